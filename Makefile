@@ -1,0 +1,32 @@
+# kekiz — two commands: `make demo` (build the demo store from bundled real data)
+# and `make test` (lint, type-check and the full test suite, services included).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+
+.PHONY: demo test lint typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kekiz demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP)
+	bash scripts/test-services.sh
+	$(BIN)/ruff check src tests tools bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache kekiz.db kekiz.db-*

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from Debian's packages when it is missing:
+# the PostgreSQL server (storage tests run against a private cluster the tests start).
+# As root it installs; otherwise it says loudly what is missing (the tests then skip,
+# or fail under CI=true).
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+  || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test-services: installing ${missing[*]} (Debian packages)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a cluster on install in some setups; the tests use their own.
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    for c in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do
+      pg_ctlcluster ${c%/*} ${c#*/} stop >/dev/null 2>&1 || true
+    done
+  fi
+else
+  echo "!!! test-services: missing ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+  echo "!!! the tests that need them will be SKIPPED (and FAIL under CI=true)" >&2
+fi

@@ -1,0 +1,3 @@
+from kekiz.cli.main import run
+
+run()

@@ -1,0 +1,356 @@
+"""The ``kekiz`` command line: thin commands over :class:`kekiz.monitor.Monitor`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kekiz.cli.format import fmt_number
+from kekiz.domain.errors import ImportFailed, KekizError
+from kekiz.ingest.boundaries import BoundaryOptions
+from kekiz.ingest.indicators import IndicatorOptions
+from kekiz.monitor import Monitor
+from kekiz.settings import load_settings
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(help="kekiz — Kein Kind zurücklassen!: Monitoring, Präventionskette, Leitbild.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    store: str | None = None
+    lang: str | None = None
+    monitor: Monitor | None = None
+
+
+state = _State()
+
+
+def monitor() -> Monitor:
+    if state.monitor is None:
+        state.monitor = Monitor(load_settings({"store": state.store, "lang": state.lang}))
+    return state.monitor
+
+
+def _t(de: str, en: str) -> str:
+    return en if (state.lang or monitor().lang) == "en" else de
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   console=err, transient=True, disable=not err.is_terminal)
+    tasks: dict[str, TaskID] = {}
+
+    def update(task: str, done: int, total: int) -> None:
+        if task not in tasks:
+            tasks[task] = bar.add_task(task, total=max(total, 1))
+        bar.update(tasks[task], completed=done, total=max(total, 1))
+
+    with bar:
+        yield update
+
+
+@app.callback()
+def main(
+    store: Annotated[str | None, typer.Option(
+        "--store", help="Store-Adresse (sonst KEKIZ_STORE oder sqlite:///kekiz.db).")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Sprache: de (Standard) oder en.")] = None,
+) -> None:
+    """kekiz: sozialräumliches Monitoring für Kommunen.
+
+    Beispiel: kekiz --store sqlite:///kekiz.db demo
+    """
+    state.store, state.lang, state.monitor = store, lang, None
+
+
+@app.command()
+def init(upgrade: Annotated[bool, typer.Option(help="Schema eines älteren Stores "
+                                                    "aktualisieren.")] = False) -> None:
+    """Store anlegen (oder mit --upgrade aktualisieren).
+
+    Beispiel: kekiz --store sqlite:///kekiz.db init
+    """
+    version = monitor().init(upgrade=upgrade)
+    out.print(_t(f"Store bereit: {monitor().store._safe_url()} (Schema {version})",
+                 f"Store ready: {monitor().store._safe_url()} (schema {version})"))
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for v in values or []:
+        if "=" not in v:
+            raise KekizError(f"{option} '{v}': erwartet NAME=WERT.",
+                             message_en=f"{option} '{v}': expected NAME=VALUE.")
+        k, _, val = v.partition("=")
+        result[k.strip()] = val.strip()
+    return result
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile oder ZIP.")],
+    level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, stadtteil.")],
+    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")],
+    name_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsnamen.")],
+    parent_field: Annotated[str | None, typer.Option(
+        help="Feld mit dem Schlüssel des Elterngebiets.")] = None,
+    parent_level: Annotated[str | None, typer.Option(
+        help="Elternebene; ohne --parent-field räumlich zugeordnet.")] = None,
+    id_prefix: Annotated[str, typer.Option(
+        help="Präfix vor lokalen Schlüsseln, z. B. '05315000-' für Köln.")] = "",
+    crs: Annotated[str | None, typer.Option(
+        help="CRS für Dateien ohne CRS, z. B. EPSG:25832.")] = None,
+    layer: Annotated[str | None, typer.Option(help="Ebene (Layer) im GeoPackage.")] = None,
+    key: Annotated[list[str] | None, typer.Option(
+        help="Weitere Schlüssel: SCHEMA=FELD, z. B. ars=ARS.")] = None,
+    valid_from: Annotated[str | None, typer.Option(help="Gültig ab (JJJJ-MM-TT).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    licence: Annotated[str, typer.Option(help="Lizenz, z. B. dl-de/by-2-0.")] = "",
+    source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
+) -> None:
+    """Gebietsgrenzen importieren.
+
+    Beispiel: kekiz import boundaries kreise.geojson --level kreis --id-field AGS
+    --name-field GEN
+    """
+    opts = BoundaryOptions(level=level, id_field=id_field, name_field=name_field,
+                           parent_field=parent_field, parent_level=parent_level,
+                           id_prefix=id_prefix, crs=crs, layer=layer,
+                           valid_from=date.fromisoformat(valid_from) if valid_from else None,
+                           key_fields=_pairs(key, "--key"))
+    with progress_bar() as bar:
+        result = monitor().import_boundaries(file, opts, dataset=dataset, licence=licence,
+                                             source=source, progress=bar)
+    _report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   _t("Gebiete", "units"))
+
+
+@import_app.command("indicators")
+def import_indicators(
+    file: Annotated[Path, typer.Argument(help="CSV oder XLSX/XLS, lang oder breit.")],
+    level: Annotated[str, typer.Option(help="Ebene der Gebiete in der Datei.")],
+    key: Annotated[str | None, typer.Option(help="Spalte mit dem Gebietsschlüssel.")] = None,
+    period_column: Annotated[str | None, typer.Option(help="Spalte mit dem Jahr.")] = None,
+    period: Annotated[str | None, typer.Option(help="Zeitraum für alle Werte (Jahr).")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Indikator-ID (eine Wertspalte "
+                                                       "oder Spalten je Jahr).")] = None,
+    column: Annotated[list[str] | None, typer.Option(
+        help="SPALTE=INDIKATOR-ID; nur diese Spalten werden importiert.")] = None,
+    where: Annotated[str | None, typer.Option(help="Nur Zeilen mit SPALTE=WERT[,WERT].")] = None,
+    id_prefix: Annotated[str, typer.Option(help="Präfix vor lokalen Schlüsseln.")] = "",
+    encoding: Annotated[str, typer.Option(help="auto, utf-8, cp1252 ...")] = "auto",
+    sep: Annotated[str, typer.Option(help="auto, ';', ',' oder tab.")] = "auto",
+    sheet: Annotated[str | None, typer.Option(help="Tabellenblatt (XLSX).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    licence: Annotated[str, typer.Option(help="Lizenz der Daten.")] = "",
+    source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
+    name_de: Annotated[str | None, typer.Option(help="Name eines neuen Indikators.")] = None,
+    name_en: Annotated[str | None, typer.Option(help="Englischer Name.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Einheit, z. B. %, Personen.")] = None,
+    polarity: Annotated[int | None, typer.Option(help="1 höher ist besser, -1 höher ist "
+                                                      "schlechter, 0 neutral.")] = None,
+    aggregation: Annotated[str | None, typer.Option(help="sum, ratio oder none.")] = None,
+) -> None:
+    """Indikatortabelle importieren (CSV/XLSX; Semikolon, Dezimalkomma, Windows-1252).
+
+    Beispiel: kekiz import indicators sgb2.csv --level stadtteil --key raum_id
+    --period 2021
+    """
+    filt_col, filt_vals = None, []
+    if where:
+        filt_col, _, vals = where.partition("=")
+        filt_vals = [v.strip() for v in vals.split(",")]
+    opts = IndicatorOptions(level=level, key_column=key, period_column=period_column,
+                            period=period, indicator=indicator,
+                            columns=_pairs(column, "--column"), id_prefix=id_prefix,
+                            filter_column=filt_col, filter_values=filt_vals)
+    meta: dict[str, Any] = {"name_de": name_de, "name_en": name_en, "unit": unit,
+                            "polarity": polarity, "aggregation": aggregation}
+    with progress_bar() as bar:
+        result = monitor().import_indicators(file, opts, dataset=dataset, licence=licence,
+                                             source=source, encoding=encoding, separator=sep,
+                                             sheet=sheet, metadata=meta, progress=bar)
+    _report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   _t("Werte", "values"))
+
+
+def _report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:
+    out.print(_t(f"{fmt_number(count, 0)} {what} importiert: {name} (Revision {revision})",
+                 f"{count:,} {what} imported: {name} (revision {revision})"))
+    for note in notes[:20]:
+        out.print(f"  - {note}")
+    if len(notes) > 20:
+        out.print(_t(f"  ... und {len(notes) - 20} weitere Hinweise",
+                     f"  ... and {len(notes) - 20} more notes"))
+
+
+@app.command()
+def aggregate(indicator: Annotated[list[str] | None, typer.Option(
+        help="Nur diese Indikatoren.")] = None) -> None:
+    """Zählwerte und Quoten entlang der Gebietshierarchie nach oben aggregieren.
+
+    Beispiel: kekiz aggregate --indicator einwohner
+    """
+    with progress_bar() as bar:
+        written = monitor().aggregate(indicator, progress=bar)
+    for ind, n in sorted(written.items()):
+        out.print(_t(f"{ind}: {fmt_number(n, 0)} Werte aggregiert",
+                     f"{ind}: {n:,} values aggregated"))
+    if not written:
+        out.print(_t("Nichts zu aggregieren.", "Nothing to aggregate."))
+
+
+@app.command()
+def units(level: Annotated[str | None, typer.Option(help="Nur diese Ebene.")] = None) -> None:
+    """Gebiete auflisten.
+
+    Beispiel: kekiz units --level stadtbezirk
+    """
+    rows = monitor().store.units(level=level)
+    table = Table(_t("Schlüssel", "key"), _t("Name", "name"), _t("Ebene", "level"),
+                  _t("Elterngebiet", "parent"))
+    for u in rows:
+        table.add_row(u.id, u.name, u.level, u.parent_id or "")
+    out.print(table)
+    out.print(_t(f"{fmt_number(len(rows), 0)} Gebiete", f"{len(rows):,} units"))
+
+
+@app.command()
+def indicators() -> None:
+    """Indikatoren mit Zeiträumen auflisten.
+
+    Beispiel: kekiz indicators
+    """
+    m = monitor()
+    periods = m.store.periods()
+    table = Table("ID", _t("Name", "name"), _t("Einheit", "unit"), _t("Zeiträume", "periods"))
+    for i in m.store.indicators():
+        ps = periods.get(i.id, [])
+        span = f"{ps[0]}–{ps[-1]} ({len(ps)})" if ps else "–"
+        table.add_row(i.id, i.name_de if m.lang == "de" else i.name_en, i.unit, span)
+    out.print(table)
+
+
+@app.command()
+def show(unit_id: Annotated[str, typer.Argument(help="Gebietsschlüssel.")],
+         indicator: Annotated[str | None, typer.Option(help="Nur dieser Indikator.")] = None,
+         period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None
+         ) -> None:
+    """Werte eines Gebiets zeigen.
+
+    Beispiel: kekiz show 05315000 --indicator gisd_score
+    """
+    m = monitor()
+    u = m.store.unit(unit_id)
+    frame = m.values(unit_id, indicator, period)
+    out.print(f"[bold]{u.name}[/bold] ({u.id}, {u.level})")
+    table = Table(_t("Indikator", "indicator"), _t("Zeitraum", "period"), _t("Wert", "value"),
+                  _t("Einheit", "unit"), "Status")
+    for r in frame.to_dict("records"):
+        value = "." if r["status"] == "suppressed" else fmt_number(
+            r["value"], int(r["decimals"]), m.lang)
+        table.add_row(str(r["indicator"]), str(r["period"]), value, str(r["unit"]),
+                      str(r["status"]))
+    out.print(table)
+
+
+@app.command()
+def export(output: Annotated[Path, typer.Option("-o", "--output", help="Zieldatei.")],
+           format: Annotated[str | None, typer.Option(
+               help="csv, xlsx, geojson oder gpkg (sonst aus der Endung).")] = None,
+           indicator: Annotated[str | None, typer.Option(help="Nur dieser Indikator.")] = None,
+           level: Annotated[str | None, typer.Option(help="Nur diese Ebene.")] = None,
+           period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None
+           ) -> None:
+    """Werte exportieren: CSV (Excel, deutsch), XLSX, GeoJSON, GeoPackage.
+
+    Beispiel: kekiz export -o gisd.xlsx --indicator gisd_score --level gemeinde
+    """
+    n = monitor().export(output, fmt=format, indicator_id=indicator, level=level,
+                         period=period)
+    out.print(_t(f"{fmt_number(n, 0)} Zeilen nach {output} geschrieben",
+                 f"{n:,} rows written to {output}"))
+
+
+@app.command()
+def demo(as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung als "
+                                                              "JSON.")] = False) -> None:
+    """Demo-Store aus den mitgelieferten echten Daten (NRW, Köln) aufbauen.
+
+    Beispiel: KEKIZ_STORE=sqlite:////tmp/demo.db kekiz demo
+    """
+    with progress_bar() as bar:
+        summary = monitor().build_demo(progress=bar)
+    if as_json:
+        out.print_json(json.dumps(summary, ensure_ascii=False, default=str))
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    out.print(_t(f"Demo-Store: {summary['store']}", f"Demo store: {summary['store']}"))
+    table = Table(_t("Ebene", "level"), _t("Gebiete", "units"))
+    for level, n in summary["units"].items():
+        table.add_row(level, fmt_number(n, 0))
+    out.print(table)
+    table = Table(_t("Indikator", "indicator"), _t("Jahre", "years"))
+    for ind, periods in summary["indicators"].items():
+        span = f"{periods[0]}–{periods[-1]} ({len(periods)})" if periods else "–"
+        table.add_row(ind, span)
+    out.print(table)
+    for line in summary.get("extra", []):
+        out.print(line)
+    out.print(_t("Quellen und Lizenzen:", "Sources and licences:"))
+    for a in summary.get("attribution", []):
+        out.print(f"  - {a}")
+
+
+def run() -> None:
+    try:
+        app(standalone_mode=False)
+    except KekizError as exc:
+        lang = state.lang or ("en" if load_lang() == "en" else "de")
+        err.print(exc.text(lang), markup=False, highlight=False)
+        sys.exit(2 if isinstance(exc, ImportFailed) else 1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("Abgebrochen.")
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    finally:
+        if state.monitor is not None:
+            state.monitor.close()
+
+
+def load_lang() -> str:
+    try:
+        return str(load_settings().lang)
+    except KekizError:
+        return "de"

@@ -1,0 +1,214 @@
+"""The kekiz data model: plain dataclasses and enums, no I/O.
+
+Long format throughout: an :class:`Observation` is one value of one indicator for one
+unit and one period.  Units form a hierarchy of :class:`Level` s; values aggregate
+upward where the indicator allows it (counts sum; rates are recomputed from summed
+numerators and denominators, never averaged).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+__all__ = [
+    "DEFAULT_LEVELS",
+    "Aggregation",
+    "Dataset",
+    "Indicator",
+    "Level",
+    "LifePhase",
+    "Observation",
+    "Polarity",
+    "Sector",
+    "Status",
+    "Unit",
+]
+
+
+class Status(enum.StrEnum):
+    """Status of an observation."""
+
+    OK = "ok"
+    SUPPRESSED = "suppressed"
+    MISSING = "missing"
+    ESTIMATED = "estimated"
+    UNRELIABLE = "unreliable"
+
+
+class Polarity(enum.IntEnum):
+    """Whether a higher value is better (+1), worse (-1) or neither (0) for children."""
+
+    HIGHER_IS_WORSE = -1
+    NEUTRAL = 0
+    HIGHER_IS_BETTER = 1
+
+
+class Aggregation(enum.StrEnum):
+    """How an indicator's values combine when units are merged upward.
+
+    ``sum``: the value is a count and sums.  ``ratio``: the value is
+    ``numerator / denominator * scale`` and is recomputed from summed numerators and
+    denominators.  ``none``: the value cannot be aggregated (e.g. an index score).
+    """
+
+    SUM = "sum"
+    RATIO = "ratio"
+    NONE = "none"
+
+
+class LifePhase(enum.StrEnum):
+    PREGNANCY = "pregnancy"  # Schwangerschaft und Geburt
+    AGE_0_3 = "0-3"
+    AGE_3_6 = "3-6"
+    AGE_6_10 = "6-10"
+    AGE_10_16 = "10-16"
+    AGE_16_25 = "16-25"
+    ALL = "all"
+
+    @property
+    def label_de(self) -> str:
+        return _LIFE_PHASE_DE[self]
+
+    @property
+    def label_en(self) -> str:
+        return _LIFE_PHASE_EN[self]
+
+
+_LIFE_PHASE_DE = {
+    LifePhase.PREGNANCY: "Schwangerschaft und Geburt",
+    LifePhase.AGE_0_3: "0 bis unter 3 Jahre",
+    LifePhase.AGE_3_6: "3 bis unter 6 Jahre",
+    LifePhase.AGE_6_10: "6 bis unter 10 Jahre",
+    LifePhase.AGE_10_16: "10 bis unter 16 Jahre",
+    LifePhase.AGE_16_25: "16 bis unter 25 Jahre (Übergang in den Beruf)",
+    LifePhase.ALL: "alle Lebensphasen",
+}
+_LIFE_PHASE_EN = {
+    LifePhase.PREGNANCY: "pregnancy and birth",
+    LifePhase.AGE_0_3: "0 to under 3 years",
+    LifePhase.AGE_3_6: "3 to under 6 years",
+    LifePhase.AGE_6_10: "6 to under 10 years",
+    LifePhase.AGE_10_16: "10 to under 16 years",
+    LifePhase.AGE_16_25: "16 to under 25 years (transition to work)",
+    LifePhase.ALL: "all life phases",
+}
+
+
+class Sector(enum.StrEnum):
+    HEALTH = "health"
+    EDUCATION = "education"
+    YOUTH_WELFARE = "youth_welfare"
+    SOCIAL = "social"
+    SPORT_CULTURE = "sport_culture"
+    EMPLOYMENT = "employment"
+    SAFETY = "safety"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the unit hierarchy; ``rank`` 0 is the top (Land)."""
+
+    id: str
+    name_de: str
+    name_en: str
+    rank: int
+
+
+DEFAULT_LEVELS: tuple[Level, ...] = (
+    Level("land", "Land", "federal state", 0),
+    Level("regierungsbezirk", "Regierungsbezirk", "administrative region", 1),
+    Level("kreis", "Kreis / kreisfreie Stadt", "district / district-free city", 2),
+    Level("gemeinde", "Gemeinde", "municipality", 3),
+    Level("stadtbezirk", "Stadtbezirk", "city borough", 4),
+    Level("stadtteil", "Stadtteil", "city quarter", 5),
+    Level("sozialraum", "Sozialraum", "social area", 6),
+    Level("block", "Baublock", "block", 7),
+)
+
+
+@dataclass
+class Unit:
+    """A spatial unit: Kreis, Gemeinde, Stadtteil ...
+
+    ``geometry`` is WKB in EPSG:4326 (or ``None``).  ``keys`` maps key schemes (``ags``,
+    ``ars``, ``gvb``, ``local``) to official keys under which files may name this unit.
+    """
+
+    id: str
+    name: str
+    level: str
+    parent_id: str | None = None
+    geometry: bytes | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    arisen_from: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    dataset_id: int | None = None
+
+
+@dataclass
+class Indicator:
+    """Metadata of an indicator, in German and English."""
+
+    id: str
+    name_de: str
+    name_en: str
+    definition_de: str = ""
+    definition_en: str = ""
+    unit: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    polarity: Polarity = Polarity.NEUTRAL
+    sector: str = Sector.GENERAL.value
+    life_phase: str = LifePhase.ALL.value
+    aggregation: Aggregation = Aggregation.NONE
+    scale: float = 1.0
+    source: str = ""
+    licence: str = ""
+    update_interval: str = ""
+    disclosure_rule: str = ""
+    decimals: int = 1
+
+    def __post_init__(self) -> None:
+        self.polarity = Polarity(int(self.polarity))
+        self.aggregation = Aggregation(str(self.aggregation))
+
+
+@dataclass
+class Observation:
+    """One value of one indicator for one unit and one period (e.g. ``"2021"``)."""
+
+    indicator_id: str
+    unit_id: str
+    period: str
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    status: Status = Status.OK
+    lower: float | None = None
+    upper: float | None = None
+    dataset_id: int | None = None
+    method: str | None = None
+    params: dict[str, Any] | None = None
+
+
+@dataclass
+class Dataset:
+    """Where an imported or derived table came from."""
+
+    name: str
+    kind: str
+    file: str = ""
+    sha256: str = ""
+    licence: str = ""
+    source: str = ""
+    user: str = ""
+    revision: int = 1
+    rows: int = 0
+    imported_at: datetime | None = None
+    id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)

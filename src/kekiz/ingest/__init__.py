@@ -1,0 +1,1 @@
+"""kekiz.ingest"""

@@ -1,0 +1,101 @@
+"""Exports: CSV in German Excel conventions, XLSX, GeoJSON and GeoPackage.
+
+The writers receive frames; they never query the store.  Suppressed values are written
+as ``.`` (the German official sign) with the status beside them, and text cells that a
+spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["COLUMN_LABELS", "neutralise", "wide", "write_geo", "write_table"]
+
+COLUMN_LABELS = {
+    "de": {"unit_id": "Schlüssel", "name": "Gebiet", "level": "Ebene",
+           "indicator_id": "Indikator", "period": "Zeitraum", "value": "Wert",
+           "numerator": "Zähler", "denominator": "Nenner", "status": "Status",
+           "lower": "Untere Grenze (95 %)", "upper": "Obere Grenze (95 %)"},
+    "en": {"unit_id": "key", "name": "area", "level": "level", "indicator_id": "indicator",
+           "period": "period", "value": "value", "numerator": "numerator",
+           "denominator": "denominator", "status": "status", "lower": "lower limit (95%)",
+           "upper": "upper limit (95%)"},
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would evaluate as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value.replace(",", "."))
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _publishable(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+            out[col] = out[col].map(neutralise).astype(object)
+    if "status" in out.columns:
+        hidden = out["status"] == "suppressed"
+        for col in ("value", "numerator", "denominator", "lower", "upper"):
+            if col in out.columns:
+                out[col] = out[col].astype(object)
+                out.loc[hidden, col] = "."
+    return out
+
+
+def _atomic(out: Path) -> tuple[int, Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kekiz-", suffix=out.suffix, dir=out.parent)
+    return fd, Path(tmp)
+
+
+def write_table(frame: pd.DataFrame, out: Path, fmt: str, lang: str = "de") -> None:
+    data = _publishable(frame).rename(columns=COLUMN_LABELS.get(lang, {}))
+    fd, tmp = _atomic(out)
+    os.close(fd)
+    try:
+        if fmt == "csv":
+            if lang == "de":
+                data.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+            else:
+                data.to_csv(tmp, index=False, encoding="utf-8")
+        else:
+            data.to_excel(tmp, index=False, engine="openpyxl",
+                          sheet_name="Werte" if lang == "de" else "values")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values as one column per indicator and period (``gisd_score_2021``)."""
+    if frame.empty:
+        return pd.DataFrame(columns=["unit_id"])
+    keyed = frame.assign(col=frame["indicator_id"] + "_" + frame["period"].astype(str))
+    keyed.loc[keyed["status"] == "suppressed", "value"] = float("nan")
+    table = keyed.pivot_table(index="unit_id", columns="col", values="value", aggfunc="first")
+    table.columns.name = None
+    return table.reset_index()
+
+
+def write_geo(gdf: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    fd, tmp = _atomic(out)
+    os.close(fd)
+    tmp.unlink()
+    try:
+        driver = "GeoJSON" if fmt == "geojson" else "GPKG"
+        gdf.to_file(tmp, driver=driver, engine="pyogrio")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
