@@ -11,6 +11,7 @@ import getpass
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from kekiz.ingest.boundaries import (
     sha256_of,
 )
 from kekiz.ingest.indicators import IndicatorOptions, parse_indicators
+from kekiz.ingest.members import MemberOptions, parse_members
 from kekiz.ingest.tables import read_table
 from kekiz.reporting import export as exporter
 from kekiz.settings import Settings, load_settings
@@ -144,7 +146,12 @@ class Monitor:
         the values of the earlier one (no duplicates).
         """
         store = self.store
-        store.level(opts.level)
+        levels = [lv.strip() for lv in opts.level.split(",") if lv.strip()]
+        index: dict[str, dict[str, str]] = {}
+        for level in reversed(levels):  # the first level named wins on a shared key
+            store.level(level)
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
         report = ValidationReport(path.name)
         table = read_table(path, report, encoding=encoding, separator=separator, sheet=sheet,
                            header_hint=[opts.key_column] if opts.key_column else None)
@@ -152,7 +159,7 @@ class Monitor:
         assert table is not None
         known = {i.id: i for i in store.indicators()}
         progress("Prüfen", 0, len(table.rows))
-        parsed = parse_indicators(table, opts, report, store.key_index(opts.level), known)
+        parsed = parse_indicators(table, opts, report, index, known)
         report.raise_if_failed()
         assert parsed is not None
         progress("Prüfen", len(table.rows), len(table.rows))
@@ -173,6 +180,31 @@ class Monitor:
             total = len(frame)
             tx.upsert_observations(frame, progress=lambda n: progress("Speichern", n, total))
         return ImportResult(ds, len(frame), table.notes + report.notes, replaced)
+
+    def import_members(self, path: Path, programme: str, *, dataset: str | None = None,
+                       source: str = "", sheet: str | None = None,
+                       joined: date | None = None) -> ImportResult:
+        """Replace a programme's member list with the validated file."""
+        store = self.store
+        index: dict[str, dict[str, str]] = {}
+        for level in ("gemeinde", "kreis"):
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
+        report = ValidationReport(path.name)
+        table = read_table(path, report, sheet=sheet)
+        report.raise_if_failed()
+        assert table is not None
+        members = parse_members(table, MemberOptions(programme, joined), report, index)
+        report.raise_if_failed()
+        ds = Dataset(name=dataset or f"Mitglieder {programme}", kind="members",
+                     file=str(path), sha256=sha256_of(path), source=source,
+                     user=self._user(), rows=len(members), details={"programme": programme})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            for m in members:
+                m.dataset_id = ds.id
+            tx.replace_members(programme, members)
+        return ImportResult(ds, len(members), table.notes)
 
     # -- aggregation ------------------------------------------------------------------------
     def aggregate(self, indicator_ids: list[str] | None = None,

@@ -148,7 +148,8 @@ def import_boundaries(
 @import_app.command("indicators")
 def import_indicators(
     file: Annotated[Path, typer.Argument(help="CSV oder XLSX/XLS, lang oder breit.")],
-    level: Annotated[str, typer.Option(help="Ebene der Gebiete in der Datei.")],
+    level: Annotated[str, typer.Option(help="Ebene(n) der Gebiete, z. B. gemeinde oder "
+                                            "stadtbezirk,stadtteil.")],
     key: Annotated[str | None, typer.Option(help="Spalte mit dem Gebietsschlüssel.")] = None,
     period_column: Annotated[str | None, typer.Option(help="Spalte mit dem Jahr.")] = None,
     period: Annotated[str | None, typer.Option(help="Zeitraum für alle Werte (Jahr).")] = None,
@@ -158,6 +159,10 @@ def import_indicators(
         help="SPALTE=INDIKATOR-ID; nur diese Spalten werden importiert.")] = None,
     where: Annotated[str | None, typer.Option(help="Nur Zeilen mit SPALTE=WERT[,WERT].")] = None,
     id_prefix: Annotated[str, typer.Option(help="Präfix vor lokalen Schlüsseln.")] = "",
+    key_map: Annotated[list[str] | None, typer.Option(
+        help="SCHLÜSSEL=GEBIET für eigene Schlüssel, z. B. 000=05315000.")] = None,
+    indicator_column: Annotated[str | None, typer.Option(
+        help="Spalte mit dem Indikatornamen (langes Format).")] = None,
     encoding: Annotated[str, typer.Option(help="auto, utf-8, cp1252 ...")] = "auto",
     sep: Annotated[str, typer.Option(help="auto, ';', ',' oder tab.")] = "auto",
     sheet: Annotated[str | None, typer.Option(help="Tabellenblatt (XLSX).")] = None,
@@ -183,7 +188,9 @@ def import_indicators(
     opts = IndicatorOptions(level=level, key_column=key, period_column=period_column,
                             period=period, indicator=indicator,
                             columns=_pairs(column, "--column"), id_prefix=id_prefix,
-                            filter_column=filt_col, filter_values=filt_vals)
+                            filter_column=filt_col, filter_values=filt_vals,
+                            key_map=_pairs(key_map, "--key-map"),
+                            indicator_column=indicator_column)
     meta: dict[str, Any] = {"name_de": name_de, "name_en": name_en, "unit": unit,
                             "polarity": polarity, "aggregation": aggregation}
     with progress_bar() as bar:
@@ -192,6 +199,46 @@ def import_indicators(
                                              sheet=sheet, metadata=meta, progress=bar)
     _report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
                    _t("Werte", "values"))
+
+
+@import_app.command("members")
+def import_members(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX mit Spalten ags und joined_year.")],
+    programme: Annotated[str, typer.Option(help="Programm, z. B. 'Kein Kind "
+                                                "zurücklassen!'.")],
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+    joined: Annotated[str | None, typer.Option(
+        help="Beitrittsjahr für alle, wenn die Datei keine Spalte dafür hat.")] = None,
+) -> None:
+    """Mitgliedskommunen eines Landesprogramms importieren (ersetzt die bisherige Liste).
+
+    Beispiel: kekiz import members kommunen.csv --programme "Kein Kind zurücklassen!"
+    """
+    result = monitor().import_members(
+        file, programme, dataset=dataset, source=source,
+        joined=date(int(joined), 1, 1) if joined and joined.isdigit() else
+        (date.fromisoformat(joined) if joined else None))
+    _report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   _t("Mitglieder", "members"))
+
+
+@app.command()
+def members(programme: Annotated[str | None, typer.Option(help="Nur dieses "
+                                                                "Programm.")] = None) -> None:
+    """Mitgliedskommunen des Landesnetzwerks auflisten.
+
+    Beispiel: kekiz members --programme "Kein Kind zurücklassen!"
+    """
+    rows = monitor().store.members(programme)
+    table = Table(_t("Schlüssel", "key"), _t("Kommune", "municipality"),
+                  _t("Programm", "programme"), _t("Beitritt", "joined"),
+                  _t("Austritt", "left"))
+    for m in rows:
+        table.add_row(m.unit_id, m.name, m.programme, m.joined.strftime("%d.%m.%Y"),
+                      m.left.strftime("%d.%m.%Y") if m.left else "")
+    out.print(table)
+    out.print(_t(f"{len(rows)} Mitglieder", f"{len(rows)} members"))
 
 
 def _report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:

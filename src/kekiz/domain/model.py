@@ -20,6 +20,7 @@ __all__ = [
     "Indicator",
     "Level",
     "LifePhase",
+    "Member",
     "Observation",
     "Polarity",
     "Sector",
@@ -212,3 +213,16 @@ class Dataset:
     imported_at: datetime | None = None
     id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Member:
+    """A municipality in the state network (Kreis, kreisfreie Stadt or Gemeinde)."""
+
+    unit_id: str
+    name: str
+    programme: str
+    joined: date
+    left: date | None = None
+    source: str = ""
+    dataset_id: int | None = None

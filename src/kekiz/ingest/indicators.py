@@ -50,6 +50,8 @@ class IndicatorOptions:
     id_prefix: str = ""
     filter_column: str | None = None
     filter_values: list[str] = field(default_factory=list)
+    key_map: dict[str, str] = field(default_factory=dict)  # file key -> unit id
+    indicator_column: str | None = None
 
 
 @dataclass
@@ -101,12 +103,13 @@ def parse_indicators(table: RawTable, opts: IndicatorOptions, report: Validation
     styles = {c: column_style([r[header.index(c)] for _, r in rows[:2000]])
               for c in value_cols}
     period_col = opts.period_column or _find(header, PERIOD_NAMES)
-    ind_col = _find(header, INDICATOR_NAMES)
+    ind_col = opts.indicator_column or _find(header, INDICATOR_NAMES)
     for line, row in rows:
         if not any(row):
             continue
         key = normalise_key(row[key_i])
-        unit_id = match_key(key, key_index, opts.id_prefix) if key else None
+        unit_id = opts.key_map.get(key) or (
+            match_key(key, key_index, opts.id_prefix) if key else None)
         if unit_id is None:
             unmatched[key] = unmatched.get(key, 0) + 1
             if unmatched[key] == 1:
@@ -148,7 +151,12 @@ def parse_indicators(table: RawTable, opts: IndicatorOptions, report: Validation
 
 def _layout(header: list[str], key_col: str, opts: IndicatorOptions,
             report: ValidationReport) -> tuple[str, list[str]]:
-    ind_col = _find(header, INDICATOR_NAMES)
+    ind_col = opts.indicator_column or _find(header, INDICATOR_NAMES)
+    if ind_col is not None and ind_col not in header:
+        report.add("Indikator-Spalte nicht gefunden", column=ind_col,
+                   expected="eine vorhandene Spalte", fix="--indicator-column korrigieren",
+                   message_en="indicator column not found")
+        return "", []
     period_col = opts.period_column or _find(header, PERIOD_NAMES)
     if opts.period_column and opts.period_column not in header:
         report.add("Zeitraum-Spalte nicht gefunden", column=opts.period_column,
@@ -178,7 +186,7 @@ def _layout(header: list[str], key_col: str, opts: IndicatorOptions,
         "gvb_name", "bez", "ars", "krs", "source_file")}
     if opts.filter_column:
         ignore.add(opts.filter_column)
-    if opts.columns:
+    if opts.columns and ind_col is None:
         missing = [c for c in opts.columns if c not in header]
         for c in missing:
             report.add("Spalte nicht gefunden", column=c, expected="eine vorhandene Spalte; "
@@ -216,6 +224,8 @@ def _cell_target(row: list[str], header: list[str], col: str, layout: str,
     if layout == "long":
         assert ind_col is not None
         raw = row[header.index(ind_col)]
+        if opts.columns and raw not in opts.columns:
+            return None, None
         ind_id = opts.columns.get(raw) or _indicator_id(raw)
     else:
         ind_id = opts.columns.get(col) or opts.indicator or _indicator_id(col)

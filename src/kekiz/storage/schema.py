@@ -23,7 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["datasets", "indicators", "levels", "metadata", "observations", "unit_keys", "units"]
+__all__ = ["datasets", "indicators", "levels", "members", "metadata", "observations", "unit_keys",
+           "units"]
 
 metadata = MetaData()
 
@@ -120,4 +121,17 @@ observations = Table(
     Index("ix_observations_unit", "unit_id"),
     Index("ix_observations_indicator_period", "indicator_id", "period"),
     Index("ix_observations_dataset", "dataset_id"),
+)
+
+members = Table(
+    "members", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(64), ForeignKey("units.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("programme", String(100), nullable=False),
+    Column("joined", Date, nullable=False),
+    Column("left", Date, nullable=True),
+    Column("source", Text, nullable=False, default=""),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=True),
+    UniqueConstraint("unit_id", "programme", name="uq_members_unit_programme"),
 )

@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from kekiz.domain.errors import NotFound, SchemaVersionError, StoreError
-from kekiz.domain.model import DEFAULT_LEVELS, Dataset, Indicator, Level, Unit
+from kekiz.domain.model import DEFAULT_LEVELS, Dataset, Indicator, Level, Member, Unit
 from kekiz.storage import schema as t
 
 __all__ = ["DEFAULT_STORE_URL", "Store", "Writer", "open_store"]
@@ -331,6 +331,16 @@ class Store:
             rows = conn.execute(select(t.datasets).order_by(t.datasets.c.id)).all()
         return [_dataset_from_row(r) for r in rows]
 
+    # -- members of the state network ------------------------------------------------
+    def members(self, programme: str | None = None) -> list[Member]:
+        q = select(t.members).order_by(t.members.c.joined, t.members.c.unit_id)
+        if programme is not None:
+            q = q.where(t.members.c.programme == programme)
+        with self._connect() as conn:
+            rows = conn.execute(q).all()
+        return [Member(unit_id=r.unit_id, name=r.name, programme=r.programme, joined=r.joined,
+                       left=r.left, source=r.source, dataset_id=r.dataset_id) for r in rows]
+
     # -- whole-store snapshot (tests, backups) ----------------------------------------
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every kekiz table, sorted: to compare a store before and after."""
@@ -430,6 +440,14 @@ class Writer:
             if progress is not None:
                 progress(min(i + _CHUNK, len(records)))
         return len(records)
+
+    def replace_members(self, programme: str, members: Sequence[Member]) -> None:
+        """The member list of a programme, replaced as a whole."""
+        self.conn.execute(delete(t.members).where(t.members.c.programme == programme))
+        rows = [dict(unit_id=m.unit_id, name=m.name, programme=m.programme, joined=m.joined,
+                     left=m.left, source=m.source, dataset_id=m.dataset_id) for m in members]
+        if rows:
+            self.conn.execute(t.members.insert(), rows)
 
     def level_observations(self, indicator_id: str, level: str) -> pd.DataFrame:
         """Observations of one indicator on one level, read inside this transaction."""
