@@ -21,6 +21,7 @@ import shapely
 
 from kekiz.analysis.aggregate import aggregate_up
 from kekiz.domain.errors import KekizError, ValidationReport
+from kekiz.facade.files import FileJobs
 from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
@@ -52,7 +53,7 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor:
+class Monitor(FileJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -29,6 +29,9 @@ app = typer.Typer(help="kekiz — Kein Kind zurücklassen!: Monitoring, Prävent
 import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
+evaluate_app = typer.Typer(help="Wirkungen evaluieren (Differenz-von-Differenzen).",
+                           no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
 
 out = Console()
 err = Console(stderr=True)
@@ -352,6 +355,39 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung a
         out.print_json(json.dumps(summary, ensure_ascii=False, default=str))
         return
     _print_summary(summary)
+
+
+@evaluate_app.command("did")
+def evaluate_did(
+    file: Annotated[Path, typer.Argument(help="Paneldatei (CSV/XLSX), eine Zeile je Einheit "
+                                              "und Zeitraum.")],
+    outcome: Annotated[str, typer.Option(help="Ergebnisspalte.")],
+    unit: Annotated[str, typer.Option(help="Spalte mit der Einheit (z. B. AGS).")],
+    time: Annotated[str, typer.Option(help="Spalte mit dem Zeitraum (Jahr).")],
+    group: Annotated[str, typer.Option(help="Spalte mit dem ersten Jahr im Programm "
+                                            "(0 = nie).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Ergebnis als JSON.")],
+    control: Annotated[str, typer.Option(help="never oder notyet.")] = "never",
+    covariates: Annotated[str | None, typer.Option(help="Kovariaten: SPALTE,SPALTE.")] = None,
+) -> None:
+    """Gestaffelte Differenz-von-Differenzen (Callaway & Sant'Anna) mit Ereignisstudie.
+
+    Beispiel: kekiz evaluate did mpdta.csv --outcome lemp --unit countyreal --time year
+    --group first.treat -o did.json
+    """
+    covs = [c.strip() for c in covariates.split(",") if c.strip()] if covariates else []
+    data = monitor().evaluate_did(file, outcome=outcome, unit=unit, time=time, group=group,
+                                  control=control, covariates=covs, out=output)
+    lang = state.lang or monitor().lang
+    out.print(_t(f"ATT gesamt (einfach): {fmt_number(data['simple']['att'], 4, lang)} "
+                 f"(SE {fmt_number(data['simple']['se'], 4, lang)}); Vortest auf parallele "
+                 f"Trends: p = {fmt_number(data['pretest_p'], 3, lang)}",
+                 f"Overall ATT (simple): {fmt_number(data['simple']['att'], 4, lang)} "
+                 f"(SE {fmt_number(data['simple']['se'], 4, lang)}); pre-test of parallel "
+                 f"trends: p = {fmt_number(data['pretest_p'], 3, lang)}"))
+    for line in data["caveats_en" if lang == "en" else "caveats_de"][:3]:
+        out.print(f"  - {line}")
+    out.print(_t(f"Ergebnis: {output}", f"Result: {output}"))
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

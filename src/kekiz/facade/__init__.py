@@ -1,0 +1,1 @@
+"""Parts of the :class:`kekiz.monitor.Monitor` facade, one module per capability."""
