@@ -21,8 +21,9 @@ import shapely
 
 from kekiz.analysis.aggregate import aggregate_up
 from kekiz.domain.errors import KekizError, ValidationReport
-from kekiz.facade.files import FileJobs
 from kekiz.domain.model import Aggregation, Dataset, Indicator
+from kekiz.facade.files import FileJobs
+from kekiz.facade.network import NetworkJobs
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
     ParentCandidates,
@@ -53,7 +54,7 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor(FileJobs):
+class Monitor(FileJobs, NetworkJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -32,6 +32,8 @@ app.add_typer(import_app, name="import")
 evaluate_app = typer.Typer(help="Wirkungen evaluieren (Differenz-von-Differenzen).",
                            no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)
+app.add_typer(network_app, name="network")
 
 out = Console()
 err = Console(stderr=True)
@@ -388,6 +390,41 @@ def evaluate_did(
     for line in data["caveats_en" if lang == "en" else "caveats_de"][:3]:
         out.print(f"  - {line}")
     out.print(_t(f"Ergebnis: {output}", f"Result: {output}"))
+
+
+@network_app.command("reach")
+def network_reach(
+    year: Annotated[int, typer.Option(help="Jahr der Mitgliedschaft.")],
+    age_max: Annotated[int, typer.Option(help="Kinder unter diesem Alter.")] = 18,
+    programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Anteil der Kinder des Landes, die in Mitgliedskommunen leben (ohne Doppelzählung).
+
+    Beispiel: kekiz network reach --year 2017 --age-max 18
+    """
+    result = monitor().reach(year, age_max, programme)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    lang = state.lang or monitor().lang
+    pct = fmt_number(result.share * 100, 1, lang)
+    out.print(_t(f"Reichweite {year}: {pct} % der Kinder unter {age_max} Jahren "
+                 f"({fmt_number(result.children_in_members, 0)} von "
+                 f"{fmt_number(result.children_total, 0)})",
+                 f"Reach {year}: {pct}% of children under {age_max} "
+                 f"({result.children_in_members:,.0f} of {result.children_total:,.0f})"))
+    table = Table(_t("Schlüssel", "key"), _t("Kommune", "municipality"),
+                  _t("Beitritt", "joined"), _t("Kinder", "children"),
+                  _t("gezählt", "counted"), _t("Hinweis", "note"))
+    for m in result.members:
+        table.add_row(m["unit_id"], m["name"], m["joined"][:4],
+                      fmt_number(m["children"], 0, lang),
+                      _t("ja", "yes") if m["counted"] else _t("nein", "no"), m["note"])
+    out.print(table)
+    out.print(_t(f"Bevölkerungsquelle: {result.population_source_de}",
+                 f"Population source: {result.population_source_en}"))
+    out.print(result.method_en if lang == "en" else result.method_de)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
