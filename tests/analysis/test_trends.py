@@ -1,0 +1,140 @@
+"""Trends: hand-computed changes, OLS slopes with t intervals, break markers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kekiz.analysis.trends import (
+    LineageEvent,
+    breaks_from_lineage,
+    changes,
+    mark_breaks,
+    slopes,
+)
+from kekiz.domain.errors import MethodError
+
+
+def _series() -> pd.DataFrame:
+    return pd.DataFrame({"unit": ["A"] * 4 + ["B"] * 4,
+                         "period": [2016, 2017, 2018, 2019] * 2,
+                         "value": [1.0, 3, 2, 5, 10, 12, 20, 22]})
+
+
+def test_changes_over_one_period_hand_computed() -> None:
+    out = changes(_series(), 1).set_index(["unit", "period"])
+    assert math.isnan(out.loc[("A", 2016), "abs_change"])
+    assert not out.loc[("A", 2016), "comparable"]
+    assert out.loc[("A", 2017), "abs_change"] == 2.0
+    assert out.loc[("A", 2017), "rel_change"] == 2.0  # (3 - 1) / 1
+    assert out.loc[("A", 2018), "rel_change"] == pytest.approx(-1 / 3)
+    assert out.loc[("B", 2019), "base_period"] == 2018
+    assert out.loc[("B", 2019), "rel_change"] == pytest.approx(0.1)
+
+
+def test_changes_over_two_periods_and_a_break() -> None:
+    out = changes(_series(), 2, breaks={("B", 2018)}).set_index(["unit", "period"])
+    assert out.loc[("A", 2019), "abs_change"] == 2.0  # 5 - 3
+    assert out.loc[("A", 2018), "rel_change"] == 1.0  # (2 - 1) / 1
+    # B changed its boundary in 2018: 2018 and 2019 cannot be compared with 2016/2017
+    assert out.loc[("B", 2018), "break_marker"]
+    assert not out.loc[("B", 2019), "break_marker"]
+    assert not out.loc[("B", 2018), "comparable"] and not out.loc[("B", 2019), "comparable"]
+    assert math.isnan(out.loc[("B", 2019), "abs_change"])
+    kept = changes(_series(), 2, breaks={("B", 2018)}, across_breaks=True)
+    kept = kept.set_index(["unit", "period"])
+    assert kept.loc[("B", 2019), "abs_change"] == 10.0  # 22 - 12, shown but flagged
+    assert not kept.loc[("B", 2019), "comparable"]
+
+
+def test_a_break_before_the_base_does_not_matter() -> None:
+    out = changes(_series(), 1, breaks={("B", 2018)}).set_index(["unit", "period"])
+    assert not out.loc[("B", 2018), "comparable"]
+    assert out.loc[("B", 2019), "comparable"]
+    assert out.loc[("B", 2019), "abs_change"] == 2.0
+
+
+def test_relative_change_from_zero_is_missing_and_gaps_have_no_base() -> None:
+    frame = pd.DataFrame({"unit": ["A", "A", "B", "B"], "period": [1, 2, 1, 3],
+                          "value": [0.0, 4.0, 1.0, 2.0]})
+    out = changes(frame, 1).set_index(["unit", "period"])
+    assert out.loc[("A", 2), "abs_change"] == 4.0
+    assert math.isnan(out.loc[("A", 2), "rel_change"])
+    # period 3 compares with period 2, which B lacks
+    assert math.isnan(out.loc[("B", 3), "abs_change"])
+
+
+def test_breaks_from_lineage() -> None:
+    # C was split off A in 2018; D merged from E and F in 2020 (E, F end there)
+    lineage = {"C": (["A"], 2018), "D": (["E", "F"], 2020)}
+    assert breaks_from_lineage(lineage) == {("C", 2018), ("A", 2018), ("D", 2020),
+                                            ("E", 2020), ("F", 2020)}
+    events = [LineageEvent("B", ("B", "X"), 2018)]
+    assert breaks_from_lineage(events) == {("B", 2018), ("X", 2018)}
+    by_lineage = changes(_series(), 2, lineage=events)
+    by_breaks = changes(_series(), 2, breaks={("B", 2018)})
+    pd.testing.assert_frame_equal(by_lineage, by_breaks)
+
+
+def test_mark_breaks() -> None:
+    marks = mark_breaks(_series(), lineage={"C": (["A"], 2018)})
+    assert marks.tolist() == [False, False, True, False] + [False] * 4
+
+
+def test_slope_with_t_interval_hand_computed() -> None:
+    out = slopes(_series()).set_index("unit")
+    a = out.loc["A"]
+    # x = 2016..2019, y = 1, 3, 2, 5: Sxx = 5, Sxy = 5.5 -> slope 1.1; SSE = 2.7,
+    # s^2 = 1.35, se = sqrt(1.35 / 5) = 0.519615; t(0.975, 2) = 0.95 * sqrt(2 / 0.0975)
+    se = math.sqrt(0.27)
+    tq = 0.95 * math.sqrt(2 / (1 - 0.95 ** 2))
+    assert a["slope"] == pytest.approx(1.1)
+    assert a["intercept"] == pytest.approx(2.75 - 1.1 * 2017.5)
+    assert a["se"] == pytest.approx(se)
+    assert a["ci_low"] == pytest.approx(1.1 - tq * se)
+    assert a["ci_high"] == pytest.approx(1.1 + tq * se)
+    # two-sided p for 2 df: 1 - t / sqrt(2 + t^2)
+    t = 1.1 / se
+    assert a["p_value"] == pytest.approx(1 - t / math.sqrt(2 + t * t))
+    assert a["n"] == 4 and not a["broken"]
+
+
+def test_slope_uses_the_segment_after_the_last_break() -> None:
+    last = slopes(_series(), breaks={("B", 2018)}).set_index("unit").loc["B"]
+    assert last["n"] == 2 and last["first_period"] == 2018 and last["broken"]
+    assert last["slope"] == pytest.approx(2.0)
+    assert math.isnan(last["se"]) and math.isnan(last["ci_low"])  # two points: no interval
+    whole = slopes(_series(), breaks={("B", 2018)}, segment="all").set_index("unit").loc["B"]
+    assert whole["n"] == 4 and whole["slope"] == pytest.approx(4.4)  # Sxy 22 / Sxx 5
+
+
+def test_slope_of_a_perfect_line_and_of_one_point() -> None:
+    frame = pd.DataFrame({"unit": ["L"] * 3 + ["P"], "period": [1, 2, 3, 1],
+                          "value": [2.0, 4.0, 6.0, 9.0]})
+    out = slopes(frame, level=0.9).set_index("unit")
+    assert out.loc["L", "slope"] == pytest.approx(2.0)
+    assert out.loc["L", "se"] == pytest.approx(0.0, abs=1e-12)
+    assert out.loc["L", "p_value"] == pytest.approx(0.0, abs=1e-9)
+    assert out.loc["L", "level"] == 0.9
+    assert out.loc["P", "n"] == 1 and np.isnan(out.loc["P", "slope"])
+
+
+@pytest.mark.parametrize(("frame", "message"), [
+    (pd.DataFrame({"unit": ["A", "A"], "period": [1, 1], "value": [1.0, 2.0]}),
+     "mehrfach vorhanden"),
+    (pd.DataFrame({"unit": ["A"], "period": [1]}), r"Spalte\(n\) \['value'\] fehlen"),
+    (pd.DataFrame({"unit": ["A"], "period": [1], "value": ["1,5"]}), "nicht numerisch"),
+])
+def test_invalid_input(frame: pd.DataFrame, message: str) -> None:
+    with pytest.raises(MethodError, match=message):
+        changes(frame)
+
+
+def test_slopes_need_numeric_periods() -> None:
+    frame = pd.DataFrame({"unit": ["A", "A"], "period": ["2019", "2020"], "value": [1.0, 2.0]})
+    with pytest.raises(MethodError, match="keine Zahlen") as info:
+        slopes(frame)
+    assert "not numbers" in info.value.message_en
