@@ -17,14 +17,14 @@ demo: $(STAMP)
 	$(BIN)/kekiz demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools bench
+	$(BIN)/ruff check src tests $(wildcard tools bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP)
 	bash scripts/test-services.sh
-	$(BIN)/ruff check src tests tools bench
+	$(BIN)/ruff check src tests $(wildcard tools bench)
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 

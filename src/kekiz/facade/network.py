@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kekiz.analysis.did import estimate_did
+from kekiz.domain.catalogue import lookup
 from kekiz.domain.errors import MethodError
+from kekiz.network.compare import cohorts, group_trends
 from kekiz.network.reach import ChildCounts, ReachResult, compute_reach, estimate_children
+from kekiz.reporting.event_study import write_event_study
 
 if TYPE_CHECKING:
     from kekiz.storage import Store
@@ -35,6 +40,69 @@ class NetworkJobs:
                               " Fix: 'kekiz import members'.")
         units = pd.concat([self.store.units_frame("kreis"), self.store.units_frame("gemeinde")])
         return compute_reach(members, units, self._children(age_max, year), year, age_max)
+
+    def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
+        """unit_id, period, value of an indicator; a ratio indicator that is not stored is
+        computed from its stored numerator and denominator (zero denominators -> missing)."""
+        obs = self.store.observations(indicator_id=indicator_id, level=level)
+        if not obs.empty:
+            return obs[obs["status"] == "ok"][["unit_id", "period", "value"]]
+        ind = lookup(indicator_id)
+        if ind is None or not (ind.numerator and ind.denominator):
+            self.store.indicator(indicator_id)  # raises NotFound with the known list
+            raise MethodError(f"Keine Werte für '{indicator_id}' auf Ebene '{level}'.",
+                              message_en=f"No values of '{indicator_id}' on level '{level}'.")
+        num = self.store.observations(indicator_id=ind.numerator, level=level)
+        den = self.store.observations(indicator_id=ind.denominator, level=level)
+        both = num.merge(den, on=["unit_id", "period"], suffixes=("_n", "_d"))
+        both = both[both["value_d"] > 0]
+        return pd.DataFrame({"unit_id": both["unit_id"], "period": both["period"],
+                             "value": both["value_n"] / both["value_d"] * ind.scale})
+
+    def cohorts(self, level: str, programme: str = DEFAULT_PROGRAMME) -> pd.Series:
+        units = pd.concat([self.store.units_frame("kreis"), self.store.units_frame("gemeinde")])
+        return cohorts(self.store.members(programme), units, level)
+
+    def compare_members(self, indicator_id: str, level: str = "gemeinde",
+                        programme: str = DEFAULT_PROGRAMME) -> pd.DataFrame:
+        """Mean of an indicator per year: members (by join cohort) against non-members."""
+        values = self.indicator_values(indicator_id, level)
+        coh = self.cohorts(level, programme)
+        labels = coh.map(lambda y: "nie Mitglied" if y == 0 else f"Mitglied seit {y}")
+        return group_trends(values, labels)
+
+    def network_did(self, indicator_id: str, level: str = "gemeinde",
+                    programme: str = DEFAULT_PROGRAMME, start: int | None = None,
+                    end: int | None = None, control: str = "never") -> dict[str, Any]:
+        """Staggered DiD of an indicator on the join years: an illustration, not a causal
+        finding (joining was not random; see the caveats)."""
+        values = self.indicator_values(indicator_id, level)
+        values = values.assign(year=values["period"].str[:4].astype(int))
+        if start is not None:
+            values = values[values["year"] >= start]
+        if end is not None:
+            values = values[values["year"] <= end]
+        coh = self.cohorts(level, programme)
+        panel = values.assign(cohort=values["unit_id"].map(coh).fillna(0))
+        result = estimate_did(panel, outcome="value", unit="unit_id", time="year",
+                              group="cohort", control=control).to_dict()
+        result["illustration_de"] = (
+            "Illustration, kein kausaler Befund: Die Kommunen sind dem Netzwerk freiwillig "
+            "beigetreten; Unterschiede können auch andere Ursachen haben.")
+        result["illustration_en"] = ("Illustration, not a causal finding: municipalities "
+                                     "joined the network voluntarily; differences may have "
+                                     "other causes.")
+        result["indicator"] = indicator_id
+        result["level"] = level
+        return result
+
+    def event_study_chart(self, result: dict[str, Any], path: Path, lang: str = "de") -> None:
+        ind = lookup(str(result.get("indicator", ""))) or None
+        name = (ind.name_en if lang == "en" else ind.name_de) if ind else None
+        title = ("Illustration (not a causal finding): event study of the join years"
+                 if lang == "en" else
+                 "Illustration (kein kausaler Befund): Ereignisstudie der Beitrittsjahre")
+        write_event_study(result, path, lang=lang, title=title, outcome_label=name)
 
     def _children(self, age_max: int, year: int) -> ChildCounts:
         store = self.store
