@@ -82,6 +82,8 @@ def _run_step(monitor: Monitor, base: Path, step: dict[str, Any]) -> None:
         monitor.import_indicators(path, iopts, dataset=step.get("dataset"),
                                   licence=step.get("licence", ""),
                                   source=step.get("source", ""))
+    elif kind == "funding":
+        monitor.import_funding(path, step["programme"], step.get("source", ""))
     elif kind == "members":
         joined = step.get("joined")
         monitor.import_members(path, step["programme"], source=step.get("source", ""),

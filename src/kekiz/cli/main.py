@@ -228,6 +228,21 @@ def import_members(
                    _t("Mitglieder", "members"))
 
 
+@import_app.command("funding")
+def import_funding(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX mit ags, jahr, quelle, betrag.")],
+    programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+) -> None:
+    """Förderbuchungen der Mitgliedskommunen importieren (ersetzt das bisherige Ledger).
+
+    Beispiel: kekiz import funding foerderung.csv --programme "Kein Kind zurücklassen!"
+    """
+    n = monitor().import_funding(file, programme, source)
+    out.print(_t(f"{fmt_number(n, 0)} Förderbuchungen importiert",
+                 f"{n:,} funding entries imported"))
+
+
 @app.command()
 def members(programme: Annotated[str | None, typer.Option(help="Nur dieses "
                                                                 "Programm.")] = None) -> None:
@@ -486,6 +501,33 @@ def network_did(
                  f"{fmt_number(data['pretest_p'], 4, lang)}"))
     for line in data["caveats_en" if lang == "en" else "caveats_de"]:
         out.print(f"  - {line}")
+
+
+@network_app.command("funding")
+def network_funding(
+    programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
+    year: Annotated[int | None, typer.Option(help="Nur dieses Jahr.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Förderung je Jahr und Quelle und je erreichtem Kind.
+
+    Beispiel: kekiz network funding --year 2017
+    """
+    data = monitor().funding_ledger(programme, year)
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    lang = state.lang or monitor().lang
+    table = Table(_t("Jahr", "year"), _t("Mitglieder", "members"), _t("Förderung (EUR)",
+                  "funding (EUR)"), _t("Kinder in Mitgliedskommunen", "children in members"),
+                  _t("EUR je Kind", "EUR per child"))
+    for y, row in data["by_year"].items():
+        table.add_row(str(y), str(row["members"]), fmt_number(row["amount"], 0, lang),
+                      fmt_number(row["children_in_members"], 0, lang),
+                      fmt_number(row["eur_per_child"], 2, lang))
+    out.print(table)
+    for note in data["notes"]:
+        out.print(f"  - {note}")
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -41,6 +41,62 @@ class NetworkJobs:
         units = pd.concat([self.store.units_frame("kreis"), self.store.units_frame("gemeinde")])
         return compute_reach(members, units, self._children(age_max, year), year, age_max)
 
+    def import_funding(self, path: Path, programme: str = DEFAULT_PROGRAMME,
+                       source: str = "") -> int:
+        """Replace a programme's funding ledger with the validated file."""
+        from kekiz.domain.errors import ValidationReport
+        from kekiz.domain.model import Dataset
+        from kekiz.ingest.boundaries import sha256_of
+        from kekiz.ingest.funding import parse_funding
+        from kekiz.ingest.tables import read_table
+
+        store = self.store
+        index: dict[str, dict[str, str]] = {}
+        for level in ("gemeinde", "kreis"):
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
+        report = ValidationReport(path.name)
+        table = read_table(path, report)
+        report.raise_if_failed()
+        assert table is not None
+        rows = parse_funding(table, programme, store.members(programme), report, index)
+        report.raise_if_failed()
+        ds = Dataset(name=f"Förderung {programme}", kind="funding", file=str(path),
+                     sha256=sha256_of(path), source=source, rows=len(rows),
+                     details={"programme": programme})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            assert ds.id is not None
+            tx.replace_funding(programme, rows, ds.id)
+        return len(rows)
+
+    def funding_ledger(self, programme: str = DEFAULT_PROGRAMME,
+                       year: int | None = None) -> dict[str, Any]:
+        """Funding per year and source, and per child reached (children from reach)."""
+        ledger = self.store.funding(programme)
+        if ledger.empty:
+            raise MethodError(f"Keine Förderdaten für '{programme}'. Abhilfe: "
+                              "'kekiz import funding'.",
+                              message_en=f"No funding data for '{programme}'. Fix: "
+                              "'kekiz import funding'.")
+        if year is not None:
+            ledger = ledger[ledger["year"] == year]
+        by_year = ledger.groupby("year")["amount"].sum()
+        by_source = ledger.groupby(["year", "source"])["amount"].sum().reset_index()
+        per_child = {}
+        for y, total in by_year.items():
+            reach = self.reach(int(y), 18, programme)
+            per_child[int(y)] = {"amount": float(total),
+                                 "children_in_members": reach.children_in_members,
+                                 "eur_per_child": float(total) / reach.children_in_members,
+                                 "members": len(reach.members)}
+        by_member = (ledger.groupby(["unit_id"])["amount"].sum().sort_values(ascending=False)
+                     .reset_index())
+        return {"programme": programme, "by_year": per_child,
+                "by_source": by_source.to_dict("records"),
+                "by_member": by_member.to_dict("records"),
+                "notes": sorted(set(ledger["note"]) - {""})}
+
     def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
         """unit_id, period, value of an indicator; a ratio indicator that is not stored is
         computed from its stored numerator and denominator (zero denominators -> missing)."""

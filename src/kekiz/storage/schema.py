@@ -23,7 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["datasets", "indicators", "levels", "members", "metadata", "observations", "unit_keys",
+__all__ = ["datasets", "funding", "indicators", "levels", "members", "metadata", "observations",
+           "unit_keys",
            "units"]
 
 metadata = MetaData()
@@ -134,4 +135,17 @@ members = Table(
     Column("source", Text, nullable=False, default=""),
     Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=True),
     UniqueConstraint("unit_id", "programme", name="uq_members_unit_programme"),
+)
+
+funding = Table(
+    "funding", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(64), ForeignKey("units.id"), nullable=False),
+    Column("programme", String(100), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=True),
+    UniqueConstraint("unit_id", "programme", "year", "source", name="uq_funding_key"),
 )

@@ -341,6 +341,19 @@ class Store:
         return [Member(unit_id=r.unit_id, name=r.name, programme=r.programme, joined=r.joined,
                        left=r.left, source=r.source, dataset_id=r.dataset_id) for r in rows]
 
+    def funding(self, programme: str | None = None) -> pd.DataFrame:
+        f = t.funding
+        q = select(f.c.unit_id, f.c.programme, f.c.year, f.c.source, f.c.amount,
+                   f.c.note).order_by(f.c.year, f.c.unit_id, f.c.source)
+        if programme is not None:
+            q = q.where(f.c.programme == programme)
+        with self._connect() as conn:
+            frame = pd.DataFrame(conn.execute(q).all(),
+                                 columns=["unit_id", "programme", "year", "source", "amount",
+                                          "note"])
+        frame["amount"] = frame["amount"].astype("float64")
+        return frame
+
     # -- whole-store snapshot (tests, backups) ----------------------------------------
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every kekiz table, sorted: to compare a store before and after."""
@@ -448,6 +461,16 @@ class Writer:
                      left=m.left, source=m.source, dataset_id=m.dataset_id) for m in members]
         if rows:
             self.conn.execute(t.members.insert(), rows)
+
+    def replace_funding(self, programme: str, rows: pd.DataFrame, dataset_id: int) -> None:
+        """The funding ledger of a programme, replaced as a whole."""
+        self.conn.execute(delete(t.funding).where(t.funding.c.programme == programme))
+        records = [dict(unit_id=r["unit_id"], programme=programme, year=int(r["year"]),
+                        source=r["source"], amount=float(r["amount"]),
+                        note=r.get("note", "") or "", dataset_id=dataset_id)
+                   for r in rows.to_dict("records")]
+        if records:
+            self.conn.execute(t.funding.insert(), records)
 
     def level_observations(self, indicator_id: str, level: str) -> pd.DataFrame:
         """Observations of one indicator on one level, read inside this transaction."""

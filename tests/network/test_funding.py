@@ -1,0 +1,51 @@
+"""Funding ledger (issue #7): totals, per child, and bad ledgers rejected whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kekiz.domain.errors import ImportFailed
+from kekiz.monitor import Monitor
+from kekiz.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Monitor:
+    url = f"sqlite:///{tmp_path_factory.mktemp('fund') / 'demo.db'}"
+    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
+                   env={**os.environ, "KEKIZ_STORE": url})
+    return Monitor(load_settings({"store": url}))
+
+
+def test_ledger_totals_and_per_child(demo: Monitor) -> None:
+    data = demo.funding_ledger()
+    y17 = data["by_year"][2017]
+    assert y17["members"] == 40 and y17["amount"] == 40 * 30_000
+    reach = demo.reach(2017)
+    assert y17["eur_per_child"] == pytest.approx(1_200_000 / reach.children_in_members)
+    assert data["by_year"][2012]["amount"] == 18 * 30_000
+    assert sum(r["amount"] for r in data["by_member"]) == (18 * 8 + 22 * 3) * 30_000
+    assert any("keine Ist-Zahlen" in n for n in data["notes"])
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("ags;jahr;quelle;betrag\n05111000;2017;Land;30.000\n", "kein Mitglied"),
+    ("ags;jahr;quelle;betrag\n05913;2011;Land;30.000\n", "außerhalb der Mitgliedschaft"),
+    ("ags;jahr;quelle;betrag\n05913;2013;Land;-5\n", "Betrag"),
+    ("ags;jahr;quelle;betrag\n05913;2013;Land;1\n05913;2013;Land;2\n", "Doppelte Buchung"),
+    ("ags;jahr;betrag\n05913;2013;1\n", "Pflichtspalte fehlt"),
+])
+def test_bad_ledger_changes_nothing(demo: Monitor, tmp_path: Path, content: str,
+                                    fragment: str) -> None:
+    bad = tmp_path / "foerderung.csv"
+    bad.write_text(content, encoding="utf-8")
+    before = demo.store.snapshot()
+    with pytest.raises(ImportFailed) as err:
+        demo.import_funding(bad)
+    assert fragment in err.value.message and "foerderung.csv" in err.value.message
+    assert demo.store.snapshot() == before
