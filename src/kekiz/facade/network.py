@@ -84,7 +84,7 @@ class NetworkJobs:
         by_year = ledger.groupby("year")["amount"].sum()
         by_source = ledger.groupby(["year", "source"])["amount"].sum().reset_index()
         per_child = {}
-        for y, total in by_year.items():
+        for y, total in zip(by_year.index.astype(int), by_year.to_numpy(), strict=True):
             reach = self.reach(int(y), 18, programme)
             per_child[int(y)] = {"amount": float(total),
                                  "children_in_members": reach.children_in_members,

@@ -37,7 +37,8 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
     amount_i = idx["amount"]
     assert amount_i is not None
     style = column_style([r[amount_i] for r in table.rows])
-    rows, seen = [], {}
+    rows: list[dict[str, object]] = []
+    seen: dict[tuple[str, int, str], int] = {}
     for n, row in enumerate(table.rows):
         line = table.first_row + n
         if not any(row):
