@@ -1,0 +1,107 @@
+"""Audit of a suppression pattern by linear programming.
+
+For every suppressed cell and every protected quantity the audit computes the interval an
+attacker can derive from all published cells: the minimum and maximum of the cell subject
+to the table's additivity relations, the published values and non-negativity.  It then
+checks
+
+* every primary cell: the interval reaches its protection levels (``lower <= a - LPL`` and
+  ``upper >= a + UPL``);
+* every suppressed cell: it is not exactly derivable (the interval has positive width).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from kekiz.privacy.attacker import AttackerLP
+from kekiz.privacy.rules import Primary
+from kekiz.privacy.table import Table
+
+__all__ = ["AuditResult", "attacker_intervals", "audit"]
+
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """One row per suppressed cell and quantity.
+
+    Columns: ``cell`` (flat index), ``layer`` (``count``/``value``), ``value`` (true value),
+    ``lower``/``upper`` (attacker interval), ``required_lower``/``required_upper`` (the
+    bounds the interval must reach; equal to ``value`` when nothing is required),
+    ``derivable`` (interval of zero width), ``ok`` (levels reached and the cell not
+    recomputable, i.e. not every quantity of it derivable).
+    """
+
+    frame: pd.DataFrame
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.frame["ok"].all()) if len(self.frame) else True
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        return self.frame[~self.frame["ok"]]
+
+
+def attacker_intervals(table: Table, suppressed: ArrayLike, layer: str = "count"
+                       ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """``(cells, lower, upper)``: the interval of every suppressed cell in ``layer``.
+
+    The attacker knows every published cell, the additivity relations and that no cell is
+    negative; ``upper`` is ``inf`` where nothing bounds the cell from above.
+    """
+    mask = _mask(table, suppressed)
+    a = table.layer(layer)
+    lp = AttackerLP(table.constraints, mask, a, np.full(table.n_cells, np.inf))
+    cells = np.flatnonzero(mask)
+    lower = np.empty(cells.size)
+    upper = np.empty(cells.size)
+    for k, cell in enumerate(cells):
+        upper[k] = a[cell] + lp.maximise(int(cell), 1).reach
+        lower[k] = a[cell] - lp.maximise(int(cell), -1).reach
+    return cells, lower, upper
+
+
+def audit(table: Table, suppressed: ArrayLike, primary: Primary | None = None) -> AuditResult:
+    """Check a suppression pattern against the protection levels of ``primary``."""
+    mask = _mask(table, suppressed)
+    frames = []
+    for layer in table.layers:
+        a = table.layer(layer)
+        cells, lower, upper = attacker_intervals(table, mask, layer)
+        need_up = np.zeros(cells.size)
+        need_down = np.zeros(cells.size)
+        if primary is not None and layer in primary.upper:
+            need_up = primary.upper[layer][cells]
+            need_down = primary.lower[layer][cells]
+        tol = _TOL * max(1.0, float(np.abs(a).max(initial=0.0)))
+        derivable = (upper - lower) <= tol
+        ok = (upper >= a[cells] + need_up - tol) & (lower <= a[cells] - need_down + tol)
+        frames.append(pd.DataFrame({
+            "cell": cells, "layer": layer, "value": a[cells], "lower": lower,
+            "upper": upper, "required_lower": a[cells] - need_down,
+            "required_upper": a[cells] + need_up, "derivable": derivable, "ok": ok}))
+    frame = pd.concat(frames, ignore_index=True)
+    if frame.empty:
+        return AuditResult(frame)
+    # a cell is recomputed when every quantity of it is exactly derivable
+    recomputed = frame.groupby("cell")["derivable"].transform("all").astype(bool)
+    frame["ok"] = frame["ok"] & ~recomputed
+    return AuditResult(frame)
+
+
+def _mask(table: Table, suppressed: ArrayLike) -> NDArray[np.bool_]:
+    arr = np.asarray(suppressed)
+    if arr.dtype == bool:
+        if arr.shape != (table.n_cells,):
+            raise ValueError("mask length does not match the table")
+        return arr.copy()
+    mask = np.zeros(table.n_cells, dtype=bool)
+    mask[arr.astype(np.int64)] = True
+    return mask

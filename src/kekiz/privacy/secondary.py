@@ -1,0 +1,386 @@
+"""Secondary (complementary) cell suppression on scipy's HiGHS.
+
+The problem: choose additional cells to suppress, at minimum cost, so that for every
+primary cell the interval an attacker derives from the published cells (see
+:mod:`kekiz.privacy.attacker`) reaches its protection levels up and down.
+
+Two solvers, both after Fischetti & Salazar (*Models and algorithms for optimizing cell
+suppression in tabular data with linear constraints*, JASA 95, 2000, and the network
+heuristic of their 1999 paper):
+
+``heuristic``
+    For each protection requirement not yet met, a min-cost flow LP finds a deviation
+    ``y`` of the table (``M y = 0``, within the cells' bounds) that moves the primary cell
+    by its protection level, where already suppressed cells are free and the others cost
+    their weight per unit of change.  The support of ``y`` is suppressed: ``a + y`` is then
+    a table consistent with everything published, so the requirement is met by
+    construction, and more suppression never shrinks an interval.  A clean-up pass
+    re-publishes secondary cells (most expensive first) whenever the audit shows that the
+    requirements still hold without them.
+
+``optimal``
+    A 0/1 model ``min w @ x`` (``x = 1``: suppressed) solved with ``scipy.optimize.milp``
+    by Benders-style cut generation: start from "every relation of a primary cell has a
+    second suppressed cell", solve, run the attacker LP for every requirement, add the
+    capacity cut ``g @ x >= level`` from its dual for every violated one, repeat.  The
+    first master solution without violations is optimal.  The heuristic solution is the
+    incumbent, so a time limit always returns a protected (if not proven optimal) pattern.
+
+``auto`` uses ``optimal`` for tables up to :data:`AUTO_OPTIMAL_CELLS` cells and the
+heuristic above.  With ``optimal``, the cut generation gets 75 % of ``time_limit``; if it
+does not finish, the heuristic pattern is cleaned up in the remaining time and returned
+(``SecondaryResult.optimal`` is then ``False``).
+
+Both solvers keep, per requirement, the supports of deviations already found ("witnesses");
+a pattern containing one of them meets the requirement without another LP.  The clean-up
+also rejects candidates cheaply when substitution alone (a relation with one unknown)
+would pin down a primary cell.
+
+Sizes (2 cores): a city of 84 Stadtteile in 9 Stadtbezirke x sex x 3-5 years
+(1,100-1,700 cells, 140-310 primary cells) takes 3-20 s with the heuristic and 12-50 s
+proven optimal; the optimal pattern was 7-8 % cheaper.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from kekiz.domain.errors import MethodError
+from kekiz.privacy.attacker import AttackerLP
+from kekiz.privacy.rules import Primary, Requirement
+from kekiz.privacy.table import Table
+
+__all__ = [
+    "AUTO_OPTIMAL_CELLS",
+    "Method",
+    "SecondaryResult",
+    "cell_weights",
+    "suppress_secondary",
+]
+
+Method = Literal["auto", "optimal", "heuristic"]
+
+#: ``method="auto"`` solves tables up to this many cells with the exact model.
+AUTO_OPTIMAL_CELLS = 2000
+
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class SecondaryResult:
+    """The suppression pattern and how it was found."""
+
+    suppressed: NDArray[np.bool_]
+    secondary: NDArray[np.bool_]
+    method: str
+    optimal: bool
+    cost: float
+    seconds: float
+    iterations: int
+
+
+def cell_weights(table: Table, cost: str | ArrayLike = "auto",
+                 primary: Primary | None = None) -> NDArray[np.float64]:
+    """Cost of suppressing each cell.
+
+    ``"count"``: the count (suppress few cases), ``"value"``: the magnitude, ``"cells"``:
+    1 per cell, ``"auto"``: ``value`` when a magnitude has its own protection
+    requirements, else ``count``.  A small constant is added so that empty cells are never
+    free.  An array gives the weights directly.
+    """
+    if not isinstance(cost, str):
+        w = np.asarray(cost, dtype=np.float64)
+        if w.shape != (table.n_cells,) or (w < 0).any():
+            raise MethodError(
+                f"Kosten: {w.size} Werte für {table.n_cells} Zellen oder negative Kosten.",
+                message_en=f"costs: {w.size} values for {table.n_cells} cells or negative.")
+        return w + 1e-6
+    if cost == "auto":
+        use_value = (table.value is not None and primary is not None
+                     and bool((primary.upper.get("value", np.zeros(1)) > 0).any())
+                     and not bool((primary.upper["count"] > 0).any()))
+        cost = "value" if use_value else "count"
+    if cost == "cells":
+        return np.ones(table.n_cells)
+    if cost not in ("count", "value"):
+        raise MethodError(
+            f"Unbekannte Kostenart '{cost}'. Erlaubt: count, value, cells.",
+            message_en=f"unknown cost '{cost}'. Allowed: count, value, cells.")
+    base = table.layer(cost)
+    return base + max(1.0, 0.01 * float(base.mean()))
+
+
+def suppress_secondary(table: Table, primary: Primary, *, method: Method = "auto",
+                       cost: str | ArrayLike = "auto", time_limit: float = 60.0,
+                       forbidden: ArrayLike | None = None,
+                       cleanup: bool = True) -> SecondaryResult:
+    """Find the secondary suppressions that protect every primary cell.
+
+    ``cost`` chooses what to minimise (see :func:`cell_weights`), ``forbidden`` marks
+    cells that must stay published (flat indices or a mask), ``time_limit`` (seconds)
+    bounds the exact model and the clean-up; the first heuristic pass always runs to the
+    end, so the result is protected even when time runs out.
+    """
+    start = time.monotonic()
+    problem = _Problem(table, primary, cell_weights(table, cost, primary), forbidden)
+    if method not in ("auto", "optimal", "heuristic"):
+        raise MethodError(
+            f"Unbekanntes Verfahren '{method}'. Erlaubt: auto, optimal, heuristic.",
+            message_en=f"unknown method '{method}'. Allowed: auto, optimal, heuristic.")
+    exact = method == "optimal" or (method == "auto"
+                                    and table.n_cells <= AUTO_OPTIMAL_CELLS)
+    deadline = start + time_limit
+    used, proven, rounds = "heuristic", False, 0
+    if exact and problem.requirements:
+        # the heuristic pattern is the incumbent; it is only cleaned up (re-publishing
+        # superfluous cells) if the exact model does not finish within its share of time
+        pattern = problem.heuristic(deadline, cleanup=False)
+        better, proven, rounds = problem.optimal(pattern, start + 0.75 * time_limit)
+        if better is not None:
+            pattern, used = better, "optimal"
+        elif cleanup:
+            pattern = problem.cleanup(pattern, deadline)
+    else:
+        pattern = problem.heuristic(deadline, cleanup=cleanup)
+    secondary = pattern & ~primary.mask
+    return SecondaryResult(pattern, secondary, used if not proven else "optimal",
+                           proven or not problem.requirements,
+                           float(problem.weights[secondary].sum()),
+                           time.monotonic() - start, rounds)
+
+
+class _Problem:
+    """Data shared by both solvers."""
+
+    def __init__(self, table: Table, primary: Primary, weights: NDArray[np.float64],
+                 forbidden: ArrayLike | None) -> None:
+        self.table = table
+        self.primary = primary
+        self.matrix = table.constraints
+        self.weights = weights
+        self.n = table.n_cells
+        self.requirements: list[Requirement] = primary.requirements()
+        # supports of table deviations known to meet each requirement
+        self.witnesses: list[list[NDArray[np.bool_]]] = [[] for _ in self.requirements]
+        self.flow_matrix = sp.hstack([self.matrix, -self.matrix], format="csr")
+        self.incidence = sp.csr_array(abs(self.matrix))
+        self.needs_protection = np.zeros(self.n, dtype=bool)
+        self.needs_protection[[r.cell for r in self.requirements]] = True
+        self.forbidden = np.zeros(self.n, dtype=bool)
+        if forbidden is not None:
+            arr = np.asarray(forbidden)
+            if arr.dtype == bool:
+                self.forbidden[:] = arr
+            else:
+                self.forbidden[arr.astype(np.int64)] = True
+        if (self.forbidden & primary.mask).any():
+            raise MethodError(
+                "Eine Zelle ist zugleich primär gesperrt und zur Veröffentlichung erzwungen.",
+                message_en="a cell is both primary suppressed and forced to be published.")
+        # how far each cell may move in the design problem: down to zero, and up by a
+        # bound no requirement can exceed (finite, so that capacity cuts stay finite)
+        self.lower: dict[str, NDArray[np.float64]] = {}
+        self.upper: dict[str, NDArray[np.float64]] = {}
+        for layer in table.layers:
+            a = table.layer(layer)
+            big = float(a.max(initial=0.0)) + float(primary.upper[layer].max(initial=0.0)) + 1
+            self.lower[layer] = a.copy()
+            self.upper[layer] = np.full(self.n, big)
+        self.scale = {layer: max(1.0, float(table.layer(layer).max(initial=0.0)))
+                      for layer in table.layers}
+
+    # ------------------------------------------------------------ checks
+    def attacker(self, pattern: NDArray[np.bool_], layer: str) -> AttackerLP:
+        return AttackerLP(self.matrix, pattern, self.lower[layer], self.upper[layer])
+
+    def met(self, reach: float, req: Requirement) -> bool:
+        return reach >= req.level - _TOL * self.scale[req.layer]
+
+    def witnessed(self, pattern: NDArray[np.bool_], k: int) -> bool:
+        """Whether a known deviation for requirement ``k`` lies inside ``pattern``."""
+        return any(not (w & ~pattern).any() for w in self.witnesses[k])
+
+    def remember(self, k: int, deviation: NDArray[np.float64] | None) -> None:
+        if deviation is not None:
+            req = self.requirements[k]
+            support = np.abs(deviation) > _TOL * self.scale[req.layer]
+            self.witnesses[k].append(support)
+
+    def check(self, pattern: NDArray[np.bool_], ks: Sequence[int]) -> bool:
+        """Whether ``pattern`` meets requirements ``ks`` (LPs only where no witness fits)."""
+        attackers: dict[str, AttackerLP] = {}
+        for k in ks:
+            if self.witnessed(pattern, k):
+                continue
+            req = self.requirements[k]
+            if req.layer not in attackers:
+                attackers[req.layer] = self.attacker(pattern, req.layer)
+            attack = attackers[req.layer].maximise(req.cell, req.direction)
+            if not self.met(attack.reach, req):
+                return False
+            self.remember(k, attack.deviation)
+        return True
+
+    # ------------------------------------------------------------ heuristic
+    def heuristic(self, deadline: float, *, cleanup: bool) -> NDArray[np.bool_]:
+        pattern = self.primary.mask.copy()
+        for k in range(len(self.requirements)):
+            if self.check(pattern, [k]):
+                continue
+            support = self._flow(pattern, self.requirements[k])
+            self.witnesses[k].append(support)
+            pattern |= support
+        if cleanup:
+            pattern = self.cleanup(pattern, deadline)
+        return pattern
+
+    def _flow(self, pattern: NDArray[np.bool_], req: Requirement) -> NDArray[np.bool_]:
+        """Support of a cheapest table deviation that moves ``req.cell`` by its level."""
+        n = self.n
+        cost = np.where(pattern, 0.0, self.weights)
+        up = self.upper[req.layer].copy()
+        down = self.lower[req.layer].copy()
+        up[self.forbidden] = 0.0
+        down[self.forbidden] = 0.0
+        lo = np.zeros(2 * n)
+        hi = np.concatenate([up, down])
+        i = req.cell
+        if req.direction > 0:
+            lo[i] = hi[i] = req.level
+            hi[n + i] = 0.0
+        else:
+            lo[n + i] = hi[n + i] = req.level
+            hi[i] = 0.0
+        res = linprog(np.concatenate([cost, cost]), A_eq=self.flow_matrix,
+                      b_eq=np.zeros(self.flow_matrix.shape[0]),
+                      bounds=np.column_stack([lo, hi]), method="highs")
+        if res.status != 0:
+            raise MethodError(
+                "Für eine gesperrte Zelle lässt sich kein ausreichender Schutz finden "
+                f"(Zelle {i}); vermutlich verhindern erzwungene Veröffentlichungen das.",
+                message_en="no sufficient protection can be found for a suppressed cell "
+                f"(cell {i}); probably cells forced to be published prevent it.")
+        y = res.x[:n] - res.x[n:]
+        return np.asarray(np.abs(y) > _TOL * self.scale[req.layer], dtype=bool)
+
+    def cleanup(self, pattern: NDArray[np.bool_], deadline: float) -> NDArray[np.bool_]:
+        """Re-publish secondary cells that are not needed, most expensive first."""
+        candidates = np.flatnonzero(pattern & ~self.primary.mask)
+        everything = range(len(self.requirements))
+        for cell in candidates[np.argsort(-self.weights[candidates], kind="stable")]:
+            if time.monotonic() > deadline:
+                break
+            trial = pattern.copy()
+            trial[cell] = False
+            if self.fixed_by_elimination(trial)[self.needs_protection].any():
+                continue  # cheap necessary condition failed, no LP needed
+            if self.check(trial, everything):
+                pattern = trial
+        return pattern
+
+    def fixed_by_elimination(self, pattern: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Suppressed cells an attacker pins down by substitution alone.
+
+        A relation with a single unknown fixes it; that unknown then counts as known, and
+        so on.  Cheap, and a necessary condition: a primary cell found here is derivable.
+        """
+        free = pattern.copy()
+        while True:
+            per_row = self.incidence @ free.astype(np.float64)
+            single = np.flatnonzero(per_row == 1)
+            if single.size == 0:
+                break
+            hit = sp.csr_array(sp.csr_array(self.incidence[single])
+                               .multiply(free.astype(np.float64)))
+            hit.eliminate_zeros()
+            fixed = np.unique(hit.indices)
+            if fixed.size == 0:
+                break
+            free[fixed] = False
+        return pattern & ~free
+
+    # ------------------------------------------------------------ optimal
+    def optimal(self, incumbent: NDArray[np.bool_], deadline: float
+                ) -> tuple[NDArray[np.bool_] | None, bool, int]:
+        """Cut generation on the 0/1 model; returns (pattern, proven optimal, rounds)."""
+        best_cost = float(self.weights[incumbent].sum())
+        rows, rhs = self._cover_cuts()
+        lo = self.primary.mask.astype(np.float64)
+        hi = np.where(self.forbidden, 0.0, 1.0)
+        rounds = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None, False, rounds
+            rounds += 1
+            constraints = []
+            if rows:
+                constraints.append(LinearConstraint(sp.vstack(rows, format="csr"),
+                                                    np.array(rhs), np.inf))
+            res = milp(self.weights, constraints=constraints,
+                       integrality=np.ones(self.n), bounds=Bounds(lo, hi),
+                       options={"time_limit": remaining, "mip_rel_gap": 1e-7})
+            if res.x is None or res.status not in (0,):
+                return None, False, rounds
+            pattern = np.asarray(res.x > 0.5, dtype=bool)
+            cost = float(self.weights[pattern].sum())
+            if cost >= best_cost - 1e-9 * max(1.0, best_cost):
+                return incumbent, True, rounds  # the incumbent reaches the lower bound
+            added = self._violated_cuts(pattern, rows, rhs)
+            if not added:
+                return pattern, True, rounds
+
+    def _cover_cuts(self) -> tuple[list[sp.csr_array], list[float]]:
+        """Each relation containing a primary cell needs a second suppressed cell."""
+        rows: list[sp.csr_array] = []
+        rhs: list[float] = []
+        matrix = self.matrix
+        seen: set[tuple[int, int]] = set()
+        by_cell = sp.csc_array(matrix)
+        for req in self.requirements:
+            start, stop = by_cell.indptr[req.cell], by_cell.indptr[req.cell + 1]
+            for row in by_cell.indices[start:stop]:
+                if (int(row), req.cell) in seen:
+                    continue
+                seen.add((int(row), req.cell))
+                members = matrix.indices[matrix.indptr[row]:matrix.indptr[row + 1]]
+                members = members[members != req.cell]
+                cut = sp.csr_array((np.ones(members.size),
+                                    (np.zeros(members.size, dtype=np.int64), members)),
+                                   shape=(1, self.n))
+                rows.append(cut)
+                rhs.append(1.0)
+        return rows, rhs
+
+    def _violated_cuts(self, pattern: NDArray[np.bool_], rows: list[sp.csr_array],
+                       rhs: list[float]) -> int:
+        attackers: dict[str, AttackerLP] = {}
+        added = 0
+        for k, req in enumerate(self.requirements):
+            if self.witnessed(pattern, k):
+                continue
+            if req.layer not in attackers:
+                attackers[req.layer] = self.attacker(pattern, req.layer)
+            attack = attackers[req.layer].maximise(req.cell, req.direction, cut=True)
+            if self.met(attack.reach, req):
+                self.remember(k, attack.deviation)
+                continue
+            g = attack.cut
+            if g is None or abs(float(g[pattern].sum()) - attack.reach) > (
+                    1e-5 * self.scale[req.layer]):
+                # fall back to the no-good cut: some cell outside the pattern is needed
+                g = np.where(pattern, 0.0, req.level)
+            g = np.minimum(g, req.level)  # lifting: one cell with g_j >= level suffices
+            g[np.abs(g) < 1e-9] = 0.0
+            rows.append(sp.csr_array(g.reshape(1, -1)))
+            rhs.append(req.level)
+            added += 1
+        return added
