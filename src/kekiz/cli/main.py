@@ -32,6 +32,9 @@ app.add_typer(import_app, name="import")
 evaluate_app = typer.Typer(help="Wirkungen evaluieren (Differenz-von-Differenzen).",
                            no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+privacy_app = typer.Typer(help="Geheimhaltung (statistische Geheimhaltung von Tabellen).",
+                          no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 
@@ -528,6 +531,36 @@ def network_funding(
     out.print(table)
     for note in data["notes"]:
         out.print(f"  - {note}")
+
+
+@privacy_app.command("protect")
+def privacy_protect(
+    records: Annotated[Path, typer.Argument(help="Einzeldatensätze (CSV/XLSX).")],
+    by: Annotated[str, typer.Option(help="Gliederung: SPALTE,SPALTE; Hierarchie mit '>', "
+                                         "z. B. stadtbezirk>stadtteil,geschlecht.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Geschützte Tabelle (CSV).")],
+    value: Annotated[str | None, typer.Option(help="Wertspalte für Größentabellen.")] = None,
+    min_frequency: Annotated[int, typer.Option(help="Kleinste veröffentlichte Fallzahl.")] = 3,
+    dominance: Annotated[str | None, typer.Option(help="Dominanzregel n,k, z. B. 2,75.")] = None,
+    p_percent: Annotated[float | None, typer.Option(help="p%-Regel, z. B. 70.")] = None,
+    reason: Annotated[bool, typer.Option(help="Spalte mit dem Grund je Zelle.")] = False,
+) -> None:
+    """Tabelle aus Einzeldaten erzeugen und mit Primär- und Sekundärsperrung schützen.
+
+    Beispiel: kekiz privacy protect schuleingang.csv --by stadtteil,geschlecht -o tab.csv
+    """
+    lang = state.lang or monitor().lang
+    table = monitor().privacy_protect(records, by=by, value=value,
+                                      min_frequency=min_frequency, dominance=dominance,
+                                      p_percent=p_percent, lang=lang, out=output,
+                                      with_reason=reason)
+    counts = table["status"].value_counts()
+    out.print(_t(f"{len(table)} Zellen geschrieben nach {output}: "
+                 f"{counts.get('published', 0)} veröffentlicht, {counts.get('primary', 0)} "
+                 f"primär gesperrt, {counts.get('secondary', 0)} sekundär gesperrt",
+                 f"{len(table)} cells written to {output}: {counts.get('published', 0)} "
+                 f"published, {counts.get('primary', 0)} primary, "
+                 f"{counts.get('secondary', 0)} secondary suppressions"))
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from kekiz.analysis.did import estimate_did
 from kekiz.ingest.frames import read_frame
+from kekiz.privacy import parse_by, parse_dominance, protect_records
 
 __all__ = ["FileJobs"]
 
@@ -34,3 +35,26 @@ class FileJobs:
         if out is not None:
             _write_json(data, out)
         return data
+
+    def privacy_protect(self, path: Path, *, by: str, value: str | None = None,
+                        min_frequency: int | None = 3, dominance: str | None = None,
+                        p_percent: float | None = None, lang: str = "de",
+                        out: Path | None = None, with_reason: bool = False) -> Any:
+        """Tabulate individual records by ``by`` with all margins and protect the table.
+
+        ``by``: ``"stadtbezirk>stadtteil,geschlecht"`` (``>`` joins the levels of one
+        hierarchy).  The records are read, counted and dropped; only the protected table
+        is written.
+        """
+        items = parse_by(by)
+        columns = [c for item in items for c in ([item] if isinstance(item, str) else item)]
+        frame = read_frame(path, required=columns, numeric=[value] if value else [])
+        table = protect_records(frame, by=items, value=value, min_frequency=min_frequency,
+                                dominance=parse_dominance(dominance) if dominance else None,
+                                p_percent=p_percent, lang=lang, with_reason=with_reason)
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(out.suffix + ".tmp")
+            table.to_csv(tmp, index=False, encoding="utf-8")
+            tmp.replace(out)
+        return table
