@@ -161,11 +161,12 @@ class Monitor(FileJobs, NetworkJobs):
         assert table is not None
         known = {i.id: i for i in store.indicators()}
         progress("Prüfen", 0, len(table.rows))
+        opts.metadata = {**(metadata or {}), **opts.metadata}
         parsed = parse_indicators(table, opts, report, index, known)
         report.raise_if_failed()
         assert parsed is not None
         progress("Prüfen", len(table.rows), len(table.rows))
-        indicators = [_with_metadata(i, metadata, licence, source) for i in parsed.indicators]
+        indicators = [_with_provenance(i, licence, source) for i in parsed.indicators]
         ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="indicators",
                      file=str(path), sha256=sha256_of(path), licence=licence, source=source,
                      user=self._user(), rows=len(parsed.observations),
@@ -330,15 +331,8 @@ class Monitor(FileJobs, NetworkJobs):
         return build_demo(self, progress)
 
 
-def _with_metadata(ind: Indicator, metadata: dict[str, Any] | None, licence: str,
-                   source: str) -> Indicator:
-    if metadata:
-        for k, v in metadata.items():
-            if v is not None and hasattr(ind, k):
-                setattr(ind, k, v)
-        ind.__post_init__()
-    if licence and not ind.licence:
-        ind.licence = licence
-    if source and not ind.source:
-        ind.source = source
-    return ind
+def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:
+    """The import's licence and source for an indicator that states none (a copy)."""
+    from dataclasses import replace
+
+    return replace(ind, licence=ind.licence or licence, source=ind.source or source)

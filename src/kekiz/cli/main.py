@@ -582,24 +582,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def run() -> None:
+    """Entry point: usage errors exit 2 (typer), kekiz errors print their message.
+
+    A rejected import exits 2, every other kekiz error 1; nothing prints a traceback.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except KekizError as exc:
         lang = state.lang or ("en" if load_lang() == "en" else "de")
         err.print(exc.text(lang), markup=False, highlight=False)
         sys.exit(2 if isinstance(exc, ImportFailed) else 1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("Abgebrochen.")
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
     finally:
         if state.monitor is not None:
             state.monitor.close()

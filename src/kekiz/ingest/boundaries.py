@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -158,6 +160,17 @@ def _read_frame(path: Path, opts: BoundaryOptions,
         _check_shapefile_parts(list(path.parent.iterdir()), path, report)
     if not report.ok:
         return None
+    if opts.layer is not None:
+        try:
+            layers = [str(x) for x in pyogrio.list_layers(source)[:, 0]]
+        except Exception:  # unreadable files are reported by the read below
+            layers = []
+        if layers and opts.layer not in layers:
+            report.add("Ebene (Layer) nicht in der Datei", value=opts.layer,
+                       expected="eine von: " + ", ".join(layers),
+                       fix="--layer mit einer vorhandenen Ebene angeben",
+                       message_en="layer not in the file")
+            return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL notes about repaired files are reported below
@@ -179,7 +192,7 @@ def _read_frame(path: Path, opts: BoundaryOptions,
 def _check_shapefile_parts(files: list[Path], shp: Path, report: ValidationReport) -> None:
     stem = shp.stem.lower()
     present = {f.suffix.lower() for f in files if f.stem.lower() == stem}
-    for part, what in ((".dbf", "die Sachdaten (Attribute)"), (".shx", "den Index")):
+    for part, what in ((".dbf", "den Sachdaten (Attributen)"), (".shx", "dem Index")):
         if part not in present:
             report.add(f"Zum Shapefile fehlt die Datei {shp.stem}{part} mit {what}",
                        value=shp.name, expected=f"{shp.stem}.shp, .shx, .dbf und .prj "
@@ -197,7 +210,9 @@ def _to_wgs84(frame: gpd.GeoDataFrame, path: Path, opts: BoundaryOptions,
                        expected="einen EPSG-Code wie EPSG:25832", fix="--crs korrigieren",
                        message_en="unknown coordinate reference system")
             return None
-        if frame.crs is not None and CRS(frame.crs) != declared:
+        implied_wgs84 = frame.crs is not None and CRS(frame.crs).equals(CRS(4326)) and \
+            not _lonlat_like(frame.total_bounds)
+        if frame.crs is not None and CRS(frame.crs) != declared and not implied_wgs84:
             report.add("Die Datei hat ein eigenes Koordinatenreferenzsystem, --crs weicht ab",
                        value=f"{frame.crs.to_string()} / {opts.crs}",
                        expected="--crs nur bei Dateien ohne Koordinatenreferenzsystem",
@@ -209,6 +224,17 @@ def _to_wgs84(frame: gpd.GeoDataFrame, path: Path, opts: BoundaryOptions,
                    value=path.name, expected="eine .prj-Datei oder ein CRS in der Datei",
                    fix="die .prj-Datei dazulegen oder --crs EPSG:25832 (bzw. den richtigen "
                    "Code) angeben", message_en="the file has no coordinate reference system")
+        return None
+    if frame.geometry.isna().all() or frame.geometry.is_empty.all():
+        return frame  # every feature is reported as missing geometry, row by row
+    if opts.crs is None and frame.crs is not None and CRS(frame.crs).equals(CRS(4326)) and \
+            not _lonlat_like(frame.total_bounds):
+        report.add("Die Koordinaten sind keine Längen/Breiten in Grad, obwohl die Datei "
+                   "WGS84 (EPSG:4326) angibt (GeoJSON ist immer WGS84)", value=path.name,
+                   expected="Koordinaten in Grad (z. B. 6,9 / 50,9)",
+                   fix="mit --crs das tatsächliche System angeben (z. B. --crs EPSG:25832) "
+                   "oder die Datei in QGIS nach EPSG:4326 umprojizieren",
+                   message_en="coordinates are not degrees although the file says WGS84")
         return None
     frame = frame.to_crs(4326)
     bounds = frame.total_bounds
@@ -224,13 +250,12 @@ def _to_wgs84(frame: gpd.GeoDataFrame, path: Path, opts: BoundaryOptions,
 
 def _check_geometry(geom: object, row: int, key: str,
                     report: ValidationReport) -> shapely.Geometry | None:
-    if geom is None or (isinstance(geom, shapely.Geometry) and geom.is_empty):
+    if not isinstance(geom, shapely.Geometry) or geom.is_empty:
         report.add("Geometrie fehlt oder ist leer", row=row, value=key,
                    expected="eine Fläche (Polygon/MultiPolygon)",
                    fix="die Geometrie nachdigitalisieren oder das Objekt entfernen",
                    message_en="geometry missing or empty")
         return None
-    assert isinstance(geom, shapely.Geometry)
     if geom.geom_type not in _POLYGONAL:
         report.add(f"Geometrietyp {geom.geom_type} ist keine Fläche", row=row, value=key,
                    expected="Polygon oder MultiPolygon", fix="Flächen statt Punkte/Linien "
@@ -306,3 +331,9 @@ def _isna(value: object) -> bool:
         return bool(pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
+
+
+def _lonlat_like(bounds: np.ndarray) -> bool:
+    """Bounds that can be longitudes and latitudes in degrees."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    return -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90

@@ -42,22 +42,34 @@ class ParsedNumber:
     percent: bool = False
 
 
+_AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+")
+_AMBIGUOUS_DOT = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
+
+
 def column_style(cells: list[str]) -> str:
-    """Decide the number style of a column: German when any cell has a decimal comma."""
-    for c in cells:
-        c = _PERCENT.sub("", c.strip()).replace(" ", "").replace("\u00a0", "")
-        if "," in c and "." not in c and re.fullmatch(r"[+-]?\d+,\d+", c) and \
-                not re.fullmatch(r"[+-]?\d{1,3},\d{3}", c):
-            return NumberStyle.GERMAN
-        if "," in c and "." in c:
-            return NumberStyle.GERMAN if c.rfind(",") > c.rfind(".") else NumberStyle.ENGLISH
-    for c in cells:
-        if _THOUSANDS_GROUPED.match(c.strip()) and "," not in c:
+    """Decide the number style of a column by a vote of its unambiguous cells.
+
+    ``12,5`` and ``0,412`` are German, ``12.5`` and ``0.412`` English; ``1.234`` and
+    ``1,234`` could be either (a thousands group) and do not vote.  Missing-value signs
+    (``.``, ``...``, ``/``, ``-``) never vote.  With no unambiguous cell the column is
+    read as German (``1.234`` = 1234), the convention of German statistics offices.
+    """
+    german = english = 0
+    for raw in cells:
+        c = _PERCENT.sub("", raw.strip()).replace(" ", "").replace("\u00a0", "")
+        if c in MISSING_SIGNS or c in ZERO_SIGNS or not re.search(r"\d", c):
             continue
-        if "." in c:
-            return NumberStyle.ENGLISH
-    return NumberStyle.GERMAN if any(_THOUSANDS_GROUPED.match(c.strip()) for c in cells) \
-        else NumberStyle.ENGLISH
+        if "," in c and "." in c:
+            if c.rfind(",") > c.rfind("."):
+                german += 1
+            else:
+                english += 1
+        elif "," in c:
+            if not _AMBIGUOUS_COMMA.fullmatch(c):
+                german += 1
+        elif "." in c and not _AMBIGUOUS_DOT.fullmatch(c):
+            english += 1
+    return NumberStyle.ENGLISH if english > german else NumberStyle.GERMAN
 
 
 def parse_number(cell: str, style: str) -> ParsedNumber:

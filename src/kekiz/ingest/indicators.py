@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -52,6 +53,7 @@ class IndicatorOptions:
     filter_values: list[str] = field(default_factory=list)
     key_map: dict[str, str] = field(default_factory=dict)  # file key -> unit id
     indicator_column: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)  # overrides, e.g. unit, name_de
 
 
 @dataclass
@@ -93,6 +95,9 @@ def parse_indicators(table: RawTable, opts: IndicatorOptions, report: Validation
         keep = set(opts.filter_values)
         rows = [(ln, r) for ln, r in rows if r[fi] in keep]
     layout, value_cols = _layout(header, key_col, opts, report)
+    if layout in ("bytime", "snapshot") and not opts.columns:
+        value_cols = [c for c in value_cols if c in known or lookup(c) is not None or
+                      not _label_column([r[header.index(c)] for _, r in rows[:500]])]
     if layout == "":
         return None
     key_i = header.index(key_col)
@@ -125,7 +130,9 @@ def parse_indicators(table: RawTable, opts: IndicatorOptions, report: Validation
                                           line, report)
             if ind_id is None or period is None:
                 continue
-            ind = indicators.get(ind_id) or _indicator(ind_id, col, known)
+            ind = indicators.get(ind_id) or _indicator(
+                ind_id, opts.indicator if layout == "wide" and opts.indicator else col,
+                known, opts.metadata)
             indicators[ind_id] = ind
             parsed = parse_number(row[header.index(col)], styles[col])
             rec = _observation(ind, unit_id, period, parsed, row, header, col, line, report)
@@ -183,7 +190,8 @@ def _layout(header: list[str], key_col: str, opts: IndicatorOptions,
         return "wide", year_cols
     ignore = {key_col, period_col} | {h for h in header if h.lower() in (
         "name", "gen", "raumeinheit", "gebiet", "bezeichnung", "aggregat", "kreis_name",
-        "gvb_name", "bez", "ars", "krs", "source_file")}
+        "gvb_name", "bez", "ars", "krs", "source_file", "gemeinde", "kreis", "stadtteil",
+        "stadtbezirk", "kommune", "gebietsname", "ortsteil", "bezirk", "raum", "name_de")}
     if opts.filter_column:
         ignore.add(opts.filter_column)
     if opts.columns and ind_col is None:
@@ -252,14 +260,19 @@ def _indicator_id(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", slug).strip("_")[:64] or "wert"
 
 
-def _indicator(ind_id: str, column: str, known: dict[str, Indicator]) -> Indicator:
-    if ind_id in known:
-        return known[ind_id]
-    cat = lookup(ind_id) or lookup(column)
-    if cat is not None:
-        return cat
-    return Indicator(ind_id, column, column, definition_de=f"Spalte '{column}' der Importdatei",
-                     definition_en=f"column '{column}' of the imported file")
+def _indicator(ind_id: str, column: str, known: dict[str, Indicator],
+               overrides: dict[str, Any]) -> Indicator:
+    """The indicator's metadata: stored, from the catalogue, or new; options override."""
+    base = known.get(ind_id) or lookup(ind_id) or lookup(column)
+    if base is None:
+        base = Indicator(ind_id, column, column,
+                         definition_de=f"Spalte '{column}' der Importdatei",
+                         definition_en=f"column '{column}' of the imported file")
+    changes = {k: v for k, v in overrides.items()
+               if v is not None and k in Indicator.__dataclass_fields__}
+    if not changes:
+        return base
+    return replace(base, id=ind_id, **changes)
 
 
 def _observation(ind: Indicator, unit_id: str, period: str, parsed: object, row: list[str],
@@ -337,3 +350,12 @@ def _suggest(key: str, index: dict[str, dict[str, str]]) -> str:
     pool = list(index.get("id", {}))
     close = difflib.get_close_matches(key, pool, n=2, cutoff=0.8)
     return f" (meinten Sie {' oder '.join(close)}?)" if close else ""
+
+
+def _label_column(cells: list[str]) -> bool:
+    """A column of names (no cell is a number), not of values."""
+    filled = [c for c in cells if c.strip()]
+    if not filled:
+        return False
+    style = column_style(filled)
+    return all(parse_number(c, style).status in ("invalid",) for c in filled)
