@@ -152,3 +152,34 @@ def test_bad_urls() -> None:
         open_store("not a url")
     with pytest.raises(StoreError, match="Nicht unterstützte Datenbank"):
         open_store("mysql://x@y/z")
+
+
+def test_members_and_funding_round_trip(store_url: str) -> None:
+    from kekiz.domain.model import Member
+
+    store = open_store(store_url)
+    with store.transaction() as tx:
+        ds = tx.add_dataset(Dataset(name="m", kind="members"))
+        tx.upsert_units(_units())
+        members = [Member("05315", "Köln", "Kein Kind zurücklassen!", date(2017, 1, 1),
+                          left=date(2019, 12, 31), source="https://example.org",
+                          dataset_id=ds.id),
+                   Member("05315000", "Köln (Gemeinde)", "kinderstark", date(2020, 1, 1),
+                          dataset_id=ds.id)]
+        tx.replace_members("Kein Kind zurücklassen!", members[:1])
+        tx.replace_members("kinderstark", members[1:])
+        assert ds.id is not None
+        tx.replace_funding("Kein Kind zurücklassen!", pd.DataFrame([
+            {"unit_id": "05315", "year": 2017, "source": "Land", "amount": 30000.0,
+             "note": "Regel"},
+            {"unit_id": "05315", "year": 2018, "source": "ESF", "amount": 12345.67,
+             "note": ""}]), ds.id)
+    assert store.members() == sorted(members, key=lambda m: (m.joined, m.unit_id))
+    assert store.members("kinderstark") == members[1:]
+    funding = store.funding()
+    assert funding[["unit_id", "year", "source", "amount", "note"]].values.tolist() == [
+        ["05315", 2017, "Land", 30000.0, "Regel"], ["05315", 2018, "ESF", 12345.67, ""]]
+    with store.transaction() as tx:  # replacing a programme's list keeps the other
+        tx.replace_members("Kein Kind zurücklassen!", [])
+    assert [m.programme for m in store.members()] == ["kinderstark"]
+    store.dispose()

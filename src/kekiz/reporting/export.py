@@ -7,7 +7,9 @@ spreadsheet would run as a formula are neutralised.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -40,17 +42,38 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _publishable(frame: pd.DataFrame) -> pd.DataFrame:
+_NUMBERS = ("value", "numerator", "denominator", "lower", "upper")
+
+
+def _number_text(value: object, decimal: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{float(value):.15g}"  # type: ignore[arg-type]
+    return text.replace(".", decimal) if decimal != "." else text
+
+
+def _publishable(frame: pd.DataFrame, decimal: str | None = None) -> pd.DataFrame:
+    """Neutralise formula text; suppressed numbers become '.'.
+
+    With ``decimal`` the number columns become text with that decimal sign (CSV);
+    without, they stay numbers (XLSX), and only suppressed cells hold '.'.
+    """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+        if col not in _NUMBERS and (out[col].dtype == object or
+                                    str(out[col].dtype).startswith(("str", "string"))):
             out[col] = out[col].map(neutralise).astype(object)
-    if "status" in out.columns:
-        hidden = out["status"] == "suppressed"
-        for col in ("value", "numerator", "denominator", "lower", "upper"):
-            if col in out.columns:
-                out[col] = out[col].astype(object)
-                out.loc[hidden, col] = "."
+    hidden = (out["status"] == "suppressed") if "status" in out.columns else \
+        pd.Series(False, index=out.index)
+    for col in _NUMBERS:
+        if col not in out.columns:
+            continue
+        if decimal is not None:
+            out[col] = [_number_text(v, decimal) for v in out[col]]
+        elif hidden.any():
+            out[col] = out[col].astype(object)
+        if hidden.any():
+            out.loc[hidden, col] = "."
     return out
 
 
@@ -61,13 +84,14 @@ def _atomic(out: Path) -> tuple[int, Path]:
 
 
 def write_table(frame: pd.DataFrame, out: Path, fmt: str, lang: str = "de") -> None:
-    data = _publishable(frame).rename(columns=COLUMN_LABELS.get(lang, {}))
+    decimal = ("," if lang == "de" else ".") if fmt == "csv" else None
+    data = _publishable(frame, decimal).rename(columns=COLUMN_LABELS.get(lang, {}))
     fd, tmp = _atomic(out)
     os.close(fd)
     try:
         if fmt == "csv":
             if lang == "de":
-                data.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+                data.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
             else:
                 data.to_csv(tmp, index=False, encoding="utf-8")
         else:
@@ -95,7 +119,11 @@ def write_geo(gdf: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
     tmp.unlink()
     try:
         driver = "GeoJSON" if fmt == "geojson" else "GPKG"
-        gdf.to_file(tmp, driver=driver, engine="pyogrio")
+        layer = re.sub(r"[^A-Za-z0-9_]", "_", out.stem) or "kekiz"
+        if driver == "GPKG":
+            gdf.to_file(tmp, driver=driver, engine="pyogrio", layer=layer)
+        else:
+            gdf.to_file(tmp, driver=driver, engine="pyogrio")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
