@@ -24,6 +24,7 @@ from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.facade.files import FileJobs
 from kekiz.facade.network import NetworkJobs
+from kekiz.facade.prevention import PreventionJobs
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
     ParentCandidates,
@@ -54,7 +55,7 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor(FileJobs, NetworkJobs):
+class Monitor(FileJobs, NetworkJobs, PreventionJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -35,6 +35,9 @@ app.add_typer(evaluate_app, name="evaluate")
 privacy_app = typer.Typer(help="Geheimhaltung (statistische Geheimhaltung von Tabellen).",
                           no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
+from kekiz.cli.chain_cmd import chain_app  # noqa: E402
+
+app.add_typer(chain_app, name="chain")
 network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 
