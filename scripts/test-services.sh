@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages when it is missing:
-# the PostgreSQL server (storage tests run against a private cluster the tests start).
+# the PostgreSQL server (storage tests run against a private cluster the tests start),
+# Chromium (browser tests of the web pages, driven by Playwright; never a downloaded
+# browser) and GDAL's command-line tools (ogrinfo reads the OGC API - Features).
 # As root it installs; otherwise it says loudly what is missing (the tests then skip,
 # or fail under CI=true).
 set -euo pipefail
@@ -8,6 +10,8 @@ set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
   || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

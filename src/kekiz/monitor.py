@@ -25,6 +25,7 @@ from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.facade.files import FileJobs
 from kekiz.facade.network import NetworkJobs
 from kekiz.facade.prevention import PreventionJobs
+from kekiz.facade.web import WebJobs
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
     ParentCandidates,
@@ -55,7 +56,7 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor(FileJobs, NetworkJobs, PreventionJobs):
+class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store
@@ -77,8 +78,8 @@ class Monitor(FileJobs, NetworkJobs, PreventionJobs):
     # -- setup --------------------------------------------------------------------------
     def init(self, upgrade: bool = False) -> str:
         if upgrade:
-            store = open_store(self.settings.store, create=True) if self._store is None \
-                else self._store
+            store = open_store(self.settings.store, create=True, check=False) \
+                if self._store is None else self._store
             self._store = store
             store.upgrade()
         return self.store.schema_version() or ""

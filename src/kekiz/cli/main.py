@@ -36,6 +36,9 @@ privacy_app = typer.Typer(help="Geheimhaltung (statistische Geheimhaltung von Ta
                           no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 from kekiz.cli.chain_cmd import chain_app  # noqa: E402
+from kekiz.cli.serve_cmd import serve  # noqa: E402
+
+app.command("serve")(serve)
 
 app.add_typer(chain_app, name="chain")
 network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)

@@ -120,10 +120,7 @@ def write_geo(gdf: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
     try:
         driver = "GeoJSON" if fmt == "geojson" else "GPKG"
         layer = re.sub(r"[^A-Za-z0-9_]", "_", out.stem) or "kekiz"
-        if driver == "GPKG":
-            gdf.to_file(tmp, driver=driver, engine="pyogrio", layer=layer)
-        else:
-            gdf.to_file(tmp, driver=driver, engine="pyogrio")
+        gdf.to_file(tmp, driver=driver, engine="pyogrio", layer=layer)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -48,7 +48,8 @@ DEFAULT_STORE_URL = "sqlite:///kekiz.db"
 _CHUNK = 5000
 
 
-def open_store(url: str = DEFAULT_STORE_URL, *, create: bool = True) -> Store:
+def open_store(url: str = DEFAULT_STORE_URL, *, create: bool = True,
+               check: bool = True) -> Store:
     """Open (and with ``create`` initialise or check) the store at ``url``.
 
     ``sqlite:///path.db`` (default) or ``postgresql+psycopg://user@host/db``.  An empty
@@ -75,6 +76,8 @@ def open_store(url: str = DEFAULT_STORE_URL, *, create: bool = True) -> Store:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     store = Store(engine, url)
+    if not check:  # only for 'kekiz init --upgrade', which migrates right after
+        return store
     try:
         store.check_schema(create=create)
     except BaseException:

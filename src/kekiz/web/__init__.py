@@ -1,1 +1,5 @@
-"""kekiz.web"""
+"""kekiz.web: pages, REST API and OGC API - Features over the facade (issue #8)."""
+
+from kekiz.web.app import app_from_env, create_app
+
+__all__ = ["app_from_env", "create_app"]

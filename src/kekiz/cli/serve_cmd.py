@@ -1,0 +1,52 @@
+"""``kekiz serve``: the web application (pages, REST API, OGC API - Features) under uvicorn.
+
+Registered in :mod:`kekiz.cli.main` as ``app.command("serve")(serve)``.  The command
+checks the store once, then hands uvicorn the application factory
+``kekiz.web:app_from_env`` by name: every worker process builds its own application and
+store connection from the same settings, passed on in the environment (``KEKIZ_STORE``,
+``KEKIZ_LANG``).  Several workers suit PostgreSQL; SQLite serves many readers from one
+worker as well.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+__all__ = ["serve"]
+
+APP_FACTORY = "kekiz.web:app_from_env"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Anzahl der Prozesse "
+                                         "(mehrere vor allem mit PostgreSQL).")] = 1,
+) -> None:
+    """Web-Anwendung starten: Atlas, Gebietsprofile, Landesnetzwerk, REST-API, OGC API.
+
+    Beispiel: kekiz --store sqlite:///kekiz.db serve --port 8000 --workers 1
+    """
+    import uvicorn
+
+    from kekiz.cli import main
+
+    monitor = main.monitor()
+    settings = monitor.settings
+    version = monitor.init()  # opens the store: a wrong address fails here, not per request
+    safe_url = monitor.store._safe_url()
+    monitor.close()
+    os.environ["KEKIZ_STORE"] = str(settings.store)
+    os.environ["KEKIZ_LANG"] = str(settings.lang)
+    shown = f"[{host}]" if ":" in host else host
+    main.out.print(main._t(
+        f"kekiz: http://{shown}:{port}/ (Store {safe_url}, Schema {version}, "
+        f"{workers} Prozess{'e' if workers != 1 else ''}); beenden mit Strg+C",
+        f"kekiz: http://{shown}:{port}/ (store {safe_url}, schema {version}, "
+        f"{workers} worker{'s' if workers != 1 else ''}); stop with Ctrl+C"))
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                log_level="warning", server_header=False, proxy_headers=False,
+                timeout_keep_alive=30)

@@ -1,0 +1,153 @@
+"""The web application: pages, REST API and OGC API - Features over one facade.
+
+``create_app(settings, monitor)`` builds the FastAPI application; ``app_from_env()`` is
+the factory ``kekiz serve`` hands to uvicorn (each worker process builds its own app and
+store connection from the settings in the environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kekiz import __version__
+from kekiz.domain.errors import KekizError
+from kekiz.monitor import Monitor
+from kekiz.settings import Settings, load_settings
+from kekiz.web.api import router as api_router
+from kekiz.web.deps import HERE, as_web_monitor, get_lang, render
+from kekiz.web.i18n import COOKIE, LANGS, Translator
+from kekiz.web.ogc import router as ogc_router
+from kekiz.web.pages import router as pages_router
+
+__all__ = ["SECURITY_HEADERS", "app_from_env", "create_app"]
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response, and the language
+    cookie when a request chose a language with ``?lang=``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        chosen = next((v for v in query.get("lang", []) if v in LANGS), None)
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", [])
+                           if h[0].lower() not in {k for k, _ in self._headers}]
+                headers.extend(self._headers)
+                if chosen:
+                    headers.append((b"set-cookie", f"{COOKIE}={chosen}; Path=/; "
+                                    "Max-Age=31536000; SameSite=Lax; HttpOnly".encode()))
+                headers.append((b"vary", b"Cookie"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api", "/ogcapi"))
+
+
+def _lang(request: Request) -> str:
+    return get_lang(request, request.query_params.get("lang"), request.cookies.get(COOKIE))
+
+
+def _error(request: Request, status: int, message: str, code: str,
+           detail: Any = None) -> Response:
+    if _wants_json(request):
+        body: dict[str, Any] = {"code": code, "description": message, "status": status}
+        if detail is not None:
+            body["detail"] = detail
+        return JSONResponse(body, status_code=status)
+    return render(request, "error.html", _lang(request),
+                  {"status": status, "message": message}, status_code=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(KekizError)
+    async def kekiz_error(request: Request, exc: KekizError) -> Response:
+        return _error(request, exc.status, exc.text(_lang(request)), type(exc).__name__)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        t = Translator(_lang(request))
+        message = t("not_found") if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, message, "HTTPError")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        de = "Ungültige Anfrage: " if _lang(request) == "de" else "Invalid request: "
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors())
+        status = 400 if request.url.path.startswith("/ogcapi") else 422
+        return _error(request, status, de + problems, "InvalidParameterValue",
+                      detail=[{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))}
+                              for e in exc.errors()])
+
+
+def create_app(settings: Settings | None = None, monitor: Monitor | None = None) -> FastAPI:
+    """The kekiz web application over ``monitor`` (made from ``settings`` if not given)."""
+    if settings is None:
+        settings = monitor.settings if monitor is not None else load_settings()
+    web_monitor = as_web_monitor(monitor if monitor is not None else Monitor(settings))
+    owns_monitor = monitor is None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_monitor:
+            web_monitor.close()
+
+    app = FastAPI(
+        title="kekiz", version=__version__, lifespan=lifespan,
+        description="Sozialräumliches Monitoring „Kein Kind zurücklassen!“: Gebiete, "
+        "Indikatoren, Werte, Landesnetzwerk (REST) und OGC API - Features. / Socio-spatial "
+        "monitoring: areas, indicators, values, state network (REST) and OGC API - Features.",
+        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None)
+    app.state.monitor = web_monitor
+    app.state.settings = settings
+    _install_errors(app)
+    app.include_router(pages_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(ogc_router, prefix="/ogcapi")
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: settings from the environment (``KEKIZ_*``)."""
+    return create_app(load_settings())

@@ -1,0 +1,158 @@
+"""What every route shares: the facade, the language, the templates, JSON helpers."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import jinja2
+import numpy as np
+import pandas as pd
+from fastapi import Cookie, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from kekiz.facade.web import WebJobs
+from kekiz.monitor import Monitor
+from kekiz.web.access import User, current_user
+from kekiz.web.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
+from kekiz.web.svg import swatch
+
+__all__ = [
+    "CurrentUser",
+    "Lang",
+    "Mon",
+    "WebMonitor",
+    "each_row",
+    "get_lang",
+    "get_monitor",
+    "records",
+    "render",
+    "templates",
+]
+
+HERE = Path(__file__).resolve().parent
+
+
+class WebMonitor(Monitor, WebJobs):
+    """The facade with the web's read use cases (a no-op subclass once
+    :class:`~kekiz.monitor.Monitor` itself mixes in :class:`WebJobs`)."""
+
+
+def as_web_monitor(monitor: Monitor) -> WebMonitor:
+    if isinstance(monitor, WebMonitor):
+        return monitor
+    if isinstance(monitor, WebJobs):
+        return monitor  # type: ignore[return-value]  # Monitor already mixes in WebJobs
+    return WebMonitor(monitor.settings, monitor.store)
+
+
+def get_monitor(request: Request) -> WebMonitor:
+    monitor: WebMonitor = request.app.state.monitor
+    return monitor
+
+
+def get_lang(request: Request,
+             lang: Annotated[str | None, Query(
+                 description="Sprache / language: de (Standard) oder en; wird im Cookie "
+                 "gemerkt.")] = None,
+             kekiz_lang: Annotated[str | None, Cookie(include_in_schema=False)] = None,
+             ) -> str:
+    """``?lang=`` > cookie > the ``lang`` setting (German by default)."""
+    for candidate in (lang, kekiz_lang):
+        if candidate in LANGS:
+            return str(candidate)
+    default = str(request.app.state.settings.lang)
+    return default if default in LANGS else "de"
+
+
+Mon = Annotated[WebMonitor, Depends(get_monitor)]
+Lang = Annotated[str, Depends(get_lang)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["ifnone"] = lambda v, d="": d if v is None else v
+    return env
+
+
+templates = Jinja2Templates(env=_env())
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """The current URL with query parameters changed (``None`` removes one)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for k, v in changes.items():
+        if v is None:
+            continue
+        if isinstance(v, list | tuple):
+            params.extend((k, str(x)) for x in v)
+        else:
+            params.append((k, str(v)))
+    query = urlencode(params)
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def render(request: Request, name: str, lang: str, context: dict[str, Any],
+           status_code: int = 200) -> HTMLResponse:
+    t = Translator(lang)
+    other = "en" if lang == "de" else "de"
+    base = {
+        "t": t, "lang": lang, "other_lang": other,
+        "switch_url": url_with(request, lang=other),
+        "num": lambda v, d=1: fmt_number(v, d, lang),
+        "pct": lambda v, d=1: fmt_percent(v, d, lang),
+        "date": lambda v: fmt_date(v, lang),
+        "path": request.url.path,
+        "url_with": lambda **kw: url_with(request, **kw),
+        "swatch": swatch,
+    }
+    response = templates.TemplateResponse(request, name, {**base, **context},
+                                          status_code=status_code)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def json_value(v: Any) -> Any:
+    """A JSON-safe value: NaN/NA -> None, numpy scalars -> Python, dates -> ISO."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return v
+
+
+def each_row(frame: pd.DataFrame) -> list[Any]:
+    """Rows of a frame as named tuples (attribute access; cells typed ``Any``)."""
+    return list(frame.itertuples(index=False))
+
+
+def series_index(frame: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(unit id, indicator id) -> its published rows as dicts, oldest period first."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    ordered = frame.sort_values(["unit_id", "indicator_id", "period"])
+    for rec in records(ordered):
+        out.setdefault((str(rec["unit_id"]), str(rec["indicator_id"])), []).append(rec)
+    return out
+
+
+def at_period(rows: list[dict[str, Any]], period: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r["period"] == period), None)
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of a published frame as JSON-safe dicts."""
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    return [{c: json_value(v) for c, v in zip(cols, row, strict=True)}
+            for row in frame[cols].itertuples(index=False, name=None)]
