@@ -63,6 +63,11 @@ def _run_step(monitor: Monitor, base: Path, step: dict[str, Any]) -> None:
     if kind == "aggregate":
         monitor.aggregate()
         return
+    if kind == "monitoring":
+        for level in step["levels"]:
+            monitor.run_monitoring(level, score=step.get("score", "gisd_score"),
+                                   since=step.get("since"))
+        return
     path = base / step["file"]
     if kind == "boundaries":
         opts = BoundaryOptions(

@@ -23,6 +23,7 @@ from kekiz.analysis.aggregate import aggregate_up
 from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.facade.files import FileJobs
+from kekiz.facade.monitoring import MonitoringJobs
 from kekiz.facade.network import NetworkJobs
 from kekiz.facade.prevention import PreventionJobs
 from kekiz.facade.web import WebJobs
@@ -56,7 +57,7 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs):
+class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -305,11 +305,23 @@ class CompositeIndex(ABC):
         pop = (frame[self.population_col].to_numpy(dtype=float) if self.population_col
                else None)
         values = data.to_numpy(dtype=float)
-        excluded = [Exclusion(i, *r) for pos, i in enumerate(ids)
-                    if (r := self._reason(i, None if pop is None else float(pop[pos]),
-                                          data.columns, values[pos])) is not None]
-        gone = {e.id for e in excluded}
-        return pd.Series([i not in gone for i in ids], index=ids), excluded
+        # only rows that can have a reason are looked at one by one
+        candidate = ~np.isfinite(values).all(axis=1)
+        if self.exclude_ids:
+            named = pd.Index(list(self.exclude_ids))
+            candidate |= named.get_indexer(ids) >= 0
+        if pop is not None and self.min_population is not None:
+            with np.errstate(invalid="ignore"):
+                candidate |= np.isnan(pop) | (pop < self.min_population)
+        keep = np.ones(len(ids), dtype=bool)
+        excluded = []
+        for pos in np.flatnonzero(candidate).tolist():
+            reason = self._reason(ids[pos], None if pop is None else float(pop[pos]),
+                                  data.columns, values[pos])
+            if reason is not None:
+                excluded.append(Exclusion(ids[pos], *reason))
+                keep[pos] = False
+        return pd.Series(keep, index=ids), excluded
 
     def _reason(self, i: Hashable, pop: float | None, columns: pd.Index,
                 row: np.ndarray) -> tuple[str, str] | None:
@@ -327,9 +339,12 @@ class CompositeIndex(ABC):
 
     def _table(self, prepared: PreparedInput, columns: pd.DataFrame) -> pd.DataFrame:
         table = columns.reindex(prepared.ids)
-        table.insert(0, "included", table.index.isin(prepared.data.index))
+        # get_indexer (hash lookup) rather than isin, which is slow on pandas' Arrow strings
+        table.insert(0, "included", prepared.data.index.get_indexer(table.index) >= 0)
         reasons = {e.id: e.reason for e in prepared.excluded}
-        table["excluded_reason"] = [reasons.get(i, "") for i in table.index]
+        table["excluded_reason"] = (
+            pd.Series(reasons, dtype=object).reindex(table.index, fill_value="").to_numpy()
+            if reasons else [""] * len(table))
         return table
 
 

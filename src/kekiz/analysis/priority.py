@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -38,12 +39,14 @@ __all__ = [
 ]
 
 HOTSPOT_LABELS = ("hh", "high-high", "hot spot", "hotspot", "hot-spot")
+_TO_ENGLISH = str.maketrans({".": ",", ",": "."})  # 1.234,5 -> 1,234.5
 
 
 def _err(de: str, en: str) -> MethodError:
     return MethodError(de, message_en=en)
 
 
+@lru_cache(maxsize=4096)
 def _pts(value: float, lang: str) -> str:
     decimals = 0 if float(value).is_integer() else 1
     text = format_number(value, decimals, lang, sign=True)
@@ -192,7 +195,9 @@ def priority_list(frame: pd.DataFrame, *, id_col: str | None = "id",
     kids = _children(frame, children_col)
     known = [k for k in kids if not math.isnan(k)]
     most = max(known) if known else 0.0
-    rows = [_score(i, s, d, h, c, most, rule, status_col, dynamics_col, children_col)
+    most_text = (format_number(most, 0), format_number(most, 0, "en"))
+    rows = [_score(i, s, d, h, c, most, most_text, rule, status_col, dynamics_col,
+                   children_col)
             for i, s, d, h, c in zip(ids, status, dyn, hot, kids, strict=True)]
     rows.sort(key=lambda r: (-r["score"], -(0 if math.isnan(r["children"]) else r["children"]),
                              -(r["_status"] or 0), str(r["id"])))
@@ -201,17 +206,18 @@ def priority_list(frame: pd.DataFrame, *, id_col: str | None = "id",
         r["priority"] = r["score"] >= rule.min_score
     entries = tuple(PriorityEntry(r["id"], r["rank"], r["score"], r["priority"],
                                   r["_de"], r["_en"]) for r in rows)
-    table = pd.DataFrame([{**{k: v for k, v in r.items() if not k.startswith("_")},
-                           "reasons": "; ".join(r["_de"]), "reasons_en": "; ".join(r["_en"])}
-                          for r in rows],
-                         columns=["rank", "id", "score", "status_points", "dynamics_points",
-                                  "hotspot_points", "children_points", "children", "priority",
-                                  "reasons", "reasons_en"])
+    columns = ["rank", "id", "score", "status_points", "dynamics_points", "hotspot_points",
+               "children_points", "children", "priority"]
+    data: dict[str, list[Any]] = {c: [r[c] for r in rows] for c in columns}
+    data["reasons"] = ["; ".join(r["_de"]) for r in rows]
+    data["reasons_en"] = ["; ".join(r["_en"]) for r in rows]
+    table = pd.DataFrame(data, columns=[*columns, "reasons", "reasons_en"])
     return PriorityResult(table, entries, rule, rule.describe("de"), rule.describe("en"))
 
 
 def _score(i: Hashable, status: int | None, dyn: int | None, hot: bool, kids: float,
-           most: float, rule: PriorityRule, status_col: str | None, dynamics_col: str | None,
+           most: float, most_text: tuple[str, str], rule: PriorityRule,
+           status_col: str | None, dynamics_col: str | None,
            children_col: str | None) -> dict[str, Any]:
     de: list[str] = []
     en: list[str] = []
@@ -238,10 +244,11 @@ def _score(i: Hashable, status: int | None, dyn: int | None, hot: bool, kids: fl
         de.append("Zahl der betroffenen Kinder unbekannt: 0 Punkte")
         en.append("number of affected children unknown: 0 points")
     elif not math.isnan(kids) and kids > 0:
-        de.append(f"{format_number(kids, 0)} betroffene Kinder (größte Zahl: "
-                  f"{format_number(most, 0)}): {_pts(cp, 'de')}")
-        en.append(f"{format_number(kids, 0, 'en')} affected children (largest number: "
-                  f"{format_number(most, 0, 'en')}): {_pts(cp, 'en')}")
+        kids_de = format_number(kids, 0)
+        de.append(f"{kids_de} betroffene Kinder (größte Zahl: {most_text[0]}): "
+                  f"{_pts(cp, 'de')}")
+        en.append(f"{kids_de.translate(_TO_ENGLISH)} affected children (largest number: "
+                  f"{most_text[1]}): {_pts(cp, 'en')}")
     if not de:
         de.append("keine Merkmale nach der Regel: 0 Punkte")
         en.append("no features under the rule: 0 points")

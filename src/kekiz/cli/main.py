@@ -43,6 +43,10 @@ app.command("serve")(serve)
 app.add_typer(chain_app, name="chain")
 network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
+from kekiz.cli.monitor_cmd import index_app, monitor_app  # noqa: E402
+
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(index_app, name="index")
 
 out = Console()
 err = Console(stderr=True)
