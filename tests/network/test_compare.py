@@ -87,3 +87,40 @@ def test_demo_did_illustration_and_chart(demo_url: str, tmp_path: Path) -> None:
     rows = json.loads(cmp.stdout)
     assert {r["group"] for r in rows} == {"Mitglied seit 2012", "Mitglied seit 2017",
                                          "nie Mitglied"}
+
+
+def test_size_classes_hand_checked() -> None:
+    from kekiz.network.peers import kreis_type, size_class
+
+    classes = size_class(pd.Series({"a": 4_999.0, "b": 5_000.0, "c": 99_999.0,
+                                    "d": 100_000.0, "e": 1_000_000.0}))
+    assert classes.to_dict() == {
+        "a": "Landgemeinde (unter 5.000)", "b": "Kleinstadt (5.000 bis unter 20.000)",
+        "c": "Mittelstadt (20.000 bis unter 100.000)",
+        "d": "Großstadt (100.000 bis unter 500.000)", "e": "Metropole (500.000 und mehr)"}
+    types = kreis_type(pd.Series(["K1", "K2"]), pd.Series({"G1": "K1", "G2": "K2",
+                                                           "G3": "K2"}))
+    assert types.to_dict() == {"K1": "kreisfreie Stadt", "K2": "Kreis"}
+
+
+def test_demo_benchmark_with_funnel(demo_url: str, tmp_path: Path) -> None:
+    chart = tmp_path / "funnel.png"
+    env = {**os.environ, "KEKIZ_STORE": demo_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "kekiz", "network", "benchmark", "--indicator",
+         "arbeitslosenanteil", "--unit", "05513000", "--period", "2021", "--json"],
+        capture_output=True, text=True, check=True, env=env)
+    data = json.loads(done.stdout)
+    assert data["peer_group"] == "Großstadt (100.000 bis unter 500.000)"
+    assert data["units_ranked"] >= 390
+    # Gelsenkirchen has the highest unemployment share of all NRW Gemeinden in 2021
+    assert data["rank"]["rank"] == data["units_ranked"]
+    assert data["funnel"]["outside"] == 2
+    groups = {r["group"] for r in data["trends"]}
+    assert {"Gebiet", "Mitglieder", "übrige Nicht-Mitglieder"} <= groups
+    done = subprocess.run(
+        [sys.executable, "-m", "kekiz", "network", "benchmark", "--indicator",
+         "arbeitslosenanteil", "--unit", "05513000", "--funnel", str(chart)],
+        capture_output=True, text=True, check=True, env=env)
+    assert "Funnel-Plot: über der 99,8-%-Grenze" in done.stdout
+    assert chart.stat().st_size > 10_000

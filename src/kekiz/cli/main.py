@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -571,6 +572,55 @@ def privacy_protect(
                  f"{len(table)} cells written to {output}: {counts.get('published', 0)} "
                  f"published, {counts.get('primary', 0)} primary, "
                  f"{counts.get('secondary', 0)} secondary suppressions"))
+
+
+@network_app.command("benchmark")
+def network_benchmark(
+    indicator: Annotated[str, typer.Option(help="Indikator, z. B. arbeitslosenanteil.")],
+    unit: Annotated[str, typer.Option(help="Gebietsschlüssel der Kommune.")],
+    level: Annotated[str, typer.Option(help="Ebene: gemeinde oder kreis.")] = "gemeinde",
+    period: Annotated[str | None, typer.Option(help="Jahr für Rang und Funnel-Plot.")] = None,
+    programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
+    funnel: Annotated[Path | None, typer.Option(help="Funnel-Plot als PNG/SVG.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Kommune gegen Vergleichsgruppe, Mitglieder und Nicht-Mitglieder; Rang mit Intervall.
+
+    Beispiel: kekiz network benchmark --indicator arbeitslosenanteil --unit 05513000
+    --period 2021 --funnel funnel.png
+    """
+    lang = state.lang or monitor().lang
+    data = monitor().benchmark(indicator, unit, level, period, programme, lang)
+    if funnel is not None and "_funnel_frame" in data:
+        monitor().funnel_chart(data, funnel, lang)
+    data.pop("_funnel_frame", None)
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    out.print(f"[bold]{data['name']}[/bold] ({unit}) – {indicator}, "
+              + _t(f"Vergleichsgruppe: {data['peer_group']}", f"peers: {data['peer_group']}"))
+    frame = pd.DataFrame(data["trends"])
+    wide = frame.pivot_table(index="period", columns="group", values="mean")
+    table = Table(_t("Jahr", "year"), *[str(c) for c in wide.columns])
+    for p, row in wide.tail(8).iterrows():
+        table.add_row(str(p), *[fmt_number(v, 2, lang) for v in row])
+    out.print(table)
+    r = data["rank"]
+    if r:
+        out.print(_t(f"Rang {int(r['rank'])} von {data['units_ranked']} im Jahr "
+                     f"{data['period']} (mit Intervall zwischen Rang {int(r['rank_best'])} "
+                     f"und {int(r['rank_worst'])}; Rang 1 = niedrigster Wert)",
+                     f"Rank {int(r['rank'])} of {data['units_ranked']} in {data['period']} "
+                     f"(interval allows ranks {int(r['rank_best'])} to "
+                     f"{int(r['rank_worst'])}; rank 1 = lowest value)"))
+    if data.get("funnel"):
+        f = data["funnel"]
+        where = {0: _t("innerhalb der Grenzen", "inside the limits"),
+                 1: _t("über der 95-%-Grenze", "above the 95% limit"),
+                 2: _t("über der 99,8-%-Grenze", "above the 99.8% limit"),
+                 -1: _t("unter der 95-%-Grenze", "below the 95% limit"),
+                 -2: _t("unter der 99,8-%-Grenze", "below the 99.8% limit")}
+        out.print(_t("Funnel-Plot: ", "Funnel plot: ") + where[int(f["outside"])])
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

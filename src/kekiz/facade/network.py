@@ -10,7 +10,8 @@ import pandas as pd
 from kekiz.analysis.did import estimate_did
 from kekiz.domain.catalogue import lookup
 from kekiz.domain.errors import MethodError
-from kekiz.network.compare import cohorts, group_trends
+from kekiz.network.compare import cohorts, funnel, group_trends, rank_with_intervals
+from kekiz.network.peers import kreis_type, size_class
 from kekiz.network.reach import ChildCounts, ReachResult, compute_reach, estimate_children
 from kekiz.reporting.event_study import write_event_study
 
@@ -126,6 +127,99 @@ class NetworkJobs:
         coh = self.cohorts(level, programme)
         labels = coh.map(lambda y: "nie Mitglied" if y == 0 else f"Mitglied seit {y}")
         return group_trends(values, labels)
+
+    def peer_groups(self, level: str, lang: str = "de") -> pd.Series:
+        """Peer group per unit: size class (Gemeinden) or kreisfreie Stadt / Kreis."""
+        if level == "kreis":
+            gem = self.store.units_frame("gemeinde")
+            return kreis_type(self.store.units_frame("kreis")["id"],
+                              gem.set_index("id")["parent_id"], lang)
+        pop = self.store.observations(indicator_id="einwohner", level=level)
+        if pop.empty:
+            raise MethodError(f"Keine Einwohnerzahlen auf Ebene '{level}' für Größenklassen.",
+                              message_en=f"No inhabitants on level '{level}' for size classes.")
+        latest = pop[pop["period"] == _best_period(pop, 9999)]
+        return size_class(latest.set_index("unit_id")["value"], lang)
+
+    def benchmark(self, indicator_id: str, unit_id: str, level: str = "gemeinde",
+                  period: str | None = None, programme: str = DEFAULT_PROGRAMME,
+                  lang: str = "de") -> dict[str, Any]:
+        """A unit against its peers (same size class, not members), all members and all
+        non-members over time; its rank with interval; funnel limits where the indicator
+        has counts."""
+        unit = self.store.unit(unit_id)
+        values = self.indicator_values(indicator_id, level)
+        peers = self.peer_groups(level, lang)
+        coh = self.cohorts(level, programme)
+        group = peers.get(unit_id)
+        own = "Gebiet" if lang == "de" else "unit"
+        labels: dict[str, str] = {}
+        for uid in values["unit_id"].unique():
+            if coh.get(uid, 0):
+                labels[uid] = "Mitglieder" if lang == "de" else "members"
+            elif peers.get(uid) == group:
+                labels[uid] = ("Vergleichsgruppe: " if lang == "de" else "peers: ") + str(group)
+            else:
+                labels[uid] = "übrige Nicht-Mitglieder" if lang == "de" else "other non-members"
+        trends = group_trends(values, pd.Series(labels))
+        mine = values[values["unit_id"] == unit_id].assign(group=own)
+        mine = mine.rename(columns={"value": "mean"}).drop(columns=["unit_id"])
+        periods = sorted(values["period"].unique())
+        period = period or periods[-1]
+        counts = self.ratio_counts(indicator_id, level, period)
+        ranking: pd.DataFrame
+        funnel_frame = None
+        if counts is not None:
+            from kekiz.analysis.rates import proportions
+
+            ind = lookup(indicator_id)
+            scale = ind.scale if ind else 100.0
+            rates = proportions(counts["numerator"], counts["denominator"], multiplier=scale)
+            ranking = rank_with_intervals(pd.DataFrame({
+                "unit_id": counts["unit_id"].to_numpy(), "value": rates["value"].to_numpy(),
+                "lower": rates["lower"].to_numpy(), "upper": rates["upper"].to_numpy()}))
+            funnel_frame = funnel(counts, multiplier=scale)
+        else:
+            now = values[values["period"] == period]
+            ranking = rank_with_intervals(now.assign(lower=now["value"], upper=now["value"]))
+        row = ranking[ranking["unit_id"] == unit_id]
+        result: dict[str, Any] = {
+            "unit_id": unit_id, "name": unit.name, "indicator": indicator_id,
+            "level": level, "period": period, "peer_group": group,
+            "trends": pd.concat([trends, mine], ignore_index=True).to_dict("records"),
+            "rank": None if row.empty else row.iloc[0][["rank", "rank_best", "rank_worst",
+                                                         "value", "lower", "upper"]].to_dict(),
+            "units_ranked": len(ranking),
+        }
+        if funnel_frame is not None:
+            f = funnel_frame[funnel_frame["unit_id"] == unit_id]
+            result["funnel"] = None if f.empty else f.iloc[0].drop(["unit_id"]).to_dict()
+            result["funnel_outside"] = int((funnel_frame["outside"] != 0).sum())
+            result["_funnel_frame"] = funnel_frame
+        return result
+
+    def ratio_counts(self, indicator_id: str, level: str, period: str) -> pd.DataFrame | None:
+        """unit_id, numerator, denominator of a ratio indicator in a period, or None."""
+        obs = self.store.observations(indicator_id=indicator_id, level=level, period=period)
+        if not obs.empty and obs["numerator"].notna().any():
+            ok = obs.dropna(subset=["numerator", "denominator"])
+            return ok[ok["denominator"] > 0][["unit_id", "numerator", "denominator"]]
+        ind = lookup(indicator_id)
+        if ind is None or not (ind.numerator and ind.denominator):
+            return None
+        num = self.store.observations(indicator_id=ind.numerator, level=level, period=period)
+        den = self.store.observations(indicator_id=ind.denominator, level=level, period=period)
+        both = num.merge(den, on="unit_id", suffixes=("_n", "_d"))
+        both = both[(both["value_d"] > 0) & both["value_n"].notna()]
+        both = both[both["value_n"] <= both["value_d"]]
+        return pd.DataFrame({"unit_id": both["unit_id"], "numerator": both["value_n"],
+                             "denominator": both["value_d"]}).reset_index(drop=True)
+
+    def funnel_chart(self, result: dict[str, Any], path: Path, lang: str = "de") -> None:
+        from kekiz.reporting.funnel import write_funnel
+
+        write_funnel(result["_funnel_frame"], path, highlight=result["unit_id"], lang=lang,
+                     title=f"{result['indicator']} {result['period']}")
 
     def network_did(self, indicator_id: str, level: str = "gemeinde",
                     programme: str = DEFAULT_PROGRAMME, start: int | None = None,
