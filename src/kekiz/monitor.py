@@ -24,6 +24,7 @@ from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.facade.files import FileJobs
 from kekiz.facade.monitoring import MonitoringJobs
+from kekiz.facade.monitoring_extra import MonitoringExtraJobs
 from kekiz.facade.network import NetworkJobs
 from kekiz.facade.prevention import PreventionJobs
 from kekiz.facade.web import WebJobs
@@ -57,7 +58,8 @@ class ImportResult:
     replaced: int = 0
 
 
-class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs):
+class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs,
+              MonitoringExtraJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

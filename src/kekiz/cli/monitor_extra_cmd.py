@@ -1,0 +1,244 @@
+"""``kekiz monitor index`` and ``kekiz monitor typology``: composite indices and district
+typologies from stored indicators (issue #3, items 3 and 5).
+
+Thin commands over :class:`kekiz.facade.monitoring_extra.MonitoringExtraJobs`, added to
+the existing ``monitor_app``; :mod:`kekiz.cli.main` imports this module so that the
+commands register.  The shared console, language helper and Monitor are looked up in
+:mod:`kekiz.cli.main` when a command runs (no circular import).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import typer
+from rich.table import Table
+
+from kekiz.cli.format import fmt_number
+from kekiz.cli.monitor_cmd import monitor_app
+from kekiz.domain.errors import MethodError
+
+if TYPE_CHECKING:
+    from kekiz.facade.monitoring_extra import CompositeRun, MonitoringExtraJobs, TypologyRun
+
+__all__ = ["index", "typology"]
+
+AsJson = Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")]
+
+
+def _split(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _lang() -> str:
+    from kekiz.cli import main as cli
+
+    return str(cli.state.lang or cli.monitor().lang)
+
+
+def _jobs() -> MonitoringExtraJobs:
+    from kekiz.cli import main as cli
+
+    return cast("MonitoringExtraJobs", cli.monitor())
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise MethodError(f"{option}: '{text}' ist keine Zahl. Erwartet z. B. 2 oder 0.5 "
+                          "(Dezimalpunkt, weil das Komma die Werte trennt).",
+                          message_en=f"{option}: '{text}' is not a number. Expected e.g. 2 or "
+                          "0.5.") from None
+
+
+def _weights(text: str | None) -> dict[str, float] | list[float] | None:
+    parts = _split(text)
+    if not parts:
+        return None
+    if all("=" in p for p in parts):
+        return {k.strip(): _number(v.strip(), "--weights")
+                for k, v in (p.split("=", 1) for p in parts)}
+    if any("=" in p for p in parts):
+        raise MethodError("--weights: entweder nur Zahlen (2,1,1) oder nur ID=Zahl "
+                          "(kinderarmut=2,kaufkraft=1), nicht gemischt.",
+                          message_en="--weights: either only numbers (2,1,1) or only "
+                          "ID=number (kinderarmut=2,kaufkraft=1), not mixed.")
+    return [_number(p, "--weights") for p in parts]
+
+
+def _polarity(text: str | None) -> dict[str, int] | None:
+    parts = _split(text)
+    if not parts:
+        return None
+    out: dict[str, int] = {}
+    for p in parts:
+        key, _, value = p.partition("=")
+        if value.strip() not in ("-1", "1", "+1"):
+            raise MethodError(f"--polarity: '{p}' erwartet ID=-1 (höher ist schlechter) oder "
+                              "ID=1 (höher ist besser).",
+                              message_en=f"--polarity: '{p}' expected ID=-1 (higher is worse) "
+                              "or ID=1 (higher is better).")
+        out[key.strip()] = int(value.strip())
+    return out
+
+
+def _print_index(r: CompositeRun, limit: int) -> None:
+    from kekiz.cli import main as cli
+
+    s, lang = r.summary, _lang()
+    en = lang == "en"
+    dec = int(s["decimals"])
+    cli.out.print(cli._t(
+        f"[bold]Index {s['name']}[/bold] ({s['method_de']}), Ebene {s['level']}, "
+        f"{s['period']}: {fmt_number(s['units'], 0, lang)} Gebiete, "
+        f"{fmt_number(len(r.excluded), 0, lang)} ausgeschlossen",
+        f"[bold]Index {s['name']}[/bold] ({s['method_en']}), level {s['level']}, "
+        f"{s['period']}: {fmt_number(s['units'], 0, lang)} areas, "
+        f"{fmt_number(len(r.excluded), 0, lang)} excluded"))
+    cli.out.print(cli._t("Höherer Wert = mehr Benachteiligung; Polarität: ",
+                         "Higher value = more disadvantage; polarity: ")
+                  + ", ".join(f"{k} {'+1' if v > 0 else '-1'}" for k, v in
+                              s["polarity"].items()), markup=False)
+    included = r.table[r.table["included"]]
+    n = min(limit, len(included))
+    top = included.head(n)
+    bottom = included.tail(n).iloc[::-1] if len(included) > n else included.iloc[0:0]
+    for rows, title in ((top, cli._t(f"Die {n} Gebiete mit den höchsten Werten",
+                                     f"The {n} areas with the highest values")),
+                        (bottom, cli._t(f"Die {n} Gebiete mit den niedrigsten Werten",
+                                        f"The {n} areas with the lowest values"))):
+        if rows.empty:
+            continue
+        table = Table(cli._t("Rang", "rank"), cli._t("Schlüssel", "key"),
+                      cli._t("Gebiet", "area"), "Index", cli._t("Klasse", "class"),
+                      title=title)
+        for row in rows.to_dict("records"):
+            table.add_row(fmt_number(int(row["rank"]), 0, lang), str(row["unit_id"]),
+                          str(row["name"]), fmt_number(float(row["index"]), dec, lang),
+                          f"{int(row['class'])} ({row['label_en' if en else 'label']})")
+        cli.out.print(table)
+    for item in r.excluded[:20]:
+        cli.out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
+                      markup=False)
+    if len(r.excluded) > 20:
+        more = len(r.excluded) - 20
+        cli.out.print(cli._t(f"  ... und {more} weitere", f"  ... and {more} more"))
+    for note in s["notes_en" if en else "notes"]:
+        cli.out.print(f"  - {note}", markup=False)
+    _saved(r)
+
+
+def _print_typology(r: TypologyRun) -> None:
+    from kekiz.cli import main as cli
+
+    s, lang = r.summary, _lang()
+    en = lang == "en"
+    how = {"kmeans": "k-Means", "ward": "Ward"}.get(str(s["method"]), str(s["method"]))
+    cli.out.print(cli._t(
+        f"[bold]Typisierung {s['name']}[/bold] ({how}, k = {s['k']}, Startwert {s['seed']}), "
+        f"Ebene {s['level']}, {s['period']}: {fmt_number(s['units'], 0, lang)} Gebiete",
+        f"[bold]Typology {s['name']}[/bold] ({how}, k = {s['k']}, seed {s['seed']}), level "
+        f"{s['level']}, {s['period']}: {fmt_number(s['units'], 0, lang)} areas"))
+    table = Table(cli._t("Typ", "type"), cli._t("Gebiete", "areas"),
+                  cli._t("Profil", "profile"))
+    profiles = r.profiles_en if en else r.profiles
+    for t, size in r.sizes.items():
+        table.add_row(str(t), fmt_number(size, 0, lang), profiles[t])
+    cli.out.print(table)
+    for item in r.excluded[:20]:
+        cli.out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
+                      markup=False)
+    _saved(r)
+
+
+def _saved(r: CompositeRun | TypologyRun) -> None:
+    from kekiz.cli import main as cli
+
+    ds, lang = r.dataset, _lang()
+    if ds is None:
+        return
+    n = len(r.observations)
+    cli.out.print(cli._t(
+        f"Gespeichert: {fmt_number(n, 0, lang)} Werte im Datensatz '{ds.name}' (Revision "
+        f"{ds.revision}, ersetzt {fmt_number(r.replaced, 0, lang)})",
+        f"Stored: {fmt_number(n, 0, lang)} values in dataset '{ds.name}' (revision "
+        f"{ds.revision}, replaced {fmt_number(r.replaced, 0, lang)})"))
+
+
+def _json_out(data: Any) -> None:
+    import json
+
+    from kekiz.cli import main as cli
+
+    cli.out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@monitor_app.command("index")
+def index(
+    level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis.")],
+    indicators: Annotated[str, typer.Option(
+        help="Indikatoren: ID,ID,... (Richtung aus der Polarität der Indikatoren).")],
+    period: Annotated[str, typer.Option(help="Zeitraum, z. B. 2022.")],
+    name: Annotated[str, typer.Option(help="ID des Index, z. B. sozialindex (gespeichert "
+                                           "als <name> und <name>_klasse).")] = "sozialindex",
+    method: Annotated[str, typer.Option(
+        help="weighted_z (z-Werte), minmax, rank, pca (GISD-Verfahren) oder mss.")]
+    = "weighted_z",
+    weights: Annotated[str | None, typer.Option(
+        help="Gewichte: 2,1,1 (Reihenfolge der Indikatoren) oder ID=2,ID=1.")] = None,
+    polarity: Annotated[str | None, typer.Option(
+        help="Richtung überschreiben: ID=-1 (höher ist schlechter) oder ID=1.")] = None,
+    min_population: Annotated[float, typer.Option(
+        help="Gebiete mit weniger Einwohnern ausschließen (0 = keine Grenze).")] = 300,
+    exclude: Annotated[str | None, typer.Option(help="Gebiete ausschließen: ID,ID,...")]
+    = None,
+    limit: Annotated[int, typer.Option(help="So viele Gebiete oben und unten zeigen.")] = 10,
+    as_json: AsJson = False,
+) -> None:
+    """Zusammengesetzten Index (Sozialindex) aus mehreren Indikatoren bilden.
+
+    Höherer Wert = mehr Benachteiligung; gespeichert als <name> und <name>_klasse
+    (Quintile nach R-Typ 9), mit Verfahren, Parametern und Versionen.
+
+    Beispiel: kekiz monitor index --level gemeinde --indicators
+    kinderarmut,beschaeftigtenquote,kaufkraft --period 2022 --name sozialindex
+    """
+
+    result = _jobs().composite_index(
+        level, _split(indicators), period, name=name, method=method,
+        weights=_weights(weights), polarity=_polarity(polarity),
+        min_population=min_population or None, exclude=_split(exclude))
+    if as_json:
+        _json_out({**result.to_dict(), "excluded": result.excluded})
+        return
+    _print_index(result, limit)
+
+
+@monitor_app.command("typology")
+def typology(
+    level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis.")],
+    indicators: Annotated[str, typer.Option(help="Indikatoren: ID,ID,...")],
+    period: Annotated[str, typer.Option(help="Zeitraum, z. B. 2022.")],
+    k: Annotated[int, typer.Option("--k", help="Anzahl der Typen.")] = 4,
+    method: Annotated[str, typer.Option(help="kmeans oder ward.")] = "kmeans",
+    seed: Annotated[int, typer.Option(help="Startwert des Zufallsgenerators (k-Means).")]
+    = 42,
+    name: Annotated[str, typer.Option(help="Name der Typisierung (gespeichert als "
+                                           "<name>_typ).")] = "sozialraum",
+    as_json: AsJson = False,
+) -> None:
+    """Gebietstypen mit ähnlichem Profil bilden (k-Means oder Ward).
+
+    Gespeichert als <name>_typ (Typ 1..k); jeder Typ mit Größe und Profil in Worten.
+
+    Beispiel: kekiz monitor typology --level gemeinde --indicators
+    kinderarmut,beschaeftigtenquote,kaufkraft --period 2022 --k 4 --seed 42
+    """
+
+    result = _jobs().typology(
+        level, _split(indicators), period, k=k, method=method, seed=seed, name=name)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    _print_typology(result)
