@@ -43,11 +43,15 @@ def build_demo(monitor: Monitor, progress: Progress) -> dict[str, Any]:
         progress("Demo", n, len(steps))
         _run_step(monitor, base, step)
     progress("Demo", len(steps), len(steps))
+    from kekiz.facade.prevention import build_chain_demo
+
+    chain = build_chain_demo(monitor)
     summary = monitor.summary()
     summary["members"] = {
         programme: len(monitor.store.members(programme))
         for programme in sorted({m.programme for m in monitor.store.members()})}
     summary["extra"] = [f"{p}: {n} Mitgliedskommunen" for p, n in summary["members"].items()]
+    summary["extra"] += chain["extra"]
     seen: set[str] = set()
     summary["attribution"] = []
     for a in attributions():

@@ -1,23 +1,30 @@
-"""``kekiz chain ...``: the prevention chain on files (issue #5).
+"""``kekiz chain ...``: the prevention chain on files and on the stored offers (issue #5).
 
 Thin commands over the facade (:class:`kekiz.facade.prevention.PreventionJobs`, mixed
 into :class:`kekiz.monitor.Monitor`); ``kekiz.cli.main`` is imported inside the commands
-so that ``main`` can ``app.add_typer(chain_app, name="chain")``.
+so that ``main`` can ``app.add_typer(chain_app, name="chain")``.  Every command on the
+store prints German tables (English with ``--lang en``) or, with ``--json``, JSON.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from rich.table import Table
+
+from kekiz.cli.format import fmt_number
 
 if TYPE_CHECKING:
     from kekiz.facade.prevention import PreventionJobs
 
 __all__ = ["chain_app"]
 
-chain_app = typer.Typer(help="Präventionskette: Angebote prüfen, umwandeln, Abdeckung, "
+chain_app = typer.Typer(help="Präventionskette: Angebote importieren, prüfen, exportieren; "
+                        "Präventionsmatrix, Abdeckung, Lücken, Standorte, "
                         "Familienwegweiser.", no_args_is_help=True)
 
 
@@ -27,39 +34,143 @@ def _jobs() -> PreventionJobs:
     return cast("PreventionJobs", cli.monitor())
 
 
+def _cli() -> ModuleType:
+    from kekiz.cli import main
+
+    return main
+
+
+def _lang() -> str:
+    cli = _cli()
+    return str(cli.state.lang or cli.monitor().lang)
+
+
+def _num(value: Any, decimals: int = 1) -> str:
+    return fmt_number(None if value is None else float(value), decimals, _lang())
+
+
+def _json_out(data: Any) -> None:
+    _cli().out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _plain(text: str) -> None:
+    _cli().out.print(text, markup=False, highlight=False)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        _plain(f"  - {note}")
+
+
 @chain_app.command("coverage")
 def coverage(
-    offers: Annotated[Path, typer.Option(help="Angebote: CSV/XLSX mit Koordinaten oder "
-                                              "GeoJSON-Punkte.")],
-    units: Annotated[Path, typer.Option(help="Gebiete: GeoJSON, GeoPackage oder "
-                                             "Shapefile.")],
-    unit_id: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")],
-    population: Annotated[Path, typer.Option(help="Bevölkerung je Gebiet (CSV/XLSX).")],
-    population_id: Annotated[str, typer.Option(help="Spalte mit dem Gebietsschlüssel.")],
-    population_column: Annotated[str, typer.Option(help="Spalte mit der Zahl der Kinder.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Ergebnis (CSV/XLSX).")],
+    offers: Annotated[Path | None, typer.Option(help="Dateimodus: Angebote als CSV/XLSX mit "
+                                                     "Koordinaten oder GeoJSON-Punkte.")] = None,
+    units: Annotated[Path | None, typer.Option(help="Dateimodus: Gebiete (GeoJSON, "
+                                                    "GeoPackage, Shapefile).")] = None,
+    unit_id: Annotated[str | None, typer.Option(help="Dateimodus: Feld mit dem "
+                                                     "Gebietsschlüssel.")] = None,
+    population: Annotated[Path | None, typer.Option(help="Dateimodus: Bevölkerung je "
+                                                         "Gebiet (CSV/XLSX).")] = None,
+    population_id: Annotated[str | None, typer.Option(help="Dateimodus: Spalte mit dem "
+                                                           "Gebietsschlüssel.")] = None,
+    population_column: Annotated[str | None, typer.Option(help="Dateimodus: Spalte mit der "
+                                                               "Zahl der Kinder.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Ergebnis (CSV/XLSX)."
+                                                )] = None,
     lat: Annotated[str | None, typer.Option(help="Spalte der geogr. Breite (sonst "
                                                  "erkannt).")] = None,
     lon: Annotated[str | None, typer.Option(help="Spalte der geogr. Länge (sonst "
                                                  "erkannt).")] = None,
     capacity: Annotated[str | None, typer.Option(help="Spalte mit der Platzzahl (sonst "
                                                       "zählt jedes Angebot 1).")] = None,
+    level: Annotated[str | None, typer.Option(help="Store: Ebene (Standard: feinste Ebene "
+                                                   "mit Gebieten, in der Demo stadtteil)."
+                                              )] = None,
+    life_phase: Annotated[str, typer.Option(help="Store: Lebensphase, z. B. 3-6.")] = "3-6",
+    population_indicator: Annotated[str | None, typer.Option(
+        help="Store: Indikator der Kinderzahl (Standard nach Lebensphase, z. B. "
+             "einwohner_3_6).")] = None,
+    period: Annotated[str | None, typer.Option(help="Store: Zeitraum der Kinderzahl "
+                                                    "(Standard: der letzte).")] = None,
+    kind: Annotated[str, typer.Option(help="Store: Art der Angebote (kita, schule, "
+                                           "Familienzentrum; 'alle' für alle).")] = "kita",
+    radius: Annotated[float, typer.Option(help="Store: Radius der 2SFCA in Metern.")] = 1500.0,
+    demand: Annotated[str, typer.Option(help="Store: Nachfragepunkte grid (Raster) oder "
+                                             "units (ein Punkt je Gebiet).")] = "grid",
+    cell: Annotated[float, typer.Option(help="Store: Rasterweite in Metern.")] = 250.0,
+    limit: Annotated[int, typer.Option(help="Store: so viele Gebiete zeigen.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
 ) -> None:
-    """Angebote und Plätze je Gebiet und je Kind (unit_id, offers, capacity, population,
-    capacity_per_child).
+    """Abdeckung: Angebote je 1.000 Kinder, Plätze je Kind und Erreichbarkeit (2SFCA).
 
-    Beispiel: kekiz chain coverage --offers kitas.geojson --units stadtteile.geojson
-    --unit-id STT_NR --population kinder.csv --population-id raum --population-column
-    u6 -o abdeckung.csv
+    Ohne --offers rechnet der Befehl auf den gespeicherten Angeboten, Gebieten und
+    Bevölkerungszahlen; mit --offers, --units, --unit-id, --population, --population-id,
+    --population-column auf Dateien.
+
+    Beispiel: kekiz chain coverage --level stadtteil --life-phase 3-6 --kind kita
     """
-    from kekiz.cli import main as cli
-    from kekiz.cli.format import fmt_number
+    if offers is not None:
+        _coverage_files(offers, units, unit_id, population, population_id, population_column,
+                        output, lat, lon, capacity)
+        return
+    result = _jobs().coverage(level, life_phase, population_indicator, period,
+                              kind=None if kind in ("alle", "all", "") else kind,
+                              radius=radius, demand=demand, cell=cell)
+    if output is not None:
+        from kekiz.facade.prevention import write_frame
 
+        write_frame(result.table, output, _lang())
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    cli, m = _cli(), result.meta
+    cli.out.print(cli._t(
+        f"[bold]Abdeckung[/bold] ({m['kind'] or 'alle Angebote'}, Lebensphase "
+        f"{m['life_phase']}), Ebene {m['level']}: {fmt_number(m['offers'], 0)} Angebote für "
+        f"{_num(m['children'], 0)} Kinder ({m['population_indicator']}, {m['period']}) = "
+        f"{_num(m['offers_per_1000_total'], 2)} je 1.000 Kinder",
+        f"[bold]Coverage[/bold] ({m['kind'] or 'all offers'}, life phase {m['life_phase']}), "
+        f"level {m['level']}: {m['offers']:,} offers for {_num(m['children'], 0)} children "
+        f"({m['population_indicator']}, {m['period']}) = {_num(m['offers_per_1000_total'], 2)}"
+        " per 1,000 children"))
+    _plain(cli._t(m["supply_label_de"], m["supply_label_en"]) + ". " + m["demand_de"])
+    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
+                  cli._t("Kinder", "children"), cli._t("Angebote", "offers"),
+                  cli._t("je 1.000 Kinder", "per 1,000 children"),
+                  cli._t("Plätze je Kind", "places per child"),
+                  cli._t("Erreichbarkeit (2SFCA)", "accessibility (2SFCA)"),
+                  title=cli._t(f"Die {limit} Gebiete mit der geringsten Erreichbarkeit",
+                               f"The {limit} units with the lowest accessibility"))
+    rows = result.table.sort_values(["accessibility", "offers_per_1000"], na_position="first")
+    for r in rows.head(limit).to_dict("records"):
+        table.add_row(str(r["unit_id"]), str(r["name"]), _num(r["children"], 0),
+                      _num(r["offers"], 0), _num(r["offers_per_1000"], 1),
+                      _num(r["places_per_child"], 2), _num(r["accessibility"], 2))
+    cli.out.print(table)
+    _notes(result.notes)
+    if output is not None:
+        cli.out.print(cli._t(f"Ergebnis: {output}", f"Result: {output}"))
+
+
+def _coverage_files(offers: Path, units: Path | None, unit_id: str | None,
+                    population: Path | None, population_id: str | None,
+                    population_column: str | None, output: Path | None, lat: str | None,
+                    lon: str | None, capacity: str | None) -> None:
+    from kekiz.domain.errors import KekizError
+
+    cli = _cli()
+    if units is None or unit_id is None or population is None or population_id is None \
+            or population_column is None or output is None:
+        raise KekizError("Im Dateimodus bitte --units, --unit-id, --population, "
+                         "--population-id, --population-column und -o angeben.",
+                         message_en="In file mode please give --units, --unit-id, "
+                         "--population, --population-id, --population-column and -o.")
     frame = _jobs().chain_coverage(offers, units, unit_id=unit_id, population=population,
                                    population_id=population_id,
                                    population_column=population_column, out=output,
                                    lat=lat, lon=lon, capacity=capacity)
-    lang = cli.state.lang or cli.monitor().lang
+    lang = _lang()
     n_off = int(frame["offers"].sum())
     cap = float(frame["capacity"].sum())
     pop = float(frame["population"].sum())
@@ -69,8 +180,7 @@ def coverage(
         f"{len(frame)} Gebieten; {ratio} Plätze je Kind insgesamt. Ergebnis: {output}",
         f"{n_off:,} offers with {cap:,.0f} places in {len(frame)} units; {ratio} places "
         f"per child overall. Result: {output}"))
-    for note in frame.attrs.get("notes", []):
-        cli.out.print(f"  - {note}", markup=False, highlight=False)
+    _notes(frame.attrs.get("notes", []))
 
 
 @chain_app.command("check")
@@ -119,28 +229,320 @@ def hsds(
 
 @chain_app.command("find")
 def find(
-    file: Annotated[Path, typer.Argument(help="Angebote: CSV/XLSX, GeoJSON oder HSDS-JSON.")],
+    file: Annotated[Path | None, typer.Argument(help="Angebote: CSV/XLSX, GeoJSON oder "
+                                                     "HSDS-JSON; ohne Datei die "
+                                                     "gespeicherten Angebote.")] = None,
     age: Annotated[float | None, typer.Option(help="Alter des Kindes in Jahren, z. B. "
                                                    "2.5.")] = None,
     topic: Annotated[str | None, typer.Option(help="Thema, z. B. Sprachförderung.")] = None,
-    near: Annotated[str | None, typer.Option(help="Ausgangspunkt BREITE,LÄNGE.")] = None,
+    life_phase: Annotated[str | None, typer.Option(help="Lebensphase, z. B. 0-3.")] = None,
+    near: Annotated[str | None, typer.Option(help="Ausgangspunkt BREITE,LÄNGE oder ein "
+                                                  "Stadtteil.")] = None,
     radius: Annotated[float | None, typer.Option(help="Umkreis in Metern.")] = None,
+    district: Annotated[str | None, typer.Option(help="Nur in diesem Gebiet (Schlüssel oder "
+                                                      "Name).")] = None,
+    language: Annotated[str | None, typer.Option(help="Sprache, z. B. Türkisch.")] = None,
+    free: Annotated[bool, typer.Option("--free", help="Nur kostenlose Angebote.")] = False,
     limit: Annotated[int, typer.Option(help="Höchstens so viele Treffer.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Treffer als JSON.")] = False,
 ) -> None:
     """Familienwegweiser: veröffentlichte Angebote finden.
 
-    Beispiel: kekiz chain find angebote.json --age 2.5 --near 50.94,6.96 --radius 2000
+    Beispiel: kekiz chain find --age 2.5 --near Nippes --radius 2000
     """
-    from kekiz.cli import main as cli
-
-    point = None
-    if near:
-        a, _, b = near.partition(",")
-        point = (float(a), float(b))
-    hits = _jobs().find_in_directory(file, age=age, topic=topic, near=point,
-                                     radius_m=radius, limit=limit)
-    lang = cli.state.lang or cli.monitor().lang
+    cli = _cli()
+    if file is not None:
+        point = None
+        if near:
+            a, _, b = near.partition(",")
+            point = (float(a), float(b))
+        hits = _jobs().find_in_directory(file, age=age, topic=topic, life_phase=life_phase,
+                                         near=point, radius_m=radius, language=language,
+                                         free_only=free, limit=limit)
+    else:
+        hits = _jobs().find(age=age, topic=topic, life_phase=life_phase, district=district,
+                            near=near, radius_m=radius, language=language, free_only=free,
+                            limit=limit)
+    if as_json:
+        _json_out([h.to_dict() for h in hits])
+        return
+    lang = _lang()
     for hit in hits:
-        cli.out.print(f"{hit.rank}. {hit.text(lang)}", markup=False, highlight=False)
+        _plain(f"{hit.rank}. {hit.text(lang)}")
     if not hits:
         cli.out.print(cli._t("Keine passenden Angebote gefunden.", "No matching offers."))
+
+
+# -- the stored directory -------------------------------------------------------------------
+@chain_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Angebote: HSDS-JSON, CSV/XLSX (eine Zeile je "
+                                              "Angebot) oder Punkte (GeoJSON ...).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="hsds, csv oder points (sonst "
+                                                             "erkannt).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Art der Punkte: kita oder schule "
+                                                  "(füllt Lebensphasen, Bereich, Alter)."
+                                             )] = None,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="Erfundene Demo-Daten: so "
+                                                                "gekennzeichnet.")] = False,
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes (gleicher Name = "
+                                                     "ersetzen).")] = None,
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+    licence: Annotated[str, typer.Option(help="Lizenz.")] = "",
+    level: Annotated[str | None, typer.Option(help="Ebene, deren Gebiete den Orten "
+                                                   "zugeordnet werden.")] = None,
+    keep_duplicates: Annotated[bool, typer.Option(help="Dubletten gespeicherter Angebote "
+                                                       "trotzdem speichern.")] = False,
+    limit: Annotated[int, typer.Option(help="So viele Dubletten zeigen.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Bericht als JSON.")] = False,
+) -> None:
+    """Angebote in den Store importieren (vollständig geprüft, eine Transaktion).
+
+    Beispiel: kekiz chain import kitas.geojson --kind kita --dataset "Kitas 2024"
+    """
+    cli = _cli()
+    result = _jobs().import_services(file, fmt=fmt, kind=kind, synthetic=synthetic,
+                                     dataset=dataset, source=source, licence=licence,
+                                     level=level, keep_duplicates=keep_duplicates)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    ds = result.dataset
+    cli.out.print(cli._t(
+        f"{file.name}: {fmt_number(result.services, 0)} Angebote, "
+        f"{fmt_number(result.locations, 0)} Orte, {fmt_number(result.organizations, 0)} "
+        f"Träger gespeichert im Datensatz '{ds.name}' (Revision {ds.revision}, ersetzt "
+        f"{fmt_number(result.replaced, 0)}); {fmt_number(result.assigned, 0)} Orte in "
+        f"Gebieten der Ebene {result.level}",
+        f"{file.name}: {result.services:,} services, {result.locations:,} locations, "
+        f"{result.organizations:,} organisations stored in dataset '{ds.name}' (revision "
+        f"{ds.revision}, replaced {result.replaced:,}); {result.assigned:,} locations in "
+        f"units of level {result.level}"), markup=False, highlight=False)
+    if result.synthetic:
+        cli.out.print(cli._t("SYNTHETISCH: erfundene Demo-Daten, überall so gekennzeichnet.",
+                             "SYNTHETIC: invented demo data, labelled as such everywhere."))
+    dups = result.duplicates
+    if len(dups):
+        table = Table(cli._t("Neues Angebot", "new offer"),
+                      cli._t("Gespeichert als", "stored as"),
+                      cli._t("Abstand (m)", "distance (m)"),
+                      title=cli._t(
+                          f"{len(dups)} Dubletten gespeicherter Angebote "
+                          + ("(trotzdem gespeichert)" if result.kept_duplicates
+                             else "(nicht gespeichert)"),
+                          f"{len(dups)} duplicates of stored offers "
+                          + ("(stored anyway)" if result.kept_duplicates else "(not stored)")))
+        for r in dups.head(limit).to_dict("records"):
+            table.add_row(str(r["name_b"]), str(r["name_a"]), _num(r["distance_m"], 0))
+        cli.out.print(table)
+        if len(dups) > limit:
+            cli.out.print(cli._t(f"  ... und {len(dups) - limit} weitere (alle mit --json)",
+                                 f"  ... and {len(dups) - limit} more (all with --json)"))
+    else:
+        cli.out.print(cli._t("Keine Dubletten gespeicherter Angebote.",
+                             "No duplicates of stored offers."))
+    for r in result.internal_duplicates.head(limit).to_dict("records"):
+        _plain(f"  - {r['message_de' if _lang() == 'de' else 'message_en']}")
+    _notes(result.notes)
+
+
+@chain_app.command("export")
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.json (HSDS 3.0), .csv "
+                                                                "oder .xlsx.")],
+    include_unpublished: Annotated[bool, typer.Option(
+        "--all", help="Auch nicht veröffentlichte Angebote (nur intern weitergeben).")] = False,
+    shape: Annotated[str, typer.Option(help="HSDS: services, organizations oder tabular."
+                                       )] = "services",
+) -> None:
+    """Gespeicherte Angebote exportieren: HSDS 3.0 JSON oder Tabelle; öffentlich nur die
+    veröffentlichten.
+
+    Beispiel: kekiz chain export -o angebote.hsds.json
+    """
+    cli = _cli()
+    n = _jobs().export_services(output, include_unpublished=include_unpublished, shape=shape)
+    which = cli._t("alle" if include_unpublished else "veröffentlichte",
+                   "all" if include_unpublished else "published")
+    cli.out.print(cli._t(f"{fmt_number(n, 0)} {which} Angebote nach {output} geschrieben",
+                         f"{n:,} {which} services written to {output}"))
+
+
+@chain_app.command("datasets")
+def datasets(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False
+             ) -> None:
+    """Die gespeicherten Angebotsdatensätze mit Quelle und Zahl der Angebote.
+
+    Beispiel: kekiz chain datasets
+    """
+    cli = _cli()
+    rows = _jobs().service_datasets()
+    if as_json:
+        _json_out([r.to_dict() for r in rows])
+        return
+    table = Table("Id", cli._t("Datensatz", "dataset"), "Rev.", cli._t("Angebote", "services"),
+                  cli._t("veröffentlicht", "published"), cli._t("synthetisch", "synthetic"),
+                  cli._t("Quelle", "source"))
+    for r in rows:
+        table.add_row(str(r.dataset_id), r.name, str(r.revision), _num(r.services, 0),
+                      _num(r.published, 0), _num(r.synthetic, 0), r.source)
+    cli.out.print(table)
+
+
+# -- analyses on the stored offers -----------------------------------------------------
+@chain_app.command("matrix")
+def matrix(
+    unit: Annotated[str | None, typer.Option(help="Gebiet (Schlüssel oder Name); ohne: die "
+                                                  "ganze Kommune.")] = None,
+    level: Annotated[str | None, typer.Option(help="Ebene der Gebiete (ohne --unit).")] = None,
+    places: Annotated[bool, typer.Option("--places", help="Plätze statt Zahl der "
+                                                          "Angebote.")] = False,
+    limit: Annotated[int, typer.Option(help="So viele leere Felder nennen.")] = 12,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Präventionsmatrix: Angebote je Lebensphase und Bereich (und je Übergang).
+
+    Beispiel: kekiz chain matrix --unit Nippes
+    """
+    from kekiz.domain.model import LifePhase
+    from kekiz.prevention.model import Transition, sector_label
+
+    cli, lang = _cli(), _lang()
+    result = _jobs().chain_matrix(unit, level)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    value = "capacity" if places else "offers"
+    cli.out.print(cli._t(
+        f"[bold]Präventionsmatrix {result.name}[/bold] (Ebene {result.level}): "
+        f"{fmt_number(result.offers, 0)} Angebote, davon {fmt_number(result.synthetic_offers, 0)}"
+        " SYNTHETISCH; Zelle: Zahl (davon synthetisch)",
+        f"[bold]Chain matrix {result.name}[/bold] (level {result.level}): {result.offers:,} "
+        f"offers, {result.synthetic_offers:,} of them SYNTHETIC; cell: count (synthetic)"))
+    for dim, title_de, title_en in (("life_phase", "Lebensphase", "life phase"),
+                                    ("transition", "Übergang", "transition")):
+        wide = result.matrix.matrix(result.unit_id, value, dim)
+        synth = result.synthetic.matrix(result.unit_id, value, dim)
+        table = Table(cli._t(title_de, title_en),
+                      *[sector_label(c, lang) for c in wide.columns])
+        for key in wide.index:
+            label = (LifePhase(key) if dim == "life_phase" else Transition(key))
+            name = label.label_de if lang == "de" else label.label_en
+            cells = []
+            for col in wide.columns:
+                n, s = wide.at[key, col], synth.at[key, col]
+                text = _num(n, 0)
+                cells.append(text if not s else f"{text} ({_num(s, 0)} synth.)")
+            table.add_row(name, *cells)
+        cli.out.print(table)
+    gaps = result.matrix.gaps_text(result.unit_id, lang)
+    for line in gaps[:limit]:
+        _plain(f"  - {line}")
+    if len(gaps) > limit:
+        cli.out.print(cli._t(f"  ... und {len(gaps) - limit} weitere leere Felder",
+                             f"  ... and {len(gaps) - limit} more empty cells"))
+    _notes(result.notes)
+
+
+@chain_app.command("gaps")
+def gaps(
+    need: Annotated[str | None, typer.Option(help="Indikator des Bedarfs (Standard: "
+                                                  "anteil_kinder_u6, sonst aus den "
+                                                  "Einwohnerzahlen berechnet).")] = None,
+    supply: Annotated[str, typer.Option(help="accessibility (2SFCA), offers_per_1000 oder "
+                                             "places_per_child.")] = "accessibility",
+    level: Annotated[str | None, typer.Option(help="Ebene.")] = None,
+    life_phase: Annotated[str, typer.Option(help="Lebensphase.")] = "3-6",
+    kind: Annotated[str, typer.Option(help="Art der Angebote.")] = "kita",
+    radius: Annotated[float, typer.Option(help="Radius der 2SFCA in Metern.")] = 1500.0,
+    show_all: Annotated[bool, typer.Option("--all", help="Alle Gebiete, nicht nur die "
+                                                         "Lücken.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Bedarf und Angebot: Quadranten und eine Liste der Lücken mit Gründen.
+
+    Beispiel: kekiz chain gaps --kind kita --life-phase 3-6
+    """
+    cli = _cli()
+    result = _jobs().gaps(need, level, supply=supply, life_phase=life_phase,
+                          kind=None if kind in ("alle", "all", "") else kind, radius=radius)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    en = _lang() == "en"
+    info = result.need
+    cli.out.print(cli._t(
+        f"[bold]Bedarf und Angebot[/bold], Ebene {result.coverage.meta['level']}",
+        f"[bold]Need and supply[/bold], level {result.coverage.meta['level']}"))
+    _plain(cli._t(f"Bedarfsmaß: {info['name_de']} ({info['period']}) – {info['how_de']}.",
+                  f"Need measure: {info['name_en']} ({info['period']}) – {info['how_en']}."))
+    meta = result.coverage.meta
+    _plain(cli._t(f"Angebotsmaß: {result.supply_label_de}; Kinder "
+                  f"{meta['population_indicator']} {meta['period']}.",
+                  f"Supply measure: {result.supply_label_en}; children "
+                  f"{meta['population_indicator']} {meta['period']}."))
+    _notes(result.notes[2:])
+    from kekiz.prevention.gaps import QUADRANTS
+
+    counts = result.result.table["quadrant"].value_counts()
+    table = Table(cli._t("Quadrant", "quadrant"), cli._t("Gebiete", "units"))
+    for key, (de, en_label) in QUADRANTS.items():
+        table.add_row(en_label if en else de, _num(int(counts.get(key, 0)), 0))
+    cli.out.print(table)
+    rows = result.result.table if show_all else result.result.gaps()
+    table = Table(cli._t("Rang", "rank"), cli._t("Gebiet", "area"),
+                  cli._t("Bedarf", "need"), cli._t("Angebot", "supply"),
+                  cli._t("Quadrant", "quadrant"), cli._t("Begründung", "reason"),
+                  title=cli._t("Lücken: hoher Bedarf, geringes Angebot (größte zuerst)",
+                               "Gaps: high need, low supply (largest first)")
+                  if not show_all else None)
+    for r in rows.to_dict("records"):
+        table.add_row(str(r["rank"]), str(r["name"]), _num(r["need"], 1),
+                      _num(r["supply"], 2), QUADRANTS[r["quadrant"]][1 if en else 0],
+                      str(r["reason_en" if en else "reason_de"]))
+    cli.out.print(table)
+
+
+@chain_app.command("sites")
+def sites(
+    k: Annotated[int, typer.Option("-k", help="Zahl der neuen Standorte.")] = 3,
+    kind: Annotated[str, typer.Option(help="Art des Angebots.")] = "Familienzentrum",
+    level: Annotated[str | None, typer.Option(help="Ebene der Kandidaten.")] = None,
+    need: Annotated[str | None, typer.Option(help="Indikator des Bedarfs (siehe gaps).")] = None,
+    strength: Annotated[float, typer.Option(help="Gewicht des Bedarfs (0 = nur "
+                                                 "Kinderzahl).")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Standorte für neue Angebote vorschlagen (p-Median, gewichtet mit Kindern und Bedarf).
+
+    Beispiel: kekiz chain sites -k 3 --kind Familienzentrum
+    """
+    cli = _cli()
+    result = _jobs().suggest_sites(k, kind, level=level, need_indicator=need,
+                                   strength=strength)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    m = result.meta
+    before = m["mean_distance_before_m"]
+    km_before = _num(None if before is None else before / 1000, 2)
+    cli.out.print(cli._t(
+        f"[bold]{k} Standortvorschläge: {kind}[/bold] ({m['method']}, Kandidaten: "
+        f"{m['candidates']}); mittlere Entfernung der Kinder unter 6 zum nächsten Angebot "
+        f"{km_before} km → {_num(m['mean_distance_after_m'] / 1000, 2)} km (Luftlinie)",
+        f"[bold]{k} suggested sites: {kind}[/bold] ({m['method']}); mean distance of "
+        f"children under 6 to the nearest offer {km_before} km → "
+        f"{_num(m['mean_distance_after_m'] / 1000, 2)} km (straight line)"))
+    table = Table(cli._t("Rang", "rank"), cli._t("Gebiet", "area"),
+                  cli._t("Breite", "lat"), cli._t("Länge", "lon"),
+                  cli._t("Kinder u6", "children <6"), cli._t("Bedarf", "need"),
+                  cli._t("bisher (km)", "before (km)"),
+                  cli._t("neu nächstes für Kinder", "nearest for children"))
+    for r in result.sites.to_dict("records"):
+        table.add_row(str(r["rank"]), f"{r['name']} ({r['unit_id']})", _num(r["lat"], 5),
+                      _num(r["lon"], 5), _num(r["children"], 0), _num(r["need"], 1),
+                      _num(r["distance_before_m"] / 1000, 2), _num(r["children_served"], 0))
+    cli.out.print(table)
+    for r in result.sites.to_dict("records"):
+        _plain(f"{r['rank']}. {r['reason_de']}")
+    _notes(result.notes)

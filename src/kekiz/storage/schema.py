@@ -149,3 +149,6 @@ funding = Table(
     Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=True),
     UniqueConstraint("unit_id", "programme", "year", "source", name="uq_funding_key"),
 )
+
+# Tables of the other rooms on this metadata (imported last: they import ``metadata``).
+from kekiz.storage import schema_cooperation, schema_services  # noqa: E402, F401
