@@ -46,12 +46,15 @@ def build_demo(monitor: Monitor, progress: Progress) -> dict[str, Any]:
     from kekiz.facade.prevention import build_chain_demo
 
     chain = build_chain_demo(monitor)
+    from kekiz.facade.goals import build_cooperation_demo, build_goals_demo
+
+    extra = build_cooperation_demo(monitor) + build_goals_demo(monitor)
     summary = monitor.summary()
     summary["members"] = {
         programme: len(monitor.store.members(programme))
         for programme in sorted({m.programme for m in monitor.store.members()})}
     summary["extra"] = [f"{p}: {n} Mitgliedskommunen" for p, n in summary["members"].items()]
-    summary["extra"] += chain["extra"]
+    summary["extra"] += chain["extra"] + extra
     seen: set[str] = set()
     summary["attribution"] = []
     for a in attributions():

@@ -23,6 +23,7 @@ from kekiz.analysis.aggregate import aggregate_up
 from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator
 from kekiz.facade.files import FileJobs
+from kekiz.facade.goals import GoalJobs
 from kekiz.facade.monitoring import MonitoringJobs
 from kekiz.facade.monitoring_extra import MonitoringExtraJobs
 from kekiz.facade.network import NetworkJobs
@@ -59,7 +60,7 @@ class ImportResult:
 
 
 class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs,
-              MonitoringExtraJobs):
+              MonitoringExtraJobs, GoalJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

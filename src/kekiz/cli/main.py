@@ -44,6 +44,10 @@ app.command("serve")(serve)
 app.add_typer(chain_app, name="chain")
 network_app = typer.Typer(help="Landesnetzwerk: Mitglieder, Reichweite.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
+from kekiz.cli.goals_cmd import coop_app, goals_app  # noqa: E402
+
+app.add_typer(coop_app, name="coop")
+app.add_typer(goals_app, name="goals")
 import kekiz.cli.monitor_extra_cmd  # noqa: E402,F401  (monitor index, monitor typology)
 from kekiz.cli.monitor_cmd import index_app, monitor_app  # noqa: E402
 

@@ -1,0 +1,455 @@
+"""``kekiz coop ...`` (cooperation network) and ``kekiz goals ...`` (Leitbild), issue #6.
+
+Thin commands over the facade (:class:`kekiz.facade.goals.GoalJobs`).  The sub-apps are
+registered in :mod:`kekiz.cli.main`; the shared console, language helper and monitor are
+looked up there when a command runs (no circular import).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kekiz.cli.format import fmt_number
+from kekiz.domain.errors import ConfigurationError, KekizError
+
+if TYPE_CHECKING:
+    from kekiz.facade.goals import GoalJobs
+
+__all__ = ["coop_app", "goals_app"]
+
+coop_app = typer.Typer(help="Kooperationsnetzwerk der Präventionskette: Befragungswellen "
+                            "importieren, Kennzahlen, Vergleich der Wellen.",
+                       no_args_is_help=True)
+goals_app = typer.Typer(help="Leitbild: Ziele, Indikatoren, Zielwerte, Status und "
+                             "Scorecards.", no_args_is_help=True)
+
+_STATUS_STYLE = {"on_track": "green", "at_risk": "yellow", "off_track": "red",
+                 "no_data": "bright_black"}
+_STEP_DE = {"birth": "Schwangerschaft → frühe Kindheit", "family-kita": "Familie → Kita",
+            "kita-primary": "Kita → Grundschule",
+            "primary-secondary": "Grundschule → weiterführende Schule",
+            "school-work": "Schule → Ausbildung/Beruf"}
+_STEP_EN = {"birth": "pregnancy → early childhood", "family-kita": "family → day care",
+            "kita-primary": "day care → primary school",
+            "primary-secondary": "primary → secondary school",
+            "school-work": "school → training/work"}
+
+
+def _cli() -> ModuleType:
+    from kekiz.cli import main
+
+    return main
+
+
+def _lang() -> str:
+    cli = _cli()
+    return str(cli.state.lang or cli.monitor().lang)
+
+
+def _t(de: str, en: str) -> str:
+    return en if _lang() == "en" else de
+
+
+def _jobs() -> GoalJobs:
+    from kekiz.facade.goals import GoalJobs
+
+    m = _cli().monitor()
+    if not isinstance(m, GoalJobs):
+        raise ConfigurationError(
+            "Die Leitbild- und Kooperationsfunktionen sind nicht in den Monitor eingebunden "
+            "(GoalJobs fehlt in kekiz.monitor.Monitor).",
+            message_en="The Leitbild and cooperation jobs are not wired into the monitor "
+            "(GoalJobs missing from kekiz.monitor.Monitor).")
+    return m
+
+
+def _num(value: Any, decimals: int = 1) -> str:
+    return fmt_number(None if value is None else float(value), decimals, _lang())
+
+
+def _pct(value: Any, decimals: int = 1) -> str:
+    return "–" if value is None else f"{_num(float(value) * 100, decimals)} %"
+
+
+def _json_out(data: Any) -> None:
+    _cli().out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _waves(text: str) -> tuple[int, int]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise KekizError(f"--compare '{text}': erwartet zwei Wellen, z. B. 1,2.",
+                         message_en=f"--compare '{text}': expected two waves, e.g. 1,2.")
+    return int(parts[0]), int(parts[1])
+
+
+# -- kekiz coop ---------------------------------------------------------------------------
+@coop_app.command("import")
+def coop_import(
+    file: Annotated[Path, typer.Argument(help="Befragungsexport (CSV/XLSX), eine Zeile je "
+                                              "Befragte und Partner.")],
+    wave: Annotated[int, typer.Option("--wave", help="Nummer der Befragungswelle (1, 2 ...).")],
+    label: Annotated[str | None, typer.Option(help="Bezeichnung der Welle.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Tabellenblatt (XLSX).")] = None,
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+) -> None:
+    """Eine Befragungswelle des Kooperationsnetzwerks importieren (ersetzt die Welle).
+
+    Beispiel: kekiz coop import netzwerk_2025.xlsx --wave 2
+    """
+    cli = _cli()
+    result = _jobs().import_cooperation(file, wave, label=label, sheet=sheet, source=source)
+    cli.out.print(escape(_t(
+        f"Welle {wave} importiert: {result.actors} Akteure, {result.reports} Nennungen – "
+        f"{result.dataset.name} (Revision {result.dataset.revision})",
+        f"Wave {wave} imported: {result.actors} actors, {result.reports} reports – "
+        f"{result.dataset.name} (revision {result.dataset.revision})")))
+    if result.synthetic:
+        cli.out.print(_t("[bold]SYNTHETISCH:[/bold] erfundene Demo-Daten, keine echten "
+                         "Akteure oder Beziehungen.",
+                         "[bold]SYNTHETIC:[/bold] invented demo data, no real actors or "
+                         "relations."))
+    for note in result.notes[:20]:
+        cli.out.print(f"  - {escape(note)}")
+
+
+@coop_app.command("waves")
+def coop_waves() -> None:
+    """Gespeicherte Befragungswellen auflisten.
+
+    Beispiel: kekiz coop waves
+    """
+    cli = _cli()
+    table = Table(_t("Welle", "wave"), _t("Bezeichnung", "label"), _t("Befragt", "surveyed"),
+                  _t("Akteure", "actors"), _t("Nennungen", "reports"))
+    for w in _jobs().cooperation_waves():
+        span = "–" if w["first_date"] is None else \
+            f"{w['first_date']:%d.%m.%Y}–{w['last_date']:%d.%m.%Y}"
+        table.add_row(str(w["wave"]), escape(w["label"]), span, str(w["actors"]),
+                      str(w["reports"]))
+    cli.out.print(table)
+
+
+@coop_app.command("metrics")
+def coop_metrics(
+    wave: Annotated[int | None, typer.Option(help="Welle (sonst die neueste).")] = None,
+    compare: Annotated[str | None, typer.Option(help="Zwei Wellen vergleichen, z. B. "
+                                                     "1,2.")] = None,
+    level: Annotated[str, typer.Option(help="Ebene der Bezirke für die Übergänge.")]
+    = "stadtteil",
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Kennzahlen des Kooperationsnetzwerks: Dichte, Vermittler, Isolierte, Übergänge.
+
+    Beispiel: kekiz coop metrics --wave 2   |   kekiz coop metrics --compare 1,2
+    """
+    jobs, lang = _jobs(), _lang()
+    if compare is not None:
+        a, b = _waves(compare)
+        cmp = jobs.compare_cooperation(a, b, level)
+        if as_json:
+            _json_out(cmp.to_dict())
+            return
+        _print_comparison(cmp.to_dict())
+        return
+    m = jobs.cooperation_metrics(wave, level)
+    data = m.to_dict(lang)
+    if as_json:
+        _json_out(data)
+        return
+    _print_metrics(data)
+
+
+def _print_metrics(d: dict[str, Any]) -> None:
+    cli = _cli()
+    cli.out.print(f"[bold]{escape(d['label'] or _t('Welle', 'Wave') + ' ' + str(d['wave']))}"
+                  "[/bold]")
+    if "SYNTHETISCH" in (d["label"] or "").upper():
+        cli.out.print(_t("Hinweis: synthetische Demo-Daten (erfunden).",
+                         "Note: synthetic demo data (invented)."))
+    rows = [
+        (_t("Akteure (davon befragt)", "actors (respondents)"),
+         f"{d['actors']} ({d['respondents']})"),
+        (_t("Beziehungen (Paare) / Nennungen", "ties (pairs) / reports"),
+         f"{d['ties']} / {d['reports']}"),
+        (_t("Dichte", "density"), _pct(d["density"], 2)),
+        (_t("Gegenseitig bestätigt", "reciprocated"), _pct(d["reciprocity"])),
+        (_t("Vertrauen (1–4)", "trust (1-4)"),
+         f"{_num(d['trust_mean'], 2)} ({_num(d['trust_pct'])} %)"),
+        (_t("Nutzen (1–4)", "value (1-4)"),
+         f"{_num(d['value_mean'], 2)} ({_num(d['value_pct'])} %)"),
+        (_t("Komponenten (größte)", "components (largest)"),
+         f"{d['components']} ({d['largest_component']})"),
+        (_t("Isolierte Akteure", "isolates"), str(len(d["isolates"]))),
+    ]
+    table = Table(_t("Kennzahl", "metric"), _t("Wert", "value"))
+    for k, v in rows:
+        table.add_row(k, v)
+    cli.out.print(table)
+    if d["isolates"]:
+        cli.out.print(escape(_t("Isoliert: ", "Isolates: ") + ", ".join(d["isolates"])))
+    sec = Table(_t("Sektor", "sector"), _t("mit Sektor", "with sector"),
+                _t("Beziehungen", "ties"), _t("Dichte", "density"),
+                title=_t("Dichte innerhalb der Sektoren und die dichtesten Verbindungen "
+                         "zwischen Sektoren (alle mit --json)",
+                         "Density within sectors and the densest links between sectors "
+                         "(all with --json)"))
+    within = [r for r in d["sectors"] if r["sector_a"] == r["sector_b"]]
+    between = sorted((r for r in d["sectors"] if r["sector_a"] != r["sector_b"]),
+                     key=lambda r: -r["density"])[:10]
+    for r in [*within, *between]:
+        sec.add_row(escape(r["label_a"]), escape(r["label_b"]), str(r["ties"]),
+                    _pct(r["density"]))
+    cli.out.print(sec)
+    brk = Table("ID", _t("Organisation", "organisation"), _t("Grad", "degree"),
+                "Betweenness", _t("Vermittlung", "brokerage"), _t("Schnittpunkt", "cut point"),
+                title=_t("Vermittler (nach Betweenness)", "Brokers (by betweenness)"))
+    for r in d["brokers"][:10]:
+        brk.add_row(escape(r["id"]), escape(r["name"]), str(r["degree"]),
+                    _num(r["betweenness"], 3), str(r["brokerage"]),
+                    _t("ja", "yes") if r["cutpoint"] else "")
+    cli.out.print(brk)
+    _print_transitions(d["transitions"])
+    cli.out.print(_t(
+        "Regeln: Dichte = Beziehungen / mögliche Paare; Vermittler = Schnittpunkte oder "
+        "Akteure, die nicht verbundene Partner verschiedener Sektoren verbinden; Übergänge: "
+        "Beziehungen zwischen Akteuren aufeinanderfolgender Lebensphasen im selben Bezirk; "
+        "Vertrauen/Nutzen: Mittel aller Bewertungen, in % des Skalenmaximums 4.",
+        "Rules: density = ties / possible pairs; brokers = cut points or actors joining "
+        "unconnected partners of different sectors; transitions: ties between actors of "
+        "consecutive life phases in the same district; trust/value: mean of all ratings, "
+        "in % of the scale maximum 4."))
+
+
+def _print_transitions(rows: list[dict[str, Any]]) -> None:
+    cli = _cli()
+    steps: dict[str, dict[str, float]] = {}
+    for r in rows:
+        s = steps.setdefault(r["step"], {"both": 0, "covered": 0, "ties": 0, "from": 0,
+                                         "linked": 0})
+        if r["actors_from"] and r["actors_to"]:
+            s["both"] += 1
+            s["covered"] += int(bool(r["covered"]))
+        s["ties"] += r["ties"]
+        s["from"] += r["actors_from"]
+        s["linked"] += r["linked_from"]
+    names = _STEP_EN if _lang() == "en" else _STEP_DE
+    table = Table(_t("Übergang", "transition"),
+                  _t("Bezirke mit beiden Phasen", "districts with both phases"),
+                  _t("davon verbunden", "of which linked"), _t("Beziehungen", "ties"),
+                  _t("Akteure der früheren Phase mit Verbindung", "earlier-phase actors linked"),
+                  title=_t("Übergänge je Bezirk", "Transitions per district"))
+    for key in names:
+        if key not in steps:
+            continue
+        s = steps[key]
+        share = s["linked"] / s["from"] if s["from"] else None
+        table.add_row(names[key], str(int(s["both"])), str(int(s["covered"])),
+                      str(int(s["ties"])), f"{int(s['linked'])} ({_pct(share, 0)})")
+    cli.out.print(table)
+
+
+def _signed(value: Any, decimals: int) -> str:
+    if value is None:
+        return "–"
+    text = _num(value, decimals)
+    return text if text.startswith(("-", "–")) or float(value) <= 0 else f"+{text}"
+
+
+def _print_comparison(d: dict[str, Any]) -> None:
+    cli = _cli()
+    a, b = d["wave_a"], d["wave_b"]
+    if "SYNTHETISCH" in f"{d['label_a']} {d['label_b']}".upper():
+        cli.out.print(_t("Hinweis: synthetische Demo-Daten (erfunden).",
+                         "Note: synthetic demo data (invented)."))
+    table = Table(_t("Kennzahl", "metric"), _t(f"Welle {a}", f"wave {a}"),
+                  _t(f"Welle {b}", f"wave {b}"), _t("Veränderung", "change"),
+                  title=_t(f"Vergleich der Wellen {a} und {b}", f"Comparison of waves {a} "
+                           f"and {b}"))
+    table.add_row(_t("Dichte", "density"), _pct(d["density_a"], 2), _pct(d["density_b"], 2),
+                  _t(f"{_signed(d['density_change'] * 100, 2)} %-Punkte",
+                     f"{_signed(d['density_change'] * 100, 2)} pp"))
+    table.add_row(_t("Vertrauen (1–4)", "trust (1-4)"), _num(d["trust_a"], 2),
+                  _num(d["trust_b"], 2), _signed(d["trust_change"], 2))
+    table.add_row(_t("Nutzen (1–4)", "value (1-4)"), _num(d["value_a"], 2),
+                  _num(d["value_b"], 2), _signed(d["value_change"], 2))
+    table.add_row(_t("Komponenten", "components"), str(d["components_a"]),
+                  str(d["components_b"]), _signed(d["components_b"] - d["components_a"], 0))
+    table.add_row(_t("Isolierte", "isolates"), str(d["isolates_a"]), str(d["isolates_b"]),
+                  _signed(d["isolates_b"] - d["isolates_a"], 0))
+    cli.out.print(table)
+    cli.out.print(_t(
+        f"Neue Beziehungen: {d['new_ties']}, verlorene: {d['lost_ties']} (davon "
+        f"{d['lost_with_actor']} mit ausgeschiedenen Akteuren), gehaltene: {d['kept_ties']}; "
+        f"neue Akteure: {len(d['actors_new'])}, ausgeschieden: {len(d['actors_left'])}; "
+        f"Veränderung des Vertrauens auf gehaltenen Beziehungen: "
+        f"{_signed(d['trust_change_kept'], 2)}",
+        f"New ties: {d['new_ties']}, lost: {d['lost_ties']} ({d['lost_with_actor']} with "
+        f"actors who left), kept: {d['kept_ties']}; new actors: {len(d['actors_new'])}, "
+        f"left: {len(d['actors_left'])}; trust change on kept ties: "
+        f"{_signed(d['trust_change_kept'], 2)}"))
+
+
+# -- kekiz goals --------------------------------------------------------------------------
+@goals_app.command("import")
+def goals_import(file: Annotated[Path, typer.Argument(help="Leitbild als YAML oder "
+                                                           "XLSX.")]) -> None:
+    """Leitbild importieren (ersetzt ein Leitbild mit derselben ID).
+
+    Beispiel: kekiz goals import leitbild.yaml
+    """
+    cli = _cli()
+    result = _jobs().import_leitbild(file)
+    lb = result.leitbild
+    cli.out.print(escape(_t(
+        f"Leitbild '{lb.id}' importiert: {len(lb.goals)} Ziele, {result.targets} Zielwerte "
+        f"({result.dataset.name}, Revision {result.dataset.revision})",
+        f"Leitbild '{lb.id}' imported: {len(lb.goals)} goals, {result.targets} targets "
+        f"({result.dataset.name}, revision {result.dataset.revision})")))
+    for d in lb.indicators:
+        cli.out.print(escape(_t(f"  - angekündigter Indikator '{d.id}' (noch ohne Werte)",
+                                f"  - announced indicator '{d.id}' (no values yet)")))
+    for note in result.notes:
+        cli.out.print(f"  - {escape(note)}")
+
+
+def _status_cell(row: dict[str, Any]) -> str:
+    return f"[{_STATUS_STYLE[row['status']]}]{escape(row['status_label'])}[/]"
+
+
+def _value(v: Any, year: Any, dec: int) -> str:
+    return "–" if v is None else f"{_num(v, dec)} ({year})"
+
+
+def _print_targets(data: dict[str, Any]) -> None:
+    cli = _cli()
+    table = Table(_t("Ziel", "goal"), _t("Indikator", "indicator"), _t("Basis", "baseline"),
+                  _t("Aktuell", "current"), _t("Zielwert", "target"),
+                  _t("Prognose [95-%-Intervall]", "forecast [95% interval]"), "Status",
+                  title=escape(f"{data['leitbild']['name']} – {data['unit_name']} "
+                               f"({data['unit_id']})"))
+    for r in data["targets"]:
+        dec = int(r["decimals"])
+        fc = "–" if r["forecast_value"] is None else (
+            f"{_num(r['forecast_value'], dec)} [{_num(r['forecast_low'], dec)}; "
+            f"{_num(r['forecast_high'], dec)}]")
+        table.add_row(escape(r["goal_id"]), escape(r["indicator"]),
+                      _value(r["baseline_value"], r["baseline_year"], dec),
+                      _value(r["current_value"], r["current_year"], dec),
+                      f"{_num(r['target_value'], dec)} ({r['target_year']}, "
+                      f"{r['direction']})", fc, _status_cell(r))
+    cli.out.print(table)
+    for r in data["targets"]:
+        notes = [r["reason"], *r["notes"]]
+        cli.out.print(escape(f"  {r['goal_id']} {r['indicator_id']}: " + " ".join(notes)))
+
+
+def _print_levels(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cli = _cli()
+    table = Table(_t("Ziel", "goal"), _t("Indikator", "indicator"), _t("Ebene", "level"),
+                  _t("Zielwert", "target"), _t("Gebiete", "units"), _t("auf Kurs", "on track"),
+                  _t("gefährdet", "at risk"), _t("nicht auf Kurs", "off track"),
+                  _t("keine Daten", "no data"),
+                  title=_t("Zielwerte für jedes Gebiet einer Ebene",
+                           "Targets for every unit of a level"))
+    for r in rows:
+        c = r["counts"]
+        table.add_row(escape(r["goal_id"]), escape(r["indicator"]), r["level"],
+                      f"{_num(r['target_value'])} ({r['target_year']})", str(r["units"]),
+                      str(c["on_track"]), str(c["at_risk"]), str(c["off_track"]),
+                      str(c["no_data"]))
+    cli.out.print(table)
+
+
+def _print_header(data: dict[str, Any]) -> None:
+    cli = _cli()
+    lb = data["leitbild"]
+    if lb["synthetic"]:
+        cli.out.print(escape(_t(f"Hinweis: {lb['note'] or 'Demo-Leitbild (illustrativ).'}",
+                                f"Note: {lb['note'] or 'demo Leitbild (illustrative).'}")))
+
+
+@goals_app.command("status")
+def goals_status(
+    unit: Annotated[str | None, typer.Option(help="Gebiet (sonst die Kommune des "
+                                                  "Leitbilds).")] = None,
+    leitbild: Annotated[str | None, typer.Option(help="Leitbild-ID.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Status aller Zielwerte: auf Kurs, gefährdet, nicht auf Kurs, keine Daten.
+
+    Beispiel: kekiz goals status --unit 05315000
+    """
+    data = _jobs().goal_status(unit, leitbild, _lang())
+    if as_json:
+        _json_out(data)
+        return
+    cli = _cli()
+    _print_header(data)
+    _print_targets(data)
+    _print_levels(data.get("level_targets", []))
+    counts = data["counts"]
+    cli.out.print(_t(
+        f"Status: auf Kurs {counts['on_track']}, gefährdet {counts['at_risk']}, nicht auf "
+        f"Kurs {counts['off_track']}, keine Daten {counts['no_data']}",
+        f"Status: on track {counts['on_track']}, at risk {counts['at_risk']}, off track "
+        f"{counts['off_track']}, no data {counts['no_data']}"))
+    cli.out.print(escape(data["rule"]))
+
+
+@goals_app.command("scorecard")
+def goals_scorecard(
+    unit: Annotated[str, typer.Option(help="Gebiet: Kommune oder Bezirk, z. B. 05315000 "
+                                           "oder 05315000-101.")],
+    leitbild: Annotated[str | None, typer.Option(help="Leitbild-ID.")] = None,
+    chart: Annotated[Path | None, typer.Option(help="Ordner für Diagramme (Ist, Ziel, "
+                                                    "Prognose).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="png oder svg.")] = "png",
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Scorecard eines Gebiets: Ergebnisse, Indikatoren, Zielwerte, Programme, Diagramme.
+
+    Beispiel: kekiz goals scorecard --unit 05315000 --chart diagramme/
+    """
+    jobs, lang = _jobs(), _lang()
+    card = jobs.goal_scorecard(unit, leitbild)
+    data = card.to_dict(lang)
+    written = jobs.goal_charts(card, chart, fmt=fmt, lang=lang) if chart is not None else []
+    if as_json:
+        data["charts"] = [str(p) for p in written]
+        _json_out(data)
+        return
+    cli = _cli()
+    _print_header(data)
+    if not data["targets"]:
+        cli.out.print(_t("Für dieses Gebiet gibt es keine Zielwerte.",
+                         "There are no targets for this unit."))
+    else:
+        _print_targets(data)
+    for g in data["goals"]:
+        cli.out.print(escape(f"{g['id']}: {g['result']}"))
+        for p in g["programmes"]:
+            lead = f" ({p['lead']})" if p["lead"] else ""
+            syn = _t(" [synthetisch]", " [synthetic]") if p["synthetic"] else ""
+            cli.out.print(escape(f"  {_t('Programm', 'Programme')} {p['id']}: {p['name']}"
+                                 f"{lead}{syn}"))
+            for m in p["measures"]:
+                years = sorted(m["values"])
+                last = f"{_num(m['values'][years[-1]], 0)} ({years[-1]})" if years else "–"
+                tgt = f", {_t('Ziel', 'target')} {_num(m['target'], 0)}" \
+                    if m["target"] is not None else ""
+                cli.out.print(escape(f"    {m['kind_label']} {m['name']}: {last} "
+                                     f"{m['unit']}{tgt}"))
+    cli.out.print(escape(data["rule"]))
+    if written:
+        cli.out.print(_t(f"{len(written)} Diagramme nach {chart} geschrieben",
+                         f"{len(written)} charts written to {chart}"))

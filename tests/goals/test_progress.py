@@ -1,0 +1,155 @@
+"""Forecasts and the status rule (issue #6): the interval against statsmodels, each status
+by a hand-made series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from kekiz.domain.errors import MethodError
+from kekiz.goals.model import Direction, GoalStatus, Target
+from kekiz.goals.progress import (
+    RULE_DE,
+    RULE_EN,
+    assess,
+    fit_forecast,
+    forecast_band,
+    reaches,
+    yearly,
+)
+
+
+def _series(values: list[float], start: int = 2012) -> pd.DataFrame:
+    return pd.DataFrame({"year": range(start, start + len(values)), "value": values})
+
+
+KOELN_SCHULABG = [5.12, 4.27, 5.22, 5.12, 4.89, 4.58, 5.85, 5.96, 4.91, 5.26]  # 2012-2021
+
+
+def test_forecast_and_prediction_interval_match_statsmodels() -> None:
+    s = _series(KOELN_SCHULABG)
+    fc = fit_forecast(s, window=10)
+    assert fc is not None and fc.n == 10 and (fc.first_year, fc.last_year) == (2012, 2021)
+    x = sm.add_constant(s["year"].to_numpy(dtype=float))
+    fit = sm.OLS(s["value"].to_numpy(), x).fit()
+    pred = fit.get_prediction(np.array([[1.0, 2030.0]])).summary_frame(alpha=0.05)
+    yhat, lo, hi = fc.at(2030)
+    assert yhat == pytest.approx(pred["mean"].iloc[0], rel=1e-9)
+    assert lo == pytest.approx(pred["obs_ci_lower"].iloc[0], rel=1e-9)
+    assert hi == pytest.approx(pred["obs_ci_upper"].iloc[0], rel=1e-9)
+    assert fc.slope == pytest.approx(fit.params[1], rel=1e-9)
+    ci = fit.conf_int(0.05)[1]
+    assert (fc.slope_low, fc.slope_high) == pytest.approx((ci[0], ci[1]), rel=1e-9)
+
+
+def test_window_takes_the_last_values() -> None:
+    s = _series([100.0] * 5 + [1.0, 2.0, 3.0, 4.0], start=2000)
+    fc = fit_forecast(s, window=4)
+    assert fc is not None and fc.first_year == 2005
+    assert fc.at(2010)[0] == pytest.approx(6.0)  # exact line: 1 per year
+    assert fc.at(2010)[1] == pytest.approx(6.0)  # no residuals -> no width
+    assert fit_forecast(s.head(2)) is None
+    with pytest.raises(MethodError):
+        fit_forecast(s, window=2)
+
+
+def _t(value: float, direction: Direction = Direction.DECREASE, year: int = 2030, *,
+       baseline_year: int | None = None, baseline_value: float | None = None,
+       tolerance: float | None = None) -> Target:
+    return Target("x", value, year, direction, unit_id="u", baseline_year=baseline_year,
+                  baseline_value=baseline_value, tolerance=tolerance)
+
+
+def _assess(target: Target, s: pd.DataFrame, polarity: int = -1) -> GoalStatus:
+    return assess("Z", target, s, unit_id="u", polarity=polarity).status
+
+
+def test_status_on_track_at_risk_off_track() -> None:
+    falling = _series([10.0, 9.6, 9.1, 8.8, 8.2, 8.1, 7.4, 7.2, 6.9, 6.3])  # ~ -0.4 a year
+    fc = fit_forecast(falling)
+    assert fc is not None
+    yhat, lo, hi = fc.at(2030)
+    assert _assess(_t(yhat + 0.5), falling) is GoalStatus.ON_TRACK
+    assert _assess(_t((yhat + lo) / 2), falling) is GoalStatus.AT_RISK
+    assert _assess(_t(lo - 0.5), falling) is GoalStatus.OFF_TRACK
+    assert hi - 0.1 > yhat
+    assert _assess(_t(hi - 0.1, Direction.INCREASE), falling) is GoalStatus.AT_RISK
+    assert _assess(_t(hi + 1.0, Direction.INCREASE), falling) is GoalStatus.OFF_TRACK
+    assert _assess(_t(yhat - 0.5, Direction.INCREASE), falling) is GoalStatus.ON_TRACK
+
+
+def test_no_data_and_short_series() -> None:
+    empty = _series([])
+    p = assess("Z", _t(5.0), empty, unit_id="u")
+    assert p.status is GoalStatus.NO_DATA and p.reason_de == "Keine Werte im Store."
+    two = _series([8.0, 7.0])
+    p = assess("Z", _t(5.0), two, unit_id="u")
+    assert p.status is GoalStatus.NO_DATA and "nur 2" in p.reason_de
+    p = assess("Z", _t(7.5), two, unit_id="u")
+    assert p.status is GoalStatus.ON_TRACK and "schon erreicht" in p.reason_de
+    assert p.forecast is None
+
+
+def test_target_year_already_observed() -> None:
+    s = _series([8.0, 7.0, 6.0, 5.0, 6.0])  # 2012-2016
+    assert _assess(_t(5.5, year=2015), s) is GoalStatus.ON_TRACK  # 5.0 in 2015
+    assert _assess(_t(4.5, year=2015), s) is GoalStatus.OFF_TRACK
+    p = assess("Z", _t(4.5, year=2015), s, unit_id="u")
+    assert "2015" in p.reason_de and "verfehlt" in p.reason_de
+
+
+def test_baseline_year_value_and_fallbacks() -> None:
+    s = _series([8.0, 7.0, 6.0, 5.0], start=2016)
+    p = assess("Z", _t(3.0), s, unit_id="u", default_baseline_year=2017)
+    assert (p.baseline_year, p.baseline_value) == (2017, 7.0)
+    p = assess("Z", _t(3.0, baseline_year=2010), s, unit_id="u")
+    assert (p.baseline_year, p.baseline_value) == (2016, 8.0)
+    assert any("Basisjahr 2010" in n for n in p.notes_de)
+    p = assess("Z", _t(3.0, baseline_value=9.5, baseline_year=2015), s, unit_id="u")
+    assert (p.baseline_year, p.baseline_value) == (2015, 9.5)
+    assert (p.current_year, p.current_value) == (2019, 5.0)
+
+
+def test_maintain_uses_polarity_or_tolerance() -> None:
+    keep = _t(10.0, Direction.MAINTAIN)
+    assert reaches(9.0, keep, polarity=-1) and not reaches(11.0, keep, polarity=-1)
+    assert reaches(11.0, keep, polarity=1) and not reaches(9.0, keep, polarity=1)
+    assert reaches(10.4, keep, polarity=0) and not reaches(10.6, keep, polarity=0)  # ±5 %
+    wide = _t(10.0, Direction.MAINTAIN, tolerance=1.0)
+    assert reaches(10.9, wide, polarity=0) and not reaches(11.1, wide, polarity=0)
+    flat = _series([10.0, 10.1, 9.9, 10.0, 10.1, 9.9, 10.0])
+    assert _assess(wide, flat, polarity=0) is GoalStatus.ON_TRACK
+
+
+def test_yearly_keeps_the_last_period_of_a_year() -> None:
+    frame = pd.DataFrame({"period": ["2020", "2021-06", "2021-12", "2022"],
+                          "value": [1.0, 2.0, 3.0, None]})
+    y = yearly(frame)
+    assert y["year"].tolist() == [2020, 2021] and y["value"].tolist() == [1.0, 3.0]
+
+
+def test_band_and_rule_texts() -> None:
+    fc = fit_forecast(_series(KOELN_SCHULABG))
+    assert fc is not None
+    band = forecast_band(fc, 2030)
+    assert band["year"].tolist() == list(range(2021, 2031))
+    assert (band["low"] <= band["forecast"]).all() and (band["forecast"] <= band["high"]).all()
+    assert band["high"].iloc[-1] - band["low"].iloc[-1] > band["high"].iloc[0] - \
+        band["low"].iloc[0]
+    for word in ("auf Kurs", "gefährdet", "nicht auf Kurs", "keine Daten"):
+        assert word in RULE_DE
+    for word in ("on track", "at risk", "off track", "no data"):
+        assert word in RULE_EN
+
+
+def test_to_dict_is_json_ready() -> None:
+    import json
+
+    p = assess("Z1", _t(4.0), _series(KOELN_SCHULABG), unit_id="05315000",
+               indicator_name_de="Schulabgänger ohne Abschluss", decimals=1)
+    d = p.to_dict("de")
+    json.dumps(d)
+    assert d["status"] in {s.value for s in GoalStatus}
+    assert d["series"][0] == [2012, 5.12] and d["fit_years"] == [2012, 2021]
