@@ -17,6 +17,7 @@ FORBIDDEN = {
     "privacy": {"storage", "web", "cli", "monitor"},
     "prevention": {"storage", "web", "cli", "monitor"},
     "goals": {"storage", "web", "cli", "monitor"},
+    "records": {"storage", "web", "cli", "monitor"},
     "network": {"storage", "web", "cli", "monitor"},
     "reporting": {"storage", "web", "cli", "monitor"},
     "storage": {"web", "cli", "monitor"},

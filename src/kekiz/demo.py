@@ -75,6 +75,12 @@ def _run_step(monitor: Monitor, base: Path, step: dict[str, Any]) -> None:
             monitor.run_monitoring(level, score=step.get("score", "gisd_score"),
                                    since=step.get("since"))
         return
+    if kind == "records_demo":
+        from kekiz.facade.records import build_records_demo
+
+        build_records_demo(monitor, years=step.get("years", "2010-2012"),
+                           seed=int(step.get("seed", 42)))
+        return
     path = base / step["file"]
     if kind == "boundaries":
         opts = BoundaryOptions(

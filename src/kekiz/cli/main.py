@@ -48,6 +48,9 @@ from kekiz.cli.goals_cmd import coop_app, goals_app  # noqa: E402
 
 app.add_typer(coop_app, name="coop")
 app.add_typer(goals_app, name="goals")
+from kekiz.cli.records_cmd import records_app  # noqa: E402
+
+app.add_typer(records_app, name="records")
 import kekiz.cli.monitor_extra_cmd  # noqa: E402,F401  (monitor index, monitor typology)
 from kekiz.cli.monitor_cmd import index_app, monitor_app  # noqa: E402
 

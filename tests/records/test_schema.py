@@ -1,0 +1,100 @@
+"""The declared record schema: defaults, TOML overrides, errors that name the fix."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kekiz.domain.errors import ConfigurationError
+from kekiz.records.schema import default_schema, load_schema, schema_from_mapping, schema_toml
+
+
+def test_default_is_the_school_entrance_set_of_ten_indicators() -> None:
+    schema = default_schema()
+    assert [f.id for f in schema.findings] == [
+        "sprachdefizit", "feinmotorik_defizit", "grobmotorik_defizit", "uebergewicht",
+        "adipositas", "masern_vollstaendig", "u_vollstaendig", "kita_unter_2_jahre",
+        "kein_kitabesuch", "familiensprache_nicht_deutsch"]
+    assert schema.finding("uebergewicht").above == 90.0
+    assert schema.finding("adipositas").above == 97.0
+    assert "Kromeyer-Hauschild" in schema.finding("adipositas").definition_de
+    assert schema.finding("familiensprache_nicht_deutsch").count is False
+    assert schema.min_frequency == 3 and schema.min_denominator == 10
+    assert schema.age_max == 10 and schema.crs == "EPSG:25832"
+    for f in schema.findings:
+        assert f.name_de and f.name_en and f.definition_de and f.definition_en
+
+
+def test_toml_overrides_columns_findings_and_limits(tmp_path: Path) -> None:
+    path = tmp_path / "schema.toml"
+    path.write_text('''
+name = "SEU Musterstadt"
+period = "schoolyear"
+[columns]
+id = "lfd_nr"
+birth_date = ["geb", "geburtsdatum"]
+[coordinates]
+crs = "EPSG:4326"
+[limits]
+max_unmatched = 0.05
+[privacy]
+min_denominator = 20
+[values]
+true = ["J", "ja"]
+[findings.sprachdefizit]
+column = "sprache"
+[findings.grobmotorik_defizit]
+enabled = false
+[findings.hoeren_auffaellig]
+name_de = "Auffälliger Hörtest"
+name_en = "Abnormal hearing test"
+kind = "flag"
+column = "hoertest"
+''', encoding="utf-8")
+    schema = load_schema(path)
+    assert schema.name == "SEU Musterstadt" and schema.period == "schoolyear"
+    assert schema.columns["id"] == ("lfd_nr",)
+    assert schema.columns["birth_date"] == ("geb", "geburtsdatum")
+    assert schema.crs == "EPSG:4326" and schema.max_unmatched == 0.05
+    assert schema.min_denominator == 20 and schema.true_values == ("j", "ja")
+    ids = [f.id for f in schema.findings]
+    assert "grobmotorik_defizit" not in ids and ids[-1] == "hoeren_auffaellig"
+    assert schema.finding("sprachdefizit").column == ("sprache",)
+    assert schema.finding("sprachdefizit").name_de.startswith("Sprachauffälligkeiten")
+    assert schema.source == "schema.toml"
+    assert schema.fingerprint() != default_schema().fingerprint()
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("[privasy]\nmin_frequency = 5\n", "meinten Sie 'privacy'"),
+    ("[privacy]\nmin_frequency = 'drei'\n", "ganze Zahl"),
+    ("period = 'monat'\n", "schoolyear"),
+    ("[limits]\nmax_unmatched = 5\n", "Anteil zwischen 0 und 1"),
+    ("[findings.neu]\nname_de = 'x'\n", "name_en, kind"),
+    ("[findings.sprachdefizit]\nkind = 'text'\n", "flag, range oder bmi"),
+    ("[columns]\nidd = 'x'\n", "meinten Sie 'columns.id'"),
+    ("name = \n", "keine gültige TOML-Datei"),
+])
+def test_bad_schema_names_key_and_fix(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_schema(path)
+    message = err.value.text("de")
+    assert "bad.toml" in message and says in message
+    assert "Abhilfe" in message
+    assert err.value.text("en") != message
+
+
+def test_missing_schema_file() -> None:
+    with pytest.raises(ConfigurationError, match="nicht gefunden"):
+        load_schema(Path("/nonexistent/schema.toml"))
+
+
+def test_schema_toml_round_trip() -> None:
+    text = schema_toml()
+    data = tomllib.loads(text)
+    again = schema_from_mapping(data, origin="x")
+    assert again.fingerprint() == default_schema().fingerprint()
