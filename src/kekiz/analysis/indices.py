@@ -538,7 +538,8 @@ class _DomainComposite(CompositeIndex):
         return pd.DataFrame({s.column: flip * s.sign * data[s.column] for s in self._specs})
 
     def _normalise(self, col: pd.Series) -> pd.Series:
-        raise NotImplementedError
+        """Put one oriented indicator on the composite's common scale (per method)."""
+        raise TypeError(f"{type(self).__name__} does not scale single indicators")
 
     def _domain_scores(self, oriented: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         comp = pd.DataFrame({c: self._normalise(oriented[c]) for c in oriented.columns})
