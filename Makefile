@@ -1,11 +1,14 @@
-# kekiz — two commands: `make demo` (build the demo store from bundled real data)
-# and `make test` (lint, type-check and the full test suite, services included).
+# kekiz — two commands: `make demo` (build the demo store from bundled real data and
+# serve it at http://127.0.0.1:8000/) and `make test` (lint, type-check and the full
+# test suite, services included).
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo demo-store test lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: demo-store
+	$(BIN)/kekiz serve --host $(HOST) --port $(PORT)
+
+demo-store: $(STAMP)
 	$(BIN)/kekiz demo
 
 lint: $(STAMP)
