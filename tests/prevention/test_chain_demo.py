@@ -24,7 +24,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from kekiz.demo import demo_dir
-from kekiz.domain.errors import ImportFailed
+from kekiz.domain.errors import ImportFailed, MethodError
 from kekiz.storage import open_store
 from kekiz.storage import services as svc_store
 from tests.prevention.conftest import Validate
@@ -155,6 +155,44 @@ def test_coverage_prints_a_german_table(demo: str, wide: None) -> None:
             "Kinder (einwohner_3_6, 2012) = 4,74 je 1.000 Kinder") in done.output
     assert "Die 5 Gebiete mit der geringsten Erreichbarkeit" in done.output
     assert "Raster von 250 m" in done.output
+
+
+def test_what_if_on_the_demo(demo: str, wide: None, tmp_path: Path) -> None:
+    shapes = gpd.read_file(demo_dir() / "boundaries" / "koeln_stadtteile.geojson")
+    libur = shapes.loc[shapes["STT_NR"].astype(str) == "713", "geometry"].iloc[0]
+    inner = libur.representative_point()
+    add = f"Kita Libur (Szenario);{inner.y:.6f};{inner.x:.6f};;3-6"
+    data = _json(demo, "chain", "what-if", "--add", add, "--remove", "Mülheimer Rasselbande")
+    units = {u["unit_id"]: u for u in data["units"]}
+    meta = data["meta"]
+    assert (meta["offers_before"], meta["offers_after"]) == (132, 132)
+    # Mülheim loses the Kita, Libur (no Kita within 1.5 km before) gains one
+    assert (units[MUELHEIM]["offers_before"], units[MUELHEIM]["offers_after"]) == (21, 20)
+    lib = units["05315000-713"]
+    assert (lib["offers_before"], lib["offers_after"]) == (0, 1)
+    assert lib["accessibility_before"] == 0 and lib["accessibility_after"] > 0
+    assert meta["children_without_after"] < meta["children_without_before"]
+    # 2SFCA hands out every Kita once, before and after: 132 Kitas either way
+    for when in ("before", "after"):
+        total = sum(u["children"] * u[f"accessibility_{when}"] for u in units.values())
+        assert total / 1000 == pytest.approx(132, abs=1e-6), when
+    # "before" is the coverage of the stored offers
+    cov = {u["unit_id"]: u for u in _json(demo, "chain", "coverage")["units"]}
+    assert all(units[k]["accessibility_before"] == pytest.approx(cov[k]["accessibility"])
+               for k in cov)
+    out = tmp_path / "szenario.csv"
+    done = _run(demo, "chain", "what-if", "--add", add, "--remove", "Mülheimer Rasselbande",
+                "-o", str(out))
+    assert done.exit_code == 0, done.output
+    assert "Was wäre, wenn (kita, Lebensphase 3-6, Ebene stadtteil)" in done.output
+    assert "Änderungen: entfernt: Mülheimer Rasselbande; neu: Kita Libur (Szenario)" \
+        in done.output
+    assert "Libur" in done.output and "Angebote: 132 vorher, 132 nachher." in done.output
+    table = pd.read_csv(out, sep=";", decimal=",", dtype={"unit_id": str})
+    assert len(table) == 86 and table["offers_change"].abs().sum() == 2
+    bad = _run(demo, "chain", "what-if", "--remove", "Keine solche Kita")
+    assert isinstance(bad.exception, MethodError)
+    assert "'Keine solche Kita' ist nicht unter den 132 Angeboten" in bad.exception.message
 
 
 def test_need_against_supply_quadrant_list(demo: str, wide: None) -> None:

@@ -44,7 +44,6 @@ def test_orlib_pmed_reaches_the_published_optimum(refdata: Path, k: int,
     assert len(res.chosen) == p
     assert res.heuristic is not None and res.heuristic >= OPTIMA[k]
     assert res.assignment is not None and set(res.assignment) <= set(res.chosen)
-    assert seconds < 60
 
 
 def test_orlib_reader_later_edge_overrides(tmp_path: Path) -> None:

@@ -99,6 +99,11 @@ def coverage(
     demand: Annotated[str, typer.Option(help="Store: Nachfragepunkte grid (Raster) oder "
                                              "units (ein Punkt je Gebiet).")] = "grid",
     cell: Annotated[float, typer.Option(help="Store: Rasterweite in Metern.")] = 250.0,
+    network: Annotated[Path | None, typer.Option(
+        help="Store: Straßennetz (.osm.pbf oder .graphml); die 2SFCA rechnet dann mit Wegen "
+             "im Netz statt Luftlinie.")] = None,
+    mode: Annotated[str, typer.Option(help="Mit --network: walk (zu Fuß), bike (Rad) oder "
+                                           "drive (Auto).")] = "walk",
     limit: Annotated[int, typer.Option(help="Store: so viele Gebiete zeigen.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
 ) -> None:
@@ -109,14 +114,26 @@ def coverage(
     --population-column auf Dateien.
 
     Beispiel: kekiz chain coverage --level stadtteil --life-phase 3-6 --kind kita
+    --network koeln.osm.pbf --mode walk
     """
     if offers is not None:
+        if network is not None:
+            from kekiz.domain.errors import KekizError
+
+            raise KekizError("--network gilt für die Erreichbarkeit (2SFCA) auf den "
+                             "gespeicherten Angeboten; der Dateimodus zählt nur Angebote "
+                             "und Plätze je Gebiet. Abhilfe: --network weglassen oder die "
+                             "Angebote mit 'kekiz chain import' speichern.",
+                             message_en="--network applies to the accessibility (2SFCA) "
+                             "of the stored offers; file mode only counts offers and "
+                             "places per unit.")
         _coverage_files(offers, units, unit_id, population, population_id, population_column,
                         output, lat, lon, capacity)
         return
     result = _jobs().coverage(level, life_phase, population_indicator, period,
                               kind=None if kind in ("alle", "all", "") else kind,
-                              radius=radius, demand=demand, cell=cell)
+                              radius=radius, demand=demand, cell=cell, network=network,
+                              mode=mode)
     if output is not None:
         from kekiz.facade.prevention import write_frame
 
@@ -455,6 +472,10 @@ def gaps(
     life_phase: Annotated[str, typer.Option(help="Lebensphase.")] = "3-6",
     kind: Annotated[str, typer.Option(help="Art der Angebote.")] = "kita",
     radius: Annotated[float, typer.Option(help="Radius der 2SFCA in Metern.")] = 1500.0,
+    network: Annotated[Path | None, typer.Option(
+        help="Straßennetz (.osm.pbf oder .graphml): Wege im Netz statt Luftlinie.")] = None,
+    mode: Annotated[str, typer.Option(help="Mit --network: walk, bike oder drive.")
+                    ] = "walk",
     show_all: Annotated[bool, typer.Option("--all", help="Alle Gebiete, nicht nur die "
                                                          "Lücken.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
@@ -465,7 +486,8 @@ def gaps(
     """
     cli = _cli()
     result = _jobs().gaps(need, level, supply=supply, life_phase=life_phase,
-                          kind=None if kind in ("alle", "all", "") else kind, radius=radius)
+                          kind=None if kind in ("alle", "all", "") else kind, radius=radius,
+                          **({"network": network, "mode": mode} if network else {}))
     if as_json:
         _json_out(result.to_dict())
         return
@@ -546,3 +568,175 @@ def sites(
     for r in result.sites.to_dict("records"):
         _plain(f"{r['rank']}. {r['reason_de']}")
     _notes(result.notes)
+
+
+@chain_app.command("what-if")
+def what_if(
+    add: Annotated[list[str] | None, typer.Option(
+        "--add", help='Neues Angebot "NAME;BREITE;LÄNGE[;PLÄTZE[;LEBENSPHASEN]]" (Felder mit '
+                      '";" getrennt, Dezimalkomma erlaubt; mehrfach möglich).')] = None,
+    remove: Annotated[list[str] | None, typer.Option(
+        "--remove", help="Angebot schließen: Kennung (offer_id, auch ihr eindeutiger "
+                         "Anfang) oder genauer Name; mehrfach möglich.")] = None,
+    move: Annotated[list[str] | None, typer.Option(
+        "--move", help="Angebot verlegen: KENNUNG:BREITE,LÄNGE; mehrfach möglich.")] = None,
+    level: Annotated[str | None, typer.Option(help="Ebene (Standard: feinste Ebene mit "
+                                                   "Gebieten).")] = None,
+    life_phase: Annotated[str, typer.Option(help="Lebensphase, z. B. 3-6.")] = "3-6",
+    kind: Annotated[str, typer.Option(help="Art der Angebote (kita, schule, Familienzentrum; "
+                                           "'alle' für alle).")] = "kita",
+    radius: Annotated[float, typer.Option(help="Radius der 2SFCA in Metern.")] = 1500.0,
+    demand: Annotated[str, typer.Option(help="Nachfragepunkte grid (Raster) oder units.")
+                      ] = "grid",
+    cell: Annotated[float, typer.Option(help="Rasterweite in Metern.")] = 250.0,
+    network: Annotated[Path | None, typer.Option(
+        help="Straßennetz (.osm.pbf oder .graphml): Wege im Netz statt Luftlinie.")] = None,
+    mode: Annotated[str, typer.Option(help="Mit --network: walk (zu Fuß), bike oder "
+                                           "drive.")] = "walk",
+    show_all: Annotated[bool, typer.Option("--all", help="Alle Gebiete, nicht nur die "
+                                                         "veränderten.")] = False,
+    limit: Annotated[int, typer.Option(help="So viele Gebiete zeigen.")] = 20,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabelle aller "
+                                                "Gebiete vorher/nachher (CSV/XLSX).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Was wäre, wenn: Angebote hinzufügen, verlegen oder schließen und die Abdeckung je
+    Gebiet vorher, nachher und als Differenz sehen.
+
+    Rechnet wie 'kekiz chain coverage' auf den gespeicherten Angeboten (gleiche
+    Optionen); die Änderungen werden nur gerechnet, nicht gespeichert. Reihenfolge:
+    erst --remove, dann --move, dann --add.
+
+    Beispiel: kekiz chain what-if --add "Kita Libur;50,848;7,0734;60;3-6" --remove
+    "Mülheimer Rasselbande" --move aed752b4:50.94,7.03
+    """
+    from kekiz.prevention.siting import parse_change
+
+    cli = _cli()
+    changes = [*(parse_change("remove", x) for x in remove or []),
+               *(parse_change("move", x) for x in move or []),
+               *(parse_change("add", x) for x in add or [])]
+    result = _jobs().what_if(changes, level, life_phase,
+                             kind=None if kind in ("alle", "all", "") else kind,
+                             radius=radius, demand=demand, cell=cell, network=network,
+                             mode=mode)
+    if output is not None:
+        from kekiz.facade.prevention import write_frame
+
+        write_frame(result.table, output, _lang())
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    en = _lang() == "en"
+    m = result.meta
+    cli.out.print(cli._t(
+        f"[bold]Was wäre, wenn[/bold] ({m['kind'] or 'alle Angebote'}, Lebensphase "
+        f"{m['life_phase']}, Ebene {m['level']})",
+        f"[bold]What if[/bold] ({m['kind'] or 'all offers'}, life phase {m['life_phase']}, "
+        f"level {m['level']})"))
+    _plain(m["supply_label_en" if en else "supply_label_de"] + ".")
+    for line in result.summary_en if en else result.summary_de:
+        _plain(line)
+    places = bool(m["places_known"])
+    dec = 3 if places else 2
+    cols = [cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
+            cli._t("Kinder", "children"), cli._t("Angebote vorher", "offers before"),
+            cli._t("nachher", "after")]
+    if places:
+        cols += [cli._t("Plätze je Kind vorher", "places per child before"),
+                 cli._t("nachher", "after")]
+    cols += [cli._t("Erreichbarkeit vorher", "accessibility before"),
+             cli._t("nachher", "after"), cli._t("Differenz", "change")]
+    rows = result.table if show_all else result.changed()
+    table = Table(*cols, title=None if show_all else cli._t(
+        f"{len(rows)} veränderte Gebiete (größte Änderung zuerst)",
+        f"{len(rows)} changed units (largest change first)"))
+    for r in rows.head(limit).to_dict("records"):
+        cells = [str(r["unit_id"]), str(r["name"]), _num(r["children"], 0),
+                 _num(r["offers_before"], 0), _num(r["offers_after"], 0)]
+        if places:
+            cells += [_num(r["places_per_child_before"], 3),
+                      _num(r["places_per_child_after"], 3)]
+        change = r["accessibility_change"]
+        sign = "+" if change is not None and change == change and change > 0 else ""
+        cells += [_num(r["accessibility_before"], dec), _num(r["accessibility_after"], dec),
+                  sign + _num(change, dec)]
+        table.add_row(*cells)
+    cli.out.print(table)
+    if len(rows) > limit:
+        cli.out.print(cli._t(f"  ... und {len(rows) - limit} weitere (alle mit -o oder "
+                             "--json)", f"  ... and {len(rows) - limit} more (all with -o "
+                             "or --json)"))
+    _notes(result.notes)
+    if output is not None:
+        cli.out.print(cli._t(f"Ergebnis: {output}", f"Result: {output}"))
+
+
+@chain_app.command("access")
+def access(
+    network: Annotated[Path, typer.Option(help="Straßennetz: OpenStreetMap (.osm.pbf) oder "
+                                               "GraphML (.graphml).")],
+    mode: Annotated[str, typer.Option(help="walk (zu Fuß), bike (Rad) oder drive "
+                                           "(Auto).")] = "walk",
+    level: Annotated[str | None, typer.Option(help="Ebene.")] = None,
+    life_phase: Annotated[str, typer.Option(help="Lebensphase, z. B. 3-6.")] = "3-6",
+    kind: Annotated[str, typer.Option(help="Art der Angebote ('alle' für alle).")] = "kita",
+    radius: Annotated[float, typer.Option(help="Radius der 2SFCA in Metern (Luftlinie "
+                                               "bzw. Weg im Netz).")] = 1500.0,
+    demand: Annotated[str, typer.Option(help="Nachfragepunkte grid oder units.")] = "grid",
+    cell: Annotated[float, typer.Option(help="Rasterweite in Metern.")] = 250.0,
+    limit: Annotated[int, typer.Option(help="So viele Gebiete zeigen.")] = 20,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabelle (CSV/XLSX)."
+                                                )] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Erreichbarkeit (2SFCA) über das Straßennetz neben der Luftlinie, je Gebiet.
+
+    Beispiel: kekiz chain access --network koeln.osm.pbf --mode walk --kind kita
+    """
+    cli = _cli()
+    result = _jobs().compare_access(network, mode, level, life_phase,
+                                    kind=None if kind in ("alle", "all", "") else kind,
+                                    radius=radius, demand=demand, cell=cell)
+    if output is not None:
+        from kekiz.facade.prevention import write_frame
+
+        write_frame(result.table, output, _lang())
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    m = result.meta
+    en = _lang() == "en"
+    dec = 3 if m["places_known"] else 2
+    cli.out.print(cli._t(
+        f"[bold]Erreichbarkeit im Straßennetz[/bold] ({m['kind'] or 'alle Angebote'}, "
+        f"Lebensphase {m['life_phase']}, Ebene {m['level']})",
+        f"[bold]Accessibility on the street network[/bold] ({m['kind'] or 'all offers'}, "
+        f"life phase {m['life_phase']}, level {m['level']})"))
+    _plain(cli._t(f"Netz: {m['supply_label_de']}; Luftlinie: "
+                  f"{m['supply_label_straight_de']}.",
+                  f"Network: {m['supply_label_en']}; straight line: "
+                  f"{m['supply_label_straight_en']}."))
+    _plain(cli._t(f"Kinder ohne erreichbares Angebot: {_num(m['children_without_straight'], 0)}"
+                  f" (Luftlinie), {_num(m['children_without_network'], 0)} (Netz).",
+                  f"Children without an offer in reach: "
+                  f"{_num(m['children_without_straight'], 0)} (straight line), "
+                  f"{_num(m['children_without_network'], 0)} (network)."))
+    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
+                  cli._t("Kinder", "children"), cli._t("Angebote", "offers"),
+                  cli._t("Luftlinie", "straight line"), cli._t("Netz", "network"),
+                  cli._t("Differenz", "change"),
+                  title=cli._t(f"Die {limit} Gebiete mit dem größten Unterschied",
+                               f"The {limit} units with the largest difference"))
+    rows = result.table.assign(_d=result.table["change"].abs()).sort_values(
+        "_d", ascending=False, kind="mergesort")
+    for r in rows.head(limit).to_dict("records"):
+        table.add_row(str(r["unit_id"]), str(r["name"]), _num(r["children"], 0),
+                      _num(r["offers"], 0), _num(r["accessibility_straight"], dec),
+                      _num(r["accessibility_network"], dec), _num(r["change"], dec))
+    cli.out.print(table)
+    _notes(result.notes)
+    if en and output is not None:
+        cli.out.print(f"Result: {output}")
+    elif output is not None:
+        cli.out.print(f"Ergebnis: {output}")

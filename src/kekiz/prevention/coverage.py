@@ -16,14 +16,17 @@
   ``A_i`` is then places per child within reach; an offer with no demand in reach has
   ``R_j = 0``.
 * :func:`accessibility`: the same on frames with WGS84 coordinates, summarised per unit
-  as the child-weighted mean.
+  as the child-weighted mean.  A :class:`DistanceProvider` (e.g.
+  :class:`kekiz.prevention.network_distance.NetworkDistance`, shortest paths over a
+  street network) replaces the straight lines: it returns the demand-supply pairs within
+  the radius with their distances, and both steps run on that pair list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -35,8 +38,8 @@ from kekiz.domain.model import LifePhase
 from kekiz.prevention.geo import METRIC_CRS, to_metric
 from kekiz.prevention.model import PHASE_AGES
 
-__all__ = ["DEFAULT_STEPS", "FCAResult", "accessibility", "demand_points", "eligible_offers",
-           "fca", "places_per_child", "weights"]
+__all__ = ["DEFAULT_STEPS", "DistanceProvider", "FCAResult", "accessibility",
+           "demand_points", "eligible_offers", "fca", "places_per_child", "weights"]
 
 #: Luo & Qi (2009): zones of a third of the radius with weights 1, 0.68, 0.22.
 DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
@@ -45,6 +48,22 @@ DECAYS = ("none", "step", "gaussian", "dai")
 
 def _err(de: str, en: str) -> MethodError:
     return MethodError(de, message_en=en)
+
+
+class DistanceProvider(Protocol):
+    """Distances between demand and supply points, limited to a radius.
+
+    ``pairs`` returns ``(i, j, d)``: indices into the demand and supply points (WGS84
+    ``lon``/``lat`` arrays) of every pair with ``d <= radius`` metres.  ``label_de`` and
+    ``label_en`` say what the distance is (e.g. "Fußweg im Straßennetz").
+    """
+
+    label_de: str
+    label_en: str
+
+    def pairs(self, demand_lon: np.ndarray, demand_lat: np.ndarray, supply_lon: np.ndarray,
+              supply_lat: np.ndarray, radius: float
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
 # -- places per child ----------------------------------------------------------------------
@@ -172,10 +191,13 @@ class FCAResult:
 def fca(demand_xy: np.ndarray, demand: Sequence[float] | np.ndarray,
         supply_xy: np.ndarray, supply: Sequence[float] | np.ndarray, *, radius: float,
         decay: str = "none", sigma: float | None = None,
-        steps: Sequence[tuple[float, float]] | None = None) -> FCAResult:
+        steps: Sequence[tuple[float, float]] | None = None,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> FCAResult:
     """Two-step floating catchment (2SFCA; E2SFCA with ``decay``), see the module text.
 
-    ``demand_xy`` (n, 2) and ``supply_xy`` (m, 2) in metres.
+    ``demand_xy`` (n, 2) and ``supply_xy`` (m, 2) in metres.  ``pairs`` (demand index,
+    supply index, distance in metres) replaces the straight-line pairs of the k-d tree
+    (e.g. network distances); pairs beyond ``radius`` are dropped.
     """
     dxy = np.asarray(demand_xy, float).reshape(-1, 2)
     sxy = np.asarray(supply_xy, float).reshape(-1, 2)
@@ -197,15 +219,23 @@ def fca(demand_xy: np.ndarray, demand: Sequence[float] | np.ndarray,
     n, m = len(dxy), len(sxy)
     if n == 0 or m == 0:
         return FCAResult(np.zeros(n), np.zeros(m), np.zeros(m), method, params)
-    pairs = cKDTree(dxy).sparse_distance_matrix(cKDTree(sxy), radius,
-                                                output_type="ndarray")
-    i, j = pairs["i"], pairs["j"]
-    w = weights(pairs["v"], radius, decay, sigma=sigma, steps=steps)
+    if pairs is None:
+        found = cKDTree(dxy).sparse_distance_matrix(cKDTree(sxy), radius,
+                                                    output_type="ndarray")
+        i, j, dist = found["i"], found["j"], found["v"]
+    else:
+        i, j, dist = (np.asarray(a) for a in pairs)
+        keep = dist <= radius
+        i, j, dist = i[keep].astype(np.intp), j[keep].astype(np.intp), dist[keep]
+        if len(i) and (i.min() < 0 or i.max() >= n or j.min() < 0 or j.max() >= m):
+            raise _err("Entfernungspaare verweisen auf unbekannte Punkte.",
+                       "Distance pairs refer to unknown points.")
+    w = weights(dist, radius, decay, sigma=sigma, steps=steps)
     # the sparse products W^T P and W R as scatter-adds over the pair list (COO)
     reach = np.bincount(j, weights=w * p[i], minlength=m)
     ratio = np.divide(s, reach, out=np.zeros(m), where=reach > 0)
     acc = np.bincount(i, weights=w * ratio[j], minlength=n)
-    return FCAResult(acc, ratio, reach, method, params, len(pairs))
+    return FCAResult(acc, ratio, reach, method, params, len(i))
 
 
 def demand_points(units: gpd.GeoDataFrame, population: pd.Series | dict[str, float],
@@ -228,13 +258,15 @@ def demand_points(units: gpd.GeoDataFrame, population: pd.Series | dict[str, flo
 def accessibility(offers: pd.DataFrame, demand: pd.DataFrame, *, radius: float,
                   decay: str = "none", sigma: float | None = None,
                   steps: Sequence[tuple[float, float]] | None = None,
-                  capacity: str | None = "capacity", crs: int = METRIC_CRS
+                  capacity: str | None = "capacity", crs: int = METRIC_CRS,
+                  distance: DistanceProvider | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """2SFCA/E2SFCA on frames with WGS84 ``lat``/``lon``.
 
     ``demand``: ``lat, lon, weight`` (children) and optionally ``unit_id``;
     ``offers``: ``lat, lon`` and the ``capacity`` column (``None``: every offer counts 1;
     a missing capacity counts 0).  Offers without coordinates are left out.
+    ``distance``: network (or other) distances instead of straight lines in ``crs``.
     Returns (demand with ``accessibility``, offers with ``ratio`` and
     ``demand_in_reach``).
     """
@@ -244,9 +276,14 @@ def accessibility(offers: pd.DataFrame, demand: pd.DataFrame, *, radius: float,
         raise _err("Nachfragepunkte ohne Koordinaten.", "Demand points without coordinates.")
     cap = np.ones(len(sup)) if capacity is None else \
         sup[capacity].fillna(0.0).to_numpy(float)
+    pairs = None
+    if distance is not None and len(dem) and len(sup):
+        pairs = distance.pairs(dem["lon"].to_numpy(float), dem["lat"].to_numpy(float),
+                               sup["lon"].to_numpy(float), sup["lat"].to_numpy(float),
+                               radius)
     res = fca(to_metric(dem["lon"], dem["lat"], crs), dem["weight"].to_numpy(float),
               to_metric(sup["lon"], sup["lat"], crs), cap, radius=radius, decay=decay,
-              sigma=sigma, steps=steps)
+              sigma=sigma, steps=steps, pairs=pairs)
     dem["accessibility"] = res.accessibility
     sup["ratio"] = res.ratio
     sup["demand_in_reach"] = res.demand_in_reach

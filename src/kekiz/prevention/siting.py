@@ -12,7 +12,8 @@
   ReVelle 1974): ``max sum w_i z_i`` s.t. ``z_i <= sum_{j: d_ij <= r} y_j``.
 * Existing offers stay open (``fixed``); ``p`` always counts *new* sites.  Demand is
   weighted by children and, with :func:`need_weights`, by need.
-* :func:`what_if`: add, move or remove an offer and recompute the 2SFCA accessibility.
+* :func:`what_if`: add, move or remove an offer and recompute the 2SFCA accessibility;
+  :func:`parse_change` reads a change as typed on the command line.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from scipy.spatial.distance import cdist
 
 from kekiz.analysis.classify import format_number
 from kekiz.domain.errors import MethodError
-from kekiz.prevention.coverage import accessibility
-from kekiz.prevention.geo import METRIC_CRS, to_metric
-from kekiz.prevention.model import new_id
+from kekiz.prevention.coverage import DistanceProvider, accessibility
+from kekiz.prevention.geo import METRIC_CRS, parse_coordinate, to_metric
+from kekiz.prevention.model import new_id, parse_life_phase
 
 __all__ = ["Change", "ScenarioResult", "SitingResult", "choose_sites", "greedy_interchange",
-           "max_covering", "need_weights", "p_median", "read_orlib_pmed", "what_if"]
+           "max_covering", "need_weights", "p_median", "parse_change", "read_orlib_pmed",
+           "what_if"]
 
 #: Above this number of assignment variables ``method="auto"`` uses the heuristic.
 MAX_MIP_VARIABLES = 250_000
@@ -291,8 +293,8 @@ def choose_sites(demand: pd.DataFrame, candidates: pd.DataFrame, k: int, *,
 
 @dataclass(frozen=True)
 class Change:
-    """One change of a scenario: ``add`` (lat, lon, capacity, name), ``move``
-    (offer_id, lat, lon) or ``remove`` (offer_id)."""
+    """One change of a scenario: ``add`` (lat, lon, capacity, name, life phases),
+    ``move`` (offer_id, lat, lon) or ``remove`` (offer_id)."""
 
     action: str
     offer_id: str | None = None
@@ -300,6 +302,85 @@ class Change:
     lon: float | None = None
     capacity: float | None = None
     name: str = ""
+    life_phases: tuple[str, ...] = ()
+
+    def text(self, lang: str = "de") -> str:
+        """The change in words, e.g. "neu: Kita Ost (50,95, 6,95; 40 Plätze)"."""
+        de = lang == "de"
+        where = "" if self.lat is None or self.lon is None else \
+            f"{format_number(self.lat, 5, lang)}, {format_number(self.lon, 5, lang)}"
+        if self.action == "add":
+            cap = "" if self.capacity is None else \
+                f"; {format_number(self.capacity, 0, lang)} {'Plätze' if de else 'places'}"
+            return f"{'neu' if de else 'new'}: {self.name} ({where}{cap})"
+        if self.action == "move":
+            return f"{'verlegt' if de else 'moved'}: {self.name or self.offer_id} → {where}"
+        return f"{'entfernt' if de else 'removed'}: {self.name or self.offer_id}"
+
+
+def _bad_change(action: str, text: str, expected: str, expected_en: str) -> MethodError:
+    example = {"add": '--add "Kita Ost;50.95;6.95;40;3-6"',
+               "move": "--move ID:50.95,6.95", "remove": "--remove ID"}[action]
+    return _err(f"Änderung --{action} '{text}': erwartet {expected}. Abhilfe: z. B. "
+                f"{example}.", f"Change --{action} '{text}': expected {expected_en}. Fix: "
+                f"e.g. {example}.")
+
+
+def _coordinate(action: str, text: str, value: str, what: str, lo: float, hi: float) -> float:
+    number = parse_coordinate(value)
+    if number is None or not lo <= number <= hi:
+        raise _bad_change(action, text, f"{what} in Grad (WGS84, {lo} bis {hi}), nicht "
+                          f"'{value}'", f"{what} in degrees (WGS84, {lo} to {hi}), not "
+                          f"'{value}'")
+    return number
+
+
+def parse_change(action: str, text: str) -> Change:
+    """A change as typed on the command line.
+
+    * ``add``: ``"NAME;LAT;LON[;CAPACITY[;LIFE_PHASES]]"`` (``;``-separated, so decimal
+      commas work; life phases comma-separated, e.g. ``0-3,3-6``),
+    * ``move``: ``"ID:LAT,LON"`` (decimal points) or ``"ID:LAT;LON"``,
+    * ``remove``: ``"ID"`` (an offer id, its unique beginning, or the exact name).
+    """
+    raw = text.strip()
+    if action == "remove":
+        if not raw:
+            raise _bad_change(action, text, "die Kennung oder den Namen eines Angebots",
+                              "the id or name of an offer")
+        return Change("remove", raw)
+    if action == "move":
+        ident, sep, where = raw.rpartition(":")
+        parts = [x.strip() for x in where.split(";" if ";" in where else ",")]
+        if not sep or not ident.strip() or len(parts) != 2:
+            raise _bad_change(action, text, "KENNUNG:BREITE,LÄNGE", "ID:LAT,LON")
+        return Change("move", ident.strip(),
+                      lat=_coordinate(action, text, parts[0], "Breite", -90, 90),
+                      lon=_coordinate(action, text, parts[1], "Länge", -180, 180))
+    if action != "add":
+        raise _err(f"Unbekannte Änderung '{action}' (add, move, remove).",
+                   f"Unknown change '{action}' (add, move, remove).")
+    parts = [x.strip() for x in raw.split(";")]
+    if len(parts) < 3 or len(parts) > 5 or not parts[0]:
+        raise _bad_change(action, text, "NAME;BREITE;LÄNGE[;PLÄTZE[;LEBENSPHASEN]]",
+                          "NAME;LAT;LON[;CAPACITY[;LIFE_PHASES]]")
+    capacity = None
+    if len(parts) > 3 and parts[3]:
+        capacity = parse_coordinate(parts[3])
+        if capacity is None or capacity < 0:
+            raise _bad_change(action, text, f"eine Platzzahl ab 0, nicht '{parts[3]}'",
+                              f"a number of places of at least 0, not '{parts[3]}'")
+    phases: list[str] = []
+    for item in (parts[4].split(",") if len(parts) > 4 and parts[4] else []):
+        phase = parse_life_phase(item.strip())
+        if phase is None:
+            raise _bad_change(action, text, f"Lebensphasen wie 0-3, 3-6, 6-10, nicht "
+                              f"'{item.strip()}'", f"life phases such as 0-3, 3-6, 6-10, "
+                              f"not '{item.strip()}'")
+        phases.append(phase.value)
+    return Change("add", None, lat=_coordinate(action, text, parts[1], "Breite", -90, 90),
+                  lon=_coordinate(action, text, parts[2], "Länge", -180, 180),
+                  capacity=capacity, name=parts[0], life_phases=tuple(phases))
 
 
 @dataclass
@@ -324,6 +405,8 @@ def _apply(offers: pd.DataFrame, changes: Sequence[Change]) -> pd.DataFrame:
             row.update(offer_id=ch.offer_id or new_id("scenario", n, ch.lat, ch.lon),
                        name=ch.name or "neues Angebot", lat=ch.lat, lon=ch.lon,
                        capacity=ch.capacity, status="active")
+            if "life_phases" in out.columns:
+                row["life_phases"] = ch.life_phases
             out = pd.concat([out, pd.DataFrame([row]).astype(out.dtypes.to_dict(),
                                                              errors="ignore")],
                             ignore_index=True)
@@ -345,10 +428,14 @@ def _apply(offers: pd.DataFrame, changes: Sequence[Change]) -> pd.DataFrame:
 def what_if(offers: pd.DataFrame, demand: pd.DataFrame, changes: Sequence[Change], *,
             radius: float, decay: str = "none", sigma: float | None = None,
             steps: Sequence[tuple[float, float]] | None = None,
-            capacity: str | None = "capacity") -> ScenarioResult:
-    """Recompute 2SFCA/E2SFCA accessibility after adding, moving or removing offers."""
+            capacity: str | None = "capacity",
+            distance: DistanceProvider | None = None) -> ScenarioResult:
+    """Recompute 2SFCA/E2SFCA accessibility after adding, moving or removing offers.
+
+    ``distance``: network (or other) distances instead of straight lines.
+    """
     kw: dict[str, Any] = {"radius": radius, "decay": decay, "sigma": sigma, "steps": steps,
-                          "capacity": capacity}
+                          "capacity": capacity, "distance": distance}
     before, _ = accessibility(offers, demand, **kw)
     changed = _apply(offers, changes)
     after, _ = accessibility(changed, demand, **kw)
