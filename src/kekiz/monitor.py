@@ -29,6 +29,7 @@ from kekiz.facade.monitoring_extra import MonitoringExtraJobs
 from kekiz.facade.network import NetworkJobs
 from kekiz.facade.prevention import PreventionJobs
 from kekiz.facade.records import RecordJobs
+from kekiz.facade.reports import ReportJobs
 from kekiz.facade.web import WebJobs
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
@@ -61,7 +62,7 @@ class ImportResult:
 
 
 class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs,
-              MonitoringExtraJobs, GoalJobs, RecordJobs):
+              MonitoringExtraJobs, GoalJobs, RecordJobs, ReportJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -56,6 +56,10 @@ from kekiz.cli.monitor_cmd import index_app, monitor_app  # noqa: E402
 
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(index_app, name="index")
+from kekiz.cli.report_cmd import report, report_batch  # noqa: E402
+
+app.command("report")(report)
+app.command("report-batch")(report_batch)
 
 out = Console()
 err = Console(stderr=True)

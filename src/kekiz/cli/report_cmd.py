@@ -1,0 +1,104 @@
+"""``kekiz report KEY`` and ``kekiz report-batch`` (issue #9): thin commands over
+:class:`kekiz.facade.reports.ReportJobs`, registered in :mod:`kekiz.cli.main`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from kekiz.cli.format import fmt_number
+
+__all__ = ["report", "report_batch"]
+
+
+def _cli() -> ModuleType:
+    from kekiz.cli import main
+
+    return main
+
+
+def _lang(lang: str | None) -> str:
+    cli = _cli()
+    chosen = lang or cli.state.lang or cli.monitor().lang
+    if chosen not in ("de", "en"):
+        raise typer.BadParameter(f"--lang {chosen}: erwartet de oder en.")
+    return str(chosen)
+
+
+def _pick(lang: str, de: str, en: str) -> str:
+    return en if lang == "en" else de
+
+
+def _kb(size: int, lang: str) -> str:
+    return fmt_number(size / 1024, 0, lang)
+
+
+def report(
+    key: Annotated[str, typer.Argument(help="Gebietsschlüssel der Kommune (z. B. 05315000 "
+                                            "oder 05315 für Köln) oder 'network' für den "
+                                            "Bericht des Landesnetzwerks.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Zieldatei (.html oder .pdf).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="html oder pdf (sonst aus der "
+                                                             "Dateiendung).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML-Datei mit Abschnitten, "
+                                                                 "Farben, Indikatoren.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Sprache: de (Standard) oder "
+                                                            "en.")] = None,
+    programme: Annotated[str | None, typer.Option(help="Programm des Landesnetzwerks (nur "
+                                                       "mit KEY network).")] = None,
+) -> None:
+    """Sozialraumbericht einer Kommune oder Bericht des Landesnetzwerks (HTML oder PDF).
+
+    Beispiel: kekiz report 05315000 --format pdf -o koeln.pdf
+    """
+    cli = _cli()
+    language = _lang(lang)
+    result = cli.monitor().report(key, output, fmt=fmt, config=config, lang=language,
+                                  programme=programme)
+    what = f"({result.fmt.upper()}, {_kb(result.size, language)} KB)"
+    cli.out.print(_pick(language,
+                        f"Bericht {result.name} ({result.key}) geschrieben: {result.path} {what}",
+                        f"Report {result.name} ({result.key}) written: {result.path} {what}"))
+    for note in result.notes:
+        cli.out.print(f"  - {note}")
+
+
+def report_batch(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Zielordner.")],
+    programme: Annotated[str | None, typer.Option(help="Programm (Standard: Kein Kind "
+                                                       "zurücklassen!).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html oder pdf.")] = "html",
+    config: Annotated[Path | None, typer.Option("--config", help="YAML-Berichtskonfiguration."
+                                                )] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="de oder en.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Nur die ersten N Mitglieder.")] = None,
+) -> None:
+    """Berichte für alle Mitglieder des Landesnetzwerks und den Netzwerkbericht.
+
+    Beispiel: kekiz report-batch --programme "Kein Kind zurücklassen!" -o berichte/
+    """
+    cli = _cli()
+    language = _lang(lang)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   console=cli.err, transient=True, disable=not cli.err.is_terminal)
+    tasks: dict[str, TaskID] = {}
+
+    def update(task: str, done: int, total: int) -> None:
+        if task not in tasks:
+            tasks[task] = bar.add_task(task, total=max(total, 1))
+        bar.update(tasks[task], completed=done, total=max(total, 1))
+
+    with bar:
+        results: list[Any] = cli.monitor().report_batch(
+            output, programme=programme, fmt=fmt.lower(), config=config, lang=language,
+            limit=limit, progress=update)
+    size = sum(r.size for r in results)
+    cli.out.print(_pick(language, f"{len(results)} Berichte geschrieben nach {output} "
+                                  f"({_kb(size, language)} KB)",
+                        f"{len(results)} reports written to {output} "
+                        f"({_kb(size, language)} KB)"))

@@ -1,0 +1,229 @@
+"""Print-ready inline SVG for reports: choropleth maps, rankings and sparklines.
+
+Maps take shapely geometries in EPSG:4326 and draw them in a local equirectangular
+projection (scaled by the cosine of the central latitude), which is close enough for a
+city or a Land.  The projected paths of a level are computed once
+(:func:`project`) and reused for every map of the report, so 80 maps cost little more
+than one.  Areas without a published value are hatched: diagonal lines for values
+withheld by disclosure control, a light cross-hatch for missing values.  Every SVG has
+its own id prefix, so several maps in one HTML document never share pattern ids.
+
+Charts with axes (trends, funnel plots) are drawn with matplotlib
+(:mod:`kekiz.reporting.report_charts`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from markupsafe import Markup, escape
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+__all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "hatch_swatch", "map_svg",
+           "project", "ranking_svg", "sparkline_svg", "swatch"]
+
+SUPPRESSED = "suppressed"
+MISSING = "missing"
+_IDS = itertools.count(1)
+
+
+def _uid() -> str:
+    return f"kzr{next(_IDS)}"
+
+
+def class_colours(k: int, polarity: int) -> list[str]:
+    """``k`` colours light to dark: red for 'higher is worse', blue for 'better'."""
+    cmap = colormaps["YlOrRd" if polarity < 0 else "YlGnBu" if polarity > 0 else "Purples"]
+    if k <= 0:
+        return []
+    return [to_hex(cmap(x)) for x in np.linspace(0.12, 0.9, k)]
+
+
+@dataclass
+class Projected:
+    """SVG paths of areas in one projection; ``paths[i]`` is empty without geometry."""
+
+    ids: list[str]
+    paths: list[str]
+    width: float
+    height: float
+
+
+def _rings(geom: object) -> list[np.ndarray]:
+    rings: list[np.ndarray] = []
+    for part in shapely.get_parts(np.asarray([geom], dtype=object)):
+        if shapely.get_type_id(part) != 3:
+            continue
+        rings.append(shapely.get_coordinates(shapely.get_exterior_ring(part)))
+        rings.extend(shapely.get_coordinates(shapely.get_interior_ring(part, i))
+                     for i in range(int(shapely.get_num_interior_rings(part))))
+    return rings
+
+
+def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *,
+            tolerance: float = 0.3, decimals: int = 1) -> Projected:
+    """Project ``geoms`` (EPSG:4326) into a ``width`` wide drawing, simplified to
+    ``tolerance`` drawing units, coordinates rounded to ``decimals``."""
+    arr = np.array(list(geoms), dtype=object)
+    valid = np.array([g is not None and not shapely.is_empty(g) for g in arr], dtype=bool)
+    if not valid.any():
+        return Projected(list(ids), [""] * len(arr), width, 0.0)
+    minx, miny, maxx, maxy = shapely.total_bounds(arr[valid])
+    k = math.cos(math.radians((miny + maxy) / 2))
+    scale = width / max((maxx - minx) * k, 1e-9)
+    height = max((maxy - miny) * scale, 1.0)
+
+    def transform(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(((coords[:, 0] - minx) * k * scale,
+                                (maxy - coords[:, 1]) * scale))
+
+    shapes = shapely.simplify(shapely.transform(arr[valid], transform), tolerance,
+                              preserve_topology=True)
+    paths = [""] * len(arr)
+    for i, shape in zip(np.flatnonzero(valid), shapes, strict=True):
+        parts = []
+        for ring in _rings(shape):
+            if len(ring) >= 3:
+                pts = np.round(ring[:-1], decimals)
+                parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in pts) + "Z")
+        paths[int(i)] = "".join(parts)
+    return Projected(list(ids), paths, width, height)
+
+
+def _patterns(uid: str) -> str:
+    return (f'<defs><pattern id="{uid}-s" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#444444" stroke-width="2.2"/>'
+            f'</pattern><pattern id="{uid}-m" patternUnits="userSpaceOnUse" width="8" '
+            'height="8"><rect width="8" height="8" fill="#f2f2f2"/><path d="M0,0 L8,8 M8,0 '
+            'L0,8" stroke="#9a9a9a" stroke-width="0.8"/></pattern></defs>')
+
+
+def _fill(uid: str, fill: str) -> str:
+    if fill == SUPPRESSED:
+        return f"url(#{uid}-s)"
+    if fill == MISSING:
+        return f"url(#{uid}-m)"
+    return fill
+
+
+def map_svg(proj: Projected, fills: Sequence[str], titles: Sequence[str] | None, *,
+            label: str,
+            highlight: Sequence[str] = (), highlight_colour: str = "#000000",
+            labels: dict[str, str] | None = None) -> Markup:
+    """A choropleth of ``proj``: ``fills`` per area (a colour, ``SUPPRESSED`` or
+    ``MISSING``), ``titles`` as tooltips; ``highlight`` ids get a thick outline and
+    ``labels`` (id -> text) are written at the area's centre of its bounding box;
+    ``titles=None`` leaves the tooltips out (small locator maps)."""
+    if not any(proj.paths):
+        return Markup("")
+    uid = _uid()
+    w, h = proj.width, proj.height
+    out = [f'<svg class="map" viewBox="-3 -3 {w + 6:.0f} {h + 6:.0f}" role="img" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>", _patterns(uid)]
+    marked = set(highlight)
+    top = []
+    tips = titles if titles is not None else [""] * len(proj.ids)
+    for aid, path, fill, title in zip(proj.ids, proj.paths, fills, tips, strict=True):
+        if not path:
+            continue
+        tip = f"<title>{escape(title)}</title>" if title else ""
+        elem = (f'<path d="{path}" fill="{escape(_fill(uid, fill))}" fill-rule="evenodd" '
+                f'stroke="#ffffff" stroke-width="0.7" data-id="{escape(aid)}">{tip}</path>')
+        out.append(elem)
+        if aid in marked:
+            top.append(f'<path d="{path}" fill="none" stroke="{escape(highlight_colour)}" '
+                       'stroke-width="2.6"/>')
+    out.extend(top)
+    for aid, text in (labels or {}).items():
+        if aid in proj.ids:
+            path = proj.paths[proj.ids.index(aid)]
+            nums = np.array([float(v) for v in path.replace("M", " ").replace("Z", " ")
+                             .replace(",", " ").split()]).reshape(-1, 2)
+            cx, cy = (nums.min(axis=0) + nums.max(axis=0)) / 2
+            out.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" '
+                       f'class="map-label">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def swatch(fill: str) -> Markup:
+    """A legend square in a colour, or hatched for ``SUPPRESSED`` / ``MISSING``."""
+    uid = _uid()
+    defs = _patterns(uid) if fill in (SUPPRESSED, MISSING) else ""
+    return Markup(f'<svg class="swatch" width="22" height="14" viewBox="0 0 22 14" '
+                  f'aria-hidden="true" xmlns="http://www.w3.org/2000/svg">{defs}'
+                  f'<rect x="0.5" y="0.5" width="21" height="13" '
+                  f'fill="{escape(_fill(uid, fill))}" stroke="#555555" stroke-width="1"/></svg>')
+
+
+def hatch_swatch(kind: str) -> Markup:
+    return swatch(SUPPRESSED if kind == SUPPRESSED else MISSING)
+
+
+def ranking_svg(items: Sequence[tuple[str, float, str]], *, label: str,
+                colour: str = "#1f4e79", highlight_colour: str = "#c0392b",
+                highlight: Sequence[str] = (), width: int = 640) -> Markup:
+    """Horizontal bars: ``items`` are (name, value, value text), largest first as given."""
+    if not items:
+        return Markup("")
+    row, left, right = 16, 190, 70
+    height = row * len(items) + 8
+    vals = [v for _, v, _ in items]
+    lo = min(0.0, min(vals))
+    hi = max(vals) if max(vals) > lo else lo + 1.0
+    span = hi - lo
+    pw = width - left - right
+    x0 = left + (0 - lo) / span * pw
+    marked = set(highlight)
+    out = [f'<svg class="chart ranking" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>"]
+    for i, (name, value, text) in enumerate(items):
+        y = 4 + i * row
+        x1 = left + (value - lo) / span * pw
+        fill = highlight_colour if name in marked else colour
+        short = name if len(name) <= 30 else name[:29] + "…"
+        out.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end" class="tick">'
+                   f"{escape(short)}</text>"
+                   f'<rect x="{min(x0, x1):.1f}" y="{y + 2}" width="{abs(x1 - x0):.1f}" '
+                   f'height="{row - 5}" fill="{escape(fill)}"/>'
+                   f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 11}" class="tick">'
+                   f"{escape(text)}</text>")
+    out.append(f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="2" y2="{height - 2}" '
+               'stroke="#666666" stroke-width="0.8"/></svg>')
+    return Markup("".join(out))
+
+
+def sparkline_svg(points: Sequence[tuple[str, float | None]], *, label: str,
+                  colour: str = "#1f4e79", width: int = 120, height: int = 28) -> Markup:
+    """A small trend line; gaps where a value is withheld or missing."""
+    vals = [v for _, v in points if v is not None and math.isfinite(v)]
+    if len(points) < 2 or not vals:
+        return Markup("")
+    lo, hi = min(vals), max(vals)
+    span = hi - lo or 1.0
+    n = len(points)
+    segs: list[list[str]] = [[]]
+    for i, (_, v) in enumerate(points):
+        if v is None or not math.isfinite(v):
+            segs.append([])
+            continue
+        x = 2 + i * (width - 4) / (n - 1)
+        y = height - 3 - (v - lo) / span * (height - 6)
+        segs[-1].append(f"{x:.1f},{y:.1f}")
+    lines = "".join(f'<polyline fill="none" stroke="{escape(colour)}" stroke-width="1.5" '
+                    f'points="{" ".join(s)}"/>' for s in segs if len(s) > 1)
+    dots = "".join(f'<circle cx="{s[0].split(",")[0]}" cy="{s[0].split(",")[1]}" r="1.6" '
+                   f'fill="{escape(colour)}"/>' for s in segs if len(s) == 1)
+    return Markup(f'<svg class="spark" width="{width}" height="{height}" '
+                  f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+                  f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>'
+                  f"{lines}{dots}</svg>")
