@@ -932,7 +932,7 @@ class MonitoringJobs:
         return pd.Series(dtype=float), "", ""
 
     def _mon_children_sources(self, level: str) -> Iterator[tuple[pd.Series, str, str]]:
-        store = self.store
+        store = _UnsuppressedReads(self.store)  # a withheld count never feeds a result
         direct = store.observations(indicator_id="einwohner_u18", level=level)
         if not direct.empty:
             period = str(direct["period"].max())
@@ -1106,3 +1106,20 @@ def _trend_reason(first: float, last: float, change: float, since: int,
         return f"kein Wert {until}", f"no value in {until}"
     return (f"Gebietsänderung zwischen {since} und {until}: nicht vergleichbar",
             f"boundary change between {since} and {until}: not comparable")
+
+
+class _UnsuppressedReads:
+    """Store reads without suppressed observations (status ``suppressed``), so that a
+    withheld value cannot enter a derived figure or its explanation."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def observations(self, **kwargs: Any) -> pd.DataFrame:
+        frame = self._store.observations(**kwargs)
+        if "status" in frame.columns:
+            frame = frame[frame["status"] != "suppressed"]
+        return frame
+
+    def units_frame(self, level: str | None = None) -> pd.DataFrame:
+        return self._store.units_frame(level)

@@ -655,6 +655,9 @@ def _reason(params: Any, status: str) -> tuple[str, str]:
         except ValueError:
             data = None
         if isinstance(data, dict):
+            nested = data.get("privacy")
+            if isinstance(nested, dict):  # records: reason stored with the suppression
+                data = {**data, **nested}
             de = str(data.get("reason_de") or data.get("reason") or de)
             en = str(data.get("reason_en") or data.get("reason") or en)
     return de, en
