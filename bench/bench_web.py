@@ -14,8 +14,16 @@ until the request budget or the time limit is used up.  Prints latency percentil
 kind (p50/p95/p99 in ms), errors and the throughput.  Only 127.0.0.1 is contacted; every
 loop is bounded in count and time.  Benchmarks assert nothing.
 
+Then, when pygeoapi is installed (``.venv/bin/pip install pygeoapi``; not a kekiz
+dependency), our OGC API items endpoint (``/ogcapi/collections/stadtteil/items``) and
+pygeoapi serving the same Stadtteile, exported from that endpoint to GeoJSON, get the
+same seeded item requests (pages of 10 with offsets, all 86 features, bbox queries) from
+the same clients, one after the other, with the same number of workers; the ratios of
+p50, p95 and throughput are printed (see ``bench/pygeoapi_side.py``).
+
     .venv/bin/python bench/bench_web.py [--requests 2000] [--seconds 90] [--workers 2]
                                         [--clients 50] [--backend sqlite|postgresql|both]
+                                        [--ogc-requests 1000] [--pygeoapi auto|off]
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pygeoapi_side import available, export_collection, pygeoapi_serve  # noqa: E402
 from tests.web.server import kekiz_serve  # noqa: E402
 
 from kekiz.monitor import Monitor  # noqa: E402
@@ -173,19 +182,78 @@ def report(name: str, latencies: dict[str, list[float]], errors: dict[str, int],
     print(f"throughput: {done / elapsed:.1f} requests/s ({done} in {elapsed:.1f} s)")
 
 
+def items_workload(n: int, rng: random.Random, count: int,
+                   bbox: list[float]) -> list[tuple[str, str]]:
+    """(kind, query) pairs for an items endpoint: pages of 10, all features, bbox."""
+    out = []
+    x0, y0, x1, y1 = bbox
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.6:
+            out.append(("items.page10", f"?f=json&limit=10&offset={rng.randrange(count)}"))
+        elif r < 0.8:
+            out.append(("items.all", f"?f=json&limit={count}"))
+        else:
+            w, h = (x1 - x0) / 4, (y1 - y0) / 4
+            bx, by = x0 + rng.random() * (x1 - x0 - w), y0 + rng.random() * (y1 - y0 - h)
+            out.append(("items.bbox", f"?f=json&limit=100&bbox={bx:.5f},{by:.5f},"
+                        f"{bx + w:.5f},{by + h:.5f}"))
+    return out
+
+
+def ogc_beside_pygeoapi(name: str, base: str, args: argparse.Namespace) -> None:
+    """Our items endpoint and pygeoapi on the same collection, same requests."""
+    collection = "stadtteil"
+    with tempfile.TemporaryDirectory(prefix="kekiz-pygeoapi-") as tmp:
+        folder = Path(tmp)
+        data = folder / f"{collection}.geojson"
+        count, bbox = export_collection(base, collection, data)
+        print(f"\n{name}: {count} features of '{collection}' exported to GeoJSON "
+              f"({data.stat().st_size / 1024:.0f} KiB) for pygeoapi")
+        queries = items_workload(args.ogc_requests, random.Random(SEED + 1), count, bbox)
+        ours = [(k, f"/ogcapi/collections/{collection}/items{q}") for k, q in queries]
+        with pygeoapi_serve(folder, collection, data, bbox, workers=args.workers,
+                            timeout=240) as pga:
+            theirs = [(k, f"/collections/{collection}/items{q}") for k, q in queries]
+            results = {}
+            for label, url, jobs in (("kekiz", base, ours), ("pygeoapi", pga, theirs)):
+                check = httpx.get(url + jobs[0][1], timeout=60).json()
+                if check.get("type") != "FeatureCollection":
+                    raise RuntimeError(f"{label} did not return features: {check}")
+                for _kind, warm in jobs[:20]:
+                    httpx.get(url + warm, timeout=120)
+                lat, err, elapsed, done = asyncio.run(
+                    hammer(url, jobs, args.clients, args.seconds))
+                report(f"{name}: OGC API items, {label}, {args.workers} worker(s), "
+                       f"{args.clients} clients", lat, err, elapsed, done)
+                every = [v for vs in lat.values() for v in vs]
+                results[label] = (pct(every, 50), pct(every, 95), done / elapsed,
+                                  sum(err.values()))
+    k, p = results["kekiz"], results["pygeoapi"]
+    print(f"\n{name}: pygeoapi / kekiz: p50 {p[0] / k[0]:.2f}x, p95 {p[1] / k[1]:.2f}x "
+          f"(latency; >1 = kekiz faster); throughput kekiz / pygeoapi "
+          f"{k[2] / p[2]:.2f}x; errors kekiz {k[3]}, pygeoapi {p[3]}")
+
+
 def run(name: str, url: str, args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     build_demo(url)
     print(f"{name}: demo store built in {time.perf_counter() - t0:.1f} s")
-    with kekiz_serve(url, workers=args.workers) as server:
+    with kekiz_serve(url, workers=args.workers, timeout=240) as server:
         rng = random.Random(SEED)
         jobs = workload(server.url, args.requests, rng)
         for _kind, warm in jobs[:20]:  # warm caches and connections, not measured
             httpx.get(server.url + warm, timeout=120)
         latencies, errors, elapsed, done = asyncio.run(
             hammer(server.url, jobs, args.clients, args.seconds))
-    report(f"{name}, {args.workers} worker(s), {args.clients} clients", latencies, errors,
-           elapsed, done)
+        report(f"{name}, {args.workers} worker(s), {args.clients} clients", latencies,
+               errors, elapsed, done)
+        if args.pygeoapi != "off":
+            missing = available()
+            if missing:
+                print(f"\npygeoapi comparison skipped: {missing}")
+            else:
+                ogc_beside_pygeoapi(name, server.url, args)
 
 
 def main() -> None:
@@ -195,6 +263,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--ogc-requests", type=int, default=1000)
+    parser.add_argument("--pygeoapi", choices=["auto", "off"], default="auto")
     args = parser.parse_args()
     print(f"# kekiz web benchmark: {platform.platform()}, Python {platform.python_version()},"
           f" {os.cpu_count()} CPUs; {args.requests} requests max, {args.seconds:.0f} s max")

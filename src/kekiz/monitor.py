@@ -22,6 +22,7 @@ import shapely
 from kekiz.analysis.aggregate import aggregate_up
 from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator
+from kekiz.facade.admin import AdminJobs
 from kekiz.facade.files import FileJobs
 from kekiz.facade.goals import GoalJobs
 from kekiz.facade.monitoring import MonitoringJobs
@@ -62,7 +63,7 @@ class ImportResult:
 
 
 class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs,
-              MonitoringExtraJobs, GoalJobs, RecordJobs, ReportJobs):
+              MonitoringExtraJobs, GoalJobs, RecordJobs, AdminJobs, ReportJobs):
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self._store = store

@@ -46,6 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Smallest published case count (disclosure control)"),
     Setting("user", "", str, "Name der Person, die importiert (für die Herkunft der Daten)",
             "Name of the person importing (for provenance)"),
+    Setting("secure_cookies", "auto", str,
+            "Anmelde-Cookies nur über https senden: auto (wenn die Anfrage https ist), on, off",
+            "Send login cookies over https only: auto (when the request is https), on, off"),
 )
 
 

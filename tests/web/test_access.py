@@ -37,8 +37,10 @@ def test_every_route_reads_the_current_user(app: FastAPI) -> None:
     assert not missing, f"routes without current_user(): {missing}"
 
 
-def test_current_user_is_public_for_now() -> None:
-    assert current_user() is PUBLIC and PUBLIC.role is Role.PUBLIC
+def test_current_user_without_credentials_is_public(client: TestClient) -> None:
+    assert PUBLIC.role is Role.PUBLIC
+    assert client.get("/api/v1/auth/me").json() == {"name": "public", "role": "public",
+                                                    "tenant": None, "active": True}
 
 
 def test_an_auth_layer_can_replace_the_user(app: FastAPI) -> None:

@@ -51,6 +51,9 @@ app.add_typer(goals_app, name="goals")
 from kekiz.cli.records_cmd import records_app  # noqa: E402
 
 app.add_typer(records_app, name="records")
+from kekiz.cli.admin_cmd import admin_app  # noqa: E402
+
+app.add_typer(admin_app, name="admin")
 import kekiz.cli.monitor_extra_cmd  # noqa: E402,F401  (monitor index, monitor typology)
 from kekiz.cli.monitor_cmd import index_app, monitor_app  # noqa: E402
 

@@ -185,7 +185,9 @@ class ChainBase:
                               f"{', '.join(sorted(common))}.")
         total = None
         for f in frames:
-            part = f[f["period"] == period].set_index("unit_id")["value"]
+            rows = f[f["period"] == period].set_index("unit_id")
+            # a withheld or missing count is unknown: it never feeds a published figure
+            part = rows["value"].where(~rows["status"].isin(["missing", "suppressed"]))
             total = part if total is None else total.add(part)
         assert total is not None
         return total.astype("float64"), period

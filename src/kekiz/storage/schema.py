@@ -151,4 +151,4 @@ funding = Table(
 )
 
 # Tables of the other rooms on this metadata (imported last: they import ``metadata``).
-from kekiz.storage import schema_cooperation, schema_services  # noqa: E402, F401
+from kekiz.storage import schema_auth, schema_cooperation, schema_services  # noqa: E402, F401

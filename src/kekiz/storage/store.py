@@ -394,11 +394,17 @@ class Writer:
         key = result.inserted_primary_key
         assert key is not None
         ds.id = int(key[0])
+        from kekiz.storage.auth import audit_dataset  # every import lands in the audit log
+
+        audit_dataset(self.conn, ds)
         return ds
 
     def set_dataset_rows(self, dataset_id: int, rows: int) -> None:
         self.conn.execute(update(t.datasets).where(t.datasets.c.id == dataset_id)
                           .values(rows=rows))
+        from kekiz.storage.auth import audit_dataset_rows
+
+        audit_dataset_rows(self.conn, dataset_id, rows)
 
     def previous_revisions(self, name: str, current_id: int) -> list[int]:
         q = select(t.datasets.c.id).where(and_(t.datasets.c.name == name,

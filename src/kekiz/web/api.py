@@ -348,7 +348,7 @@ _GEOJSON: dict[tuple[Any, ...], dict[str, str]] = {}
 
 def geometries_json(m: WebMonitor, level: str) -> dict[str, str]:
     """Unit id -> GeoJSON geometry text of a level (cached per data version)."""
-    key = (m.data_version(), level)
+    key = (m.data_version(), level, m.scope_key())  # a tenant sees fewer units
     hit = _GEOJSON.get(key)
     if hit is None:
         shapes = m.level_shapes(level)

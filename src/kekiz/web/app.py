@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -23,11 +23,15 @@ from kekiz import __version__
 from kekiz.domain.errors import KekizError
 from kekiz.monitor import Monitor
 from kekiz.settings import Settings, load_settings
+from kekiz.web.access import csrf_protect
 from kekiz.web.api import router as api_router
+from kekiz.web.auth import api_router as auth_api_router
+from kekiz.web.auth import router as auth_router
 from kekiz.web.deps import HERE, as_web_monitor, get_lang, render
 from kekiz.web.i18n import COOKIE, LANGS, Translator
 from kekiz.web.ogc import router as ogc_router
 from kekiz.web.pages import router as pages_router
+from kekiz.web.pages_more import router as more_pages_router
 
 __all__ = ["SECURITY_HEADERS", "app_from_env", "create_app"]
 
@@ -136,12 +140,15 @@ def create_app(settings: Settings | None = None, monitor: Monitor | None = None)
         "Indikatoren, Werte, Landesnetzwerk (REST) und OGC API - Features. / Socio-spatial "
         "monitoring: areas, indicators, values, state network (REST) and OGC API - Features.",
         openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
-        swagger_ui_oauth2_redirect_url=None)
+        swagger_ui_oauth2_redirect_url=None, dependencies=[Depends(csrf_protect)])
     app.state.monitor = web_monitor
     app.state.settings = settings
     _install_errors(app)
     app.include_router(pages_router)
+    app.include_router(more_pages_router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(auth_router)
+    app.include_router(auth_api_router, prefix="/api/v1")
     app.include_router(ogc_router, prefix="/ogcapi")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)

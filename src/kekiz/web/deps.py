@@ -50,8 +50,10 @@ def as_web_monitor(monitor: Monitor) -> WebMonitor:
     return WebMonitor(monitor.settings, monitor.store)
 
 
-def get_monitor(request: Request) -> WebMonitor:
-    monitor: WebMonitor = request.app.state.monitor
+def get_monitor(request: Request, user: Annotated[User, Depends(current_user)]) -> WebMonitor:
+    """The facade as ``user`` may read it: every read of a tenant's account goes through
+    a store that knows only the units of its scope (see ``Monitor.scoped``)."""
+    monitor: WebMonitor = request.app.state.monitor.scoped(user.account)
     return monitor
 
 

@@ -188,6 +188,189 @@ TEXTS: dict[str, tuple[str, str]] = {
                          "values (OGC API - Features, Part 1)."),
     "collection_desc": ("Gebiete der Ebene „{level}“ mit ihren neuesten Indikatorwerten.",
                         "Areas of level “{level}” with their latest indicator values."),
+    # -- prevention chain, cooperation network, goals, family finder ----------------------
+    "chain": ("Präventionskette", "Prevention chain"),
+    "chain_intro": ("Welche Angebote gibt es für welche Lebensphase in welchem Bereich? "
+                    "Leere Felder sind Lücken der Kette. Dazu: Versorgung je Stadtteil und "
+                    "Bedarf gegen Angebot.", "Which offers exist for which life phase in "
+                    "which sector? Empty cells are gaps in the chain. Also: coverage per "
+                    "district and need against supply."),
+    "whole_city": ("Gesamte Kommune {city}", "Whole municipality {city}"),
+    "life_phase": ("Lebensphase", "Life phase"),
+    "measure": ("Maß", "Measure"),
+    "chain_offers": ("{where}: {n} Angebote, davon {s} synthetisch (erfundene Demo-Daten).",
+                     "{where}: {n} offers, {s} of them synthetic (invented demo data)."),
+    "chain_matrix": ("Matrix: Lebensphase × Bereich", "Matrix: life phase × sector"),
+    "matrix_note": ("Zahl der Angebote je Feld; „S“ = davon synthetisch. Ein Angebot kann "
+                    "mehreren Lebensphasen dienen. Leere Felder (0) sind hervorgehoben.",
+                    "Number of offers per cell; “S” = synthetic among them. One offer may "
+                    "serve several life phases. Empty cells (0) are highlighted."),
+    "empty_cell": ("leer", "empty"),
+    "transitions": ("Übergänge × Bereich", "Transitions × sector"),
+    "transition": ("Übergang", "Transition"),
+    "empty_cells_list": ("Alle leeren Felder in Worten ({n})", "All empty cells in words ({n})"),
+    "coverage": ("Versorgung", "Coverage"),
+    "coverage_line": ("{n} {kind} für {children} Kinder: {per} je 1.000 Kinder.",
+                      "{n} {kind} for {children} children: {per} per 1,000 children."),
+    "coverage_line_hidden": ("{n} {kind}; die Gesamtzahl der Kinder ist gesperrt.",
+                             "{n} {kind}; the total number of children is withheld."),
+    "demand_en": ("", "Demand points: a 250 m grid inside the units; each unit's children "
+                  "are spread evenly over its points (no finer population data)."),
+    "chain_withheld": ("Kinderzahlen einzelner Gebiete sind gesperrt: diese Gebiete sind "
+                       "schraffiert, die Erreichbarkeit (2SFCA, sie verteilt die Kinder auf "
+                       "Nachbargebiete) und die Bedarfsanalyse werden nicht veröffentlicht.",
+                       "Child counts of some units are withheld: these units are hatched; "
+                       "accessibility (2SFCA, which spreads children over neighbouring "
+                       "units) and the need analysis are not published."),
+    "quantile_note": ("Klassen: Quantile (gleich viele Gebiete je Klasse).",
+                      "Classes: quantiles (equal number of areas per class)."),
+    "children_n": ("Kinder", "Children"),
+    "offers_n": ("{kind}", "{kind}"),
+    "per_1000": ("{kind} je 1.000 Kinder", "{kind} per 1,000 children"),
+    "accessibility": ("Erreichbarkeit (2SFCA)", "Accessibility (2SFCA)"),
+    "kind_kita": ("Kitas", "day-care centres"),
+    "kind_schule": ("Schulen", "schools"),
+    "need_supply": ("Bedarf gegen Angebot", "Need against supply"),
+    "need": ("Bedarf", "Need"),
+    "supply": ("Angebot", "Supply"),
+    "split_rule": ("Schwellen: Median des Bedarfs ({need}) und des Angebots ({supply}); "
+                   "„Lücke“ = Bedarf über, Angebot höchstens beim Median.",
+                   "Thresholds: median need ({need}) and median supply ({supply}); "
+                   "“gap” = need above, supply at most at the median."),
+    "gap_list": ("Lücken, größte zuerst", "Gaps, largest first"),
+    "gaps_withheld": ("Die Bedarfsanalyse ist für diese Lebensphase nicht veröffentlicht "
+                      "(gesperrte Kinderzahlen).", "The need analysis is not published for "
+                      "this life phase (withheld child counts)."),
+    "quadrant_gap": ("Lücke: hoher Bedarf, wenig Angebot", "gap: high need, low supply"),
+    "quadrant_served": ("hoher Bedarf, viel Angebot", "high need, high supply"),
+    "quadrant_low": ("niedriger Bedarf, wenig Angebot", "low need, low supply"),
+    "quadrant_surplus": ("niedriger Bedarf, viel Angebot", "low need, high supply"),
+    "quadrant_unknown": ("nicht eingeordnet", "not classified"),
+    "data_credits": ("Daten dieser Seite", "Data on this page"),
+    "synthetic_label": ("SYNTHETISCH", "SYNTHETIC"),
+    "demo_label": ("Demo", "Demo"),
+    "credits_more": ("Alle Quellen und Lizenzen:", "All sources and licences:"),
+    "cooperation": ("Kooperationsnetzwerk", "Cooperation network"),
+    "coop_intro": ("Wer arbeitet mit wem zusammen? Netzwerk aus einer Befragung der Akteure: "
+                   "Dichte innerhalb und zwischen Bereichen, Vermittler, Isolierte, "
+                   "Komponenten und der Vergleich der Befragungswellen.",
+                   "Who works with whom? Network from a survey of the actors: density "
+                   "within and between sectors, brokers, isolates, components and the "
+                   "comparison of survey waves."),
+    "coop_synthetic": ("Dieses Netzwerk ist erfunden (Demo-Daten); Akteure und Beziehungen "
+                       "sind nicht echt.", "This network is invented (demo data); actors "
+                       "and ties are not real."),
+    "wave": ("Welle", "Wave"),
+    "compare_with": ("Vergleich mit", "Compare with"),
+    "coop_graph": ("Netzwerk, Welle {wave}", "Network, wave {wave}"),
+    "graph_note": ("Kreisgröße: Zahl der Partner; dunkler Rand: Vermittler; dickere Linie: "
+                   "beidseitig genannt.", "Circle size: number of partners; dark ring: "
+                   "broker; thicker line: named by both."),
+    "metrics": ("Kennzahlen", "Metrics"),
+    "actors": ("Akteure", "Actors"),
+    "respondents": ("Antwortende", "Respondents"),
+    "ties": ("Beziehungen", "Ties"),
+    "density": ("Dichte", "Density"),
+    "density_within": ("Dichte innerhalb der Bereiche", "Density within sectors"),
+    "density_between": ("Dichte zwischen den Bereichen", "Density between sectors"),
+    "reciprocity": ("Gegenseitigkeit", "Reciprocity"),
+    "trust": ("Vertrauen (Mittel, 1–4)", "Trust (mean, 1–4)"),
+    "benefit": ("Nutzen (Mittel, 1–4)", "Benefit (mean, 1–4)"),
+    "components": ("Komponenten", "Components"),
+    "largest_component": ("größte: {n} Akteure", "largest: {n} actors"),
+    "isolates": ("Isolierte", "Isolates"),
+    "brokers": ("Vermittler", "Brokers"),
+    "metrics_note": ("Dichte = vorhandene / mögliche Beziehungen. Vermittler verbinden "
+                     "Partner verschiedener Bereiche, die sonst nicht verbunden sind, oder "
+                     "halten das Netz zusammen (Schnittpunkt).", "Density = existing / "
+                     "possible ties. Brokers join partners of different sectors who are not "
+                     "linked otherwise, or hold the network together (cut point)."),
+    "density_by_sector": ("Dichte je Bereichspaar", "Density per pair of sectors"),
+    "sector": ("Bereich", "Sector"),
+    "possible": ("möglich", "possible"),
+    "top_brokers": ("Wichtigste Vermittler", "Main brokers"),
+    "degree": ("Partner", "Partners"),
+    "betweenness": ("Zwischenzentralität", "Betweenness"),
+    "brokerage": ("Vermittlungen", "Brokerage"),
+    "cutpoint": ("Schnittpunkt", "Cut point"),
+    "wave_comparison": ("Vergleich Welle {a} → Welle {b}", "Comparison wave {a} → wave {b}"),
+    "change": ("Veränderung", "Change"),
+    "ties_change": ("{new} neue, {lost} verlorene und {kept} gebliebene Beziehungen; "
+                    "{with_actor} der verlorenen mit einem ausgeschiedenen Akteur.",
+                    "{new} new, {lost} lost and {kept} kept ties; {with_actor} of the lost "
+                    "ones with an actor who left."),
+    "actors_new": ("Neue Akteure", "New actors"),
+    "actors_left": ("Ausgeschiedene Akteure", "Actors who left"),
+    "goals": ("Leitbild und Ziele", "Mission and goals"),
+    "goals_intro": ("Ziele des Leitbilds mit Ausgangs-, Ist- und Zielwert, Trendprognose und "
+                    "Status, für die Kommune und ihre Stadtteile.", "Goals of the mission "
+                    "statement with baseline, current and target value, trend forecast and "
+                    "status, for the municipality and its districts."),
+    "goals_synthetic": ("Zielwerte und einige Indikatoren sind illustrativ bzw. synthetisch.",
+                        "Targets and some indicators are illustrative or synthetic."),
+    "leitbild": ("Leitbild", "Mission statement"),
+    "scorecard": ("Zielerreichung", "Scorecard"),
+    "no_targets": ("Für dieses Gebiet hat das Leitbild keine Zielwerte.",
+                   "The mission statement has no targets for this area."),
+    "goal": ("Ziel", "Goal"),
+    "direction": ("Richtung", "Direction"),
+    "target_value": ("Zielwert", "Target"),
+    "baseline": ("Ausgangswert", "Baseline"),
+    "current": ("Ist-Wert", "Current"),
+    "forecast": ("Trendprognose", "Trend forecast"),
+    "actual": ("Ist-Werte", "Observed"),
+    "target_path": ("Zielpfad", "Target path"),
+    "interval_low": ("95-%-Prognoseintervall, unten", "95% prediction interval, lower"),
+    "interval_high": ("95-%-Prognoseintervall, oben", "95% prediction interval, upper"),
+    "chart_goal": ("Ist, Zielpfad und Trendprognose", "observed, target path and forecast"),
+    "in_year": ("im Jahr {year}", "in {year}"),
+    "district_targets": ("Ziele für alle Stadtteile", "Targets for every district"),
+    "district_hint": ("Einen Stadtteil oben auswählen, um seine Ziele zu sehen.",
+                      "Choose a district above to see its targets."),
+    "finder": ("Familienwegweiser", "Family service finder"),
+    "finder_intro": ("Angebote für Familien finden: nach dem Alter des Kindes, der "
+                     "Lebensphase, dem Thema, dem Stadtteil oder der Entfernung.",
+                     "Find offers for families: by the child's age, life phase, topic, "
+                     "district or distance."),
+    "finder_age": ("Alter des Kindes (Jahre)", "Age of the child (years)"),
+    "finder_age_help": ("z. B. 4 oder 1,5", "e.g. 4 or 1.5"),
+    "any": ("egal", "any"),
+    "any_distance": ("beliebig", "any"),
+    "topic": ("Thema", "Topic"),
+    "district": ("Stadtteil", "District"),
+    "finder_near": ("In der Nähe von", "Near"),
+    "finder_near_help": ("Stadtteil, Adresse eines Angebots oder Koordinaten (50.94, 6.96)",
+                         "district, address of an offer or coordinates (50.94, 6.96)"),
+    "finder_radius": ("Entfernung höchstens", "Distance at most"),
+    "search": ("Suchen", "Search"),
+    "results": ("Ergebnisse", "Results"),
+    "finder_count": ("{n} Angebote gefunden.", "{n} offers found."),
+    "finder_count_one": ("1 Angebot gefunden.", "1 offer found."),
+    "finder_limit": ("Gezeigt werden die ersten {n}; bitte die Suche eingrenzen.",
+                     "Showing the first {n}; please narrow the search."),
+    "finder_none": ("Kein passendes Angebot. Bitte weniger Angaben machen oder die "
+                    "Entfernung vergrößern.", "No matching offer. Please give fewer details "
+                    "or a larger distance."),
+    "finder_start": ("Entfernung gemessen ab: {name} (Luftlinie).",
+                     "Distance measured from: {name} (straight line)."),
+    "finder_start_coords": ("Entfernung gemessen ab den angegebenen Koordinaten (Luftlinie).",
+                            "Distance measured from the given coordinates (straight line)."),
+    "finder_bad_age": ("Alter „{value}“ ist keine Zahl. Bitte z. B. 4 oder 1,5 eingeben.",
+                       "Age “{value}” is not a number. Please enter e.g. 4 or 1.5."),
+    "finder_bad_phase": ("Unbekannte Lebensphase.", "Unknown life phase."),
+    "finder_bad_district": ("Unbekannter Stadtteil.", "Unknown district."),
+    "finder_bad_start": ("„{value}“ ist weder ein Stadtteil noch die Adresse eines Angebots "
+                         "noch Koordinaten (z. B. 50.94, 6.96).",
+                         "“{value}” is neither a district, nor the address of an offer, nor "
+                         "coordinates (e.g. 50.94, 6.96)."),
+    "finder_radius_needs_start": ("Für die Entfernung bitte „In der Nähe von“ ausfüllen.",
+                                  "For the distance please fill in “Near”."),
+    "distance": ("Entfernung", "Distance"),
+    "straight_line": ("Luftlinie", "straight line"),
+    "finder_published_only": ("Gezeigt werden nur veröffentlichte, aktive Angebote. Einträge "
+                              "mit „[synthetisch]“ sind erfundene Beispiele.",
+                              "Only published, active offers are shown. Entries marked "
+                              "“[synthetisch]” are invented examples."),
 }
 
 

@@ -1,0 +1,155 @@
+"""Helpers of the prevention-chain, cooperation, goals and finder pages."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup, escape
+
+from kekiz.web.access import User, publish
+from kekiz.web.deps import WebMonitor, each_row
+from kekiz.web.i18n import fmt_number
+from kekiz.web.svg import palette
+
+__all__ = ["Classes", "cached", "credits", "quantile_classes", "scatter", "scope_of",
+           "withheld_units"]
+
+_CACHE: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_LOCK = threading.Lock()
+
+
+def _scope(m: WebMonitor) -> str:
+    scope_key = getattr(m, "scope_key", None)
+    return str(scope_key()) if callable(scope_key) else ""
+
+
+def scope_of(m: WebMonitor) -> tuple[str, str]:
+    """(store, scope): what a cache outside the facade must be keyed by."""
+    return str(m.settings.store), _scope(m)
+
+
+def cached(m: WebMonitor, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()`` once per store version (the analyses take a few tenths of a second)."""
+    version = m.data_version()
+    # the store and the reader's scope (a tenant's facade sees only its units)
+    key = (str(m.settings.store), _scope(m), *key)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = make()
+    with _LOCK:
+        if len(_CACHE) > 128:
+            _CACHE.clear()
+        _CACHE[key] = (version, value)
+    return value
+
+
+def credits(m: WebMonitor, user: User, kinds: Iterable[str]) -> list[dict[str, Any]]:
+    """The stored datasets of these kinds with source and licence (for the page footer)."""
+    wanted = set(kinds)
+    frame = publish(m.sources()["datasets"], user)
+    frame = frame[frame["kind"].isin(wanted)]
+    return [{"name": str(r.name), "source": str(r.source or ""),
+             "licence": str(r.licence or ""),
+             "synthetic": "SYNTHETISCH" in str(r.name).upper(),
+             "labelled": str(r.name).upper().startswith("SYNTHETISCH")}
+            for r in each_row(frame)]
+
+
+def withheld_units(m: WebMonitor, level: str, indicator_id: str,
+                   period: str) -> dict[str, tuple[str, str]]:
+    """unit id -> (reason de, reason en) of the units whose value is withheld."""
+    data = m.atlas(level, indicator_id, period)
+    units = data.units
+    hidden = units[units["status"] == "suppressed"]
+    return {str(r.id): (str(r.reason_de or ""), str(r.reason_en or ""))
+            for r in each_row(hidden)}
+
+
+@dataclass
+class Classes:
+    """Quantile classes of a measure: colour of each unit, legend rows."""
+
+    fill: dict[str, str]
+    legend: list[tuple[str, str, int]]
+
+
+def quantile_classes(values: pd.Series, k: int, decimals: int, lang: str) -> Classes:
+    """Up to ``k`` quantile classes (fewer when values repeat); ``values`` by unit id."""
+    known = values.dropna().astype(float)
+    if known.empty:
+        return Classes({}, [])
+    qs = np.unique(np.quantile(known.to_numpy(), np.linspace(0, 1, k + 1)))
+    if len(qs) < 2:
+        qs = np.array([qs[0], qs[0]])
+    n = len(qs) - 1
+    colours = palette(n, 1)
+    idx = np.clip(np.searchsorted(qs, known.to_numpy(), side="right") - 1, 0, n - 1)
+    fill = {str(u): colours[int(i)] for u, i in zip(known.index, idx, strict=True)}
+    legend = []
+    for i in range(n):
+        lo, hi = fmt_number(qs[i], decimals, lang), fmt_number(qs[i + 1], decimals, lang)
+        last = i == n - 1
+        word = ("bis" if last else "bis unter") if lang == "de" else \
+            ("to" if last else "to under")
+        legend.append((colours[i], f"{lo} {word} {hi}", int((idx == i).sum())))
+    return Classes(fill, legend)
+
+
+def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
+            x_label: str, y_label: str, x_split: float, y_split: float, fmt_x: Any,
+            fmt_y: Any, width: int = 620, height: int = 380) -> Markup:
+    """Need (x) against supply (y) with the two median lines; one dot per unit.
+
+    ``points``: (title, x, y, fill colour, href).  Every dot is a link with a title.
+    """
+    pts = [p for p in points if math.isfinite(p[1]) and math.isfinite(p[2])]
+    if not pts:
+        return Markup("")
+    left, right, top, bottom = 64, 16, 14, 46
+    pw, ph = width - left - right, height - top - bottom
+    xs = [p[1] for p in pts] + [x_split]
+    ys = [p[2] for p in pts] + [y_split]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    sx, sy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+
+    def px(v: float) -> float:
+        return left + (v - x0) / sx * pw
+
+    def py(v: float) -> float:
+        return top + ph - (v - y0) / sy * ph
+
+    out = [f'<svg class="chart scatter" viewBox="0 0 {width} {height}" role="group" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>",
+           f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#666666"/>',
+           f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" '
+           'stroke="#666666"/>',
+           f'<line x1="{px(x_split):.1f}" x2="{px(x_split):.1f}" y1="{top}" '
+           f'y2="{top + ph}" stroke="#999999" stroke-dasharray="4 3"/>',
+           f'<line x1="{left}" x2="{left + pw}" y1="{py(y_split):.1f}" '
+           f'y2="{py(y_split):.1f}" stroke="#999999" stroke-dasharray="4 3"/>']
+    for v in (x0, x_split, x1):
+        out.append(f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="middle" '
+                   f'class="tick">{escape(fmt_x(v))}</text>')
+    for v in (y0, y_split, y1):
+        out.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
+                   f'class="tick">{escape(fmt_y(v))}</text>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 6}" text-anchor="middle" '
+               f'class="tick">{escape(x_label)}</text>')
+    out.append(f'<text x="12" y="{top + ph / 2:.1f}" text-anchor="middle" class="tick" '
+               f'transform="rotate(-90 12 {top + ph / 2:.1f})">{escape(y_label)}</text>')
+    for title, x, y, fill, href in pts:
+        dot = (f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4.5" fill="{escape(fill)}" '
+               'stroke="#333333" stroke-width="0.6">'
+               f"<title>{escape(title)}</title></circle>")
+        out.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
+    out.append("</svg>")
+    return Markup("".join(out))
