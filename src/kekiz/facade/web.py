@@ -578,6 +578,11 @@ class WebJobs:
         if not ids:
             return FeaturePage(lv, matched, page, _with_reasons(
                 self.store.observations(unit_ids=[])), indicators)
+        if start is None and end is None:  # the common request: latest values, cached
+            latest_all: pd.DataFrame = self._cached(("latest", level),
+                                                    lambda: self._latest_of_level(level))
+            latest = latest_all[latest_all["unit_id"].isin(ids)]
+            return FeaturePage(lv, matched, page, latest.reset_index(drop=True), indicators)
         obs = self.store.observations(level=level) if len(ids) > 500 else \
             self.store.observations(unit_ids=ids)
         obs = obs[obs["unit_id"].isin(ids)]
@@ -590,6 +595,12 @@ class WebJobs:
         latest = (obs.sort_values("period").groupby(["unit_id", "indicator_id"]).tail(1))
         return FeaturePage(lv, matched, page, _with_reasons(latest).reset_index(drop=True),
                            indicators)
+
+    def _latest_of_level(self, level: str) -> pd.DataFrame:
+        """The latest observation of every unit of ``level`` and indicator, with reasons."""
+        obs = self.store.observations(level=level)
+        latest = obs.sort_values("period").groupby(["unit_id", "indicator_id"]).tail(1)
+        return _with_reasons(latest).reset_index(drop=True)
 
     # -- downloads -------------------------------------------------------------------------------
     def download(self, fmt: str, *, indicator_id: str | None = None,
