@@ -13,6 +13,7 @@ checks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,20 +59,17 @@ def attacker_intervals(table: Table, suppressed: ArrayLike, layer: str = "count"
     """
     mask = _mask(table, suppressed)
     a = table.layer(layer)
-    lp = AttackerLP(table.constraints, mask, a, np.full(table.n_cells, np.inf))
-    cells = np.flatnonzero(mask)
-    lower = np.empty(cells.size)
-    upper = np.empty(cells.size)
-    for k, cell in enumerate(cells):
-        upper[k] = a[cell] + lp.maximise(int(cell), 1).reach
-        lower[k] = a[cell] - lp.maximise(int(cell), -1).reach
-    return cells, lower, upper
+    lp = AttackerLP(table.relations, mask, a, np.full(table.n_cells, np.inf))
+    cells = lp.cells
+    down, up = lp.reaches()
+    return cells, a[cells] - down, a[cells] + up
 
 
 def audit(table: Table, suppressed: ArrayLike, primary: Primary | None = None) -> AuditResult:
     """Check a suppression pattern against the protection levels of ``primary``."""
     mask = _mask(table, suppressed)
-    frames = []
+    parts: dict[str, list[NDArray[Any]]] = {}
+    layers: list[str] = []
     for layer in table.layers:
         a = table.layer(layer)
         cells, lower, upper = attacker_intervals(table, mask, layer)
@@ -83,16 +81,24 @@ def audit(table: Table, suppressed: ArrayLike, primary: Primary | None = None) -
         tol = _TOL * max(1.0, float(np.abs(a).max(initial=0.0)))
         derivable = (upper - lower) <= tol
         ok = (upper >= a[cells] + need_up - tol) & (lower <= a[cells] - need_down + tol)
-        frames.append(pd.DataFrame({
-            "cell": cells, "layer": layer, "value": a[cells], "lower": lower,
-            "upper": upper, "required_lower": a[cells] - need_down,
-            "required_upper": a[cells] + need_up, "derivable": derivable, "ok": ok}))
-    frame = pd.concat(frames, ignore_index=True)
-    if frame.empty:
-        return AuditResult(frame)
-    # a cell is recomputed when every quantity of it is exactly derivable
-    recomputed = frame.groupby("cell")["derivable"].transform("all").astype(bool)
-    frame["ok"] = frame["ok"] & ~recomputed
+        for name, arr in (("cell", cells), ("value", a[cells]), ("lower", lower),
+                          ("upper", upper), ("required_lower", a[cells] - need_down),
+                          ("required_upper", a[cells] + need_up),
+                          ("derivable", derivable), ("ok", ok)):
+            parts.setdefault(name, []).append(arr)
+        layers += [layer] * cells.size
+    cols = {k: np.concatenate(v) for k, v in parts.items()}
+    if cols["cell"].size:
+        # a cell is recomputed when every quantity of it is exactly derivable
+        cell_ids, inverse = np.unique(cols["cell"], return_inverse=True)
+        open_ = np.bincount(inverse, weights=~cols["derivable"], minlength=cell_ids.size)
+        cols["ok"] = cols["ok"] & (open_[inverse] > 0)
+    frame = pd.DataFrame({"cell": cols["cell"].astype(np.int64), "layer": layers,
+                          "value": cols["value"], "lower": cols["lower"],
+                          "upper": cols["upper"], "required_lower": cols["required_lower"],
+                          "required_upper": cols["required_upper"],
+                          "derivable": cols["derivable"].astype(bool),
+                          "ok": cols["ok"].astype(bool)})
     return AuditResult(frame)
 
 

@@ -152,9 +152,11 @@ def protect_table(table: Table, rules: Sequence[RuleResult], *, method: Method =
     # publish it (this reveals nothing new, all intervals stay the same)
     frame = result.frame
     if len(frame):
-        recomputed = frame.groupby("cell")["derivable"].all()
-        useless = [int(c) for c in recomputed.index[recomputed.to_numpy()]
-                   if not primary.mask[int(c)]]
+        cells = frame["cell"].to_numpy()
+        ids, inverse = np.unique(cells, return_inverse=True)
+        recomputed = np.bincount(inverse, weights=~frame["derivable"].to_numpy(bool),
+                                 minlength=ids.size) == 0
+        useless = [int(c) for c in ids[recomputed] if not primary.mask[int(c)]]
         if useless:
             pattern[useless] = False
             result = audit(table, pattern, primary)

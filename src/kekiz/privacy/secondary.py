@@ -1,4 +1,8 @@
-"""Secondary (complementary) cell suppression on scipy's HiGHS.
+"""Secondary (complementary) cell suppression on HiGHS.
+
+The many small LPs (attacker programmes, flows) go to HiGHS through ``highspy``
+(:mod:`kekiz.privacy.lp`: models built once and re-solved, questions about one pattern
+batched into one LP); the 0/1 master problem of ``optimal`` uses ``scipy.optimize.milp``.
 
 The problem: choose additional cells to suppress, at minimum cost, so that for every
 primary cell the interval an attacker derives from the published cells (see
@@ -51,10 +55,11 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from kekiz.domain.errors import MethodError
-from kekiz.privacy.attacker import AttackerLP
+from kekiz.privacy.attacker import AttackerLP, BlockPool
+from kekiz.privacy.lp import LPModel
 from kekiz.privacy.rules import Primary, Requirement
 from kekiz.privacy.table import Table
 
@@ -170,8 +175,11 @@ class _Problem:
         self.requirements: list[Requirement] = primary.requirements()
         # supports of table deviations known to meet each requirement
         self.witnesses: list[list[NDArray[np.bool_]]] = [[] for _ in self.requirements]
+        self.relations = table.relations
+        self.pools: dict[str, BlockPool] = {}
+        self._last_attacker: dict[str, tuple[bytes, AttackerLP]] = {}
+        self._flow_models: dict[str, LPModel] = {}
         self.flow_matrix = sp.hstack([self.matrix, -self.matrix], format="csr")
-        self.incidence = sp.csr_array(abs(self.matrix))
         self.needs_protection = np.zeros(self.n, dtype=bool)
         self.needs_protection[[r.cell for r in self.requirements]] = True
         self.forbidden = np.zeros(self.n, dtype=bool)
@@ -199,7 +207,15 @@ class _Problem:
 
     # ------------------------------------------------------------ checks
     def attacker(self, pattern: NDArray[np.bool_], layer: str) -> AttackerLP:
-        return AttackerLP(self.matrix, pattern, self.lower[layer], self.upper[layer])
+        """The attacker LP of ``pattern``; block LPs are shared between patterns."""
+        key = pattern.tobytes()
+        last = self._last_attacker.get(layer)
+        if last is not None and last[0] == key:
+            return last[1]
+        lp = AttackerLP(self.relations, pattern, self.lower[layer], self.upper[layer],
+                        pool=self.pools.setdefault(layer, {}))
+        self._last_attacker[layer] = (key, lp)
+        return lp
 
     def met(self, reach: float, req: Requirement) -> bool:
         return reach >= req.level - _TOL * self.scale[req.layer]
@@ -213,6 +229,19 @@ class _Problem:
             req = self.requirements[k]
             support = np.abs(deviation) > _TOL * self.scale[req.layer]
             self.witnesses[k].append(support)
+
+    def prefetch(self, pattern: NDArray[np.bool_], ks: Sequence[int]) -> None:
+        """Solve the attacker LPs of requirements ``ks`` on ``pattern`` at once (one HiGHS
+        run per quantity instead of one per requirement; :meth:`check` then finds the
+        answers)."""
+        asks: dict[str, list[tuple[int, int]]] = {}
+        for k in ks:
+            if not self.witnessed(pattern, k):
+                req = self.requirements[k]
+                asks.setdefault(req.layer, []).append((req.cell, req.direction))
+        for layer, pairs in asks.items():
+            if len(pairs) > 1:
+                self.attacker(pattern, layer).prefetch(pairs)
 
     def check(self, pattern: NDArray[np.bool_], ks: Sequence[int]) -> bool:
         """Whether ``pattern`` meets requirements ``ks`` (LPs only where no witness fits)."""
@@ -232,9 +261,16 @@ class _Problem:
     # ------------------------------------------------------------ heuristic
     def heuristic(self, deadline: float, *, cleanup: bool) -> NDArray[np.bool_]:
         pattern = self.primary.mask.copy()
+        fresh = True  # answers of the current pattern not yet fetched
         for k in range(len(self.requirements)):
+            if fresh:
+                # more suppression never shrinks an interval: what is met now stays met,
+                # so the remaining requirements are asked at once, again after each flow
+                self.prefetch(pattern, range(k, len(self.requirements)))
+                fresh = False
             if self.check(pattern, [k]):
                 continue
+            fresh = True
             support = self._flow(pattern, self.requirements[k])
             self.witnesses[k].append(support)
             pattern |= support
@@ -259,10 +295,13 @@ class _Problem:
         else:
             lo[n + i] = hi[n + i] = req.level
             hi[i] = 0.0
-        res = linprog(np.concatenate([cost, cost]), A_eq=self.flow_matrix,
-                      b_eq=np.zeros(self.flow_matrix.shape[0]),
-                      bounds=np.column_stack([lo, hi]), method="highs")
-        if res.status != 0:
+        model = self._flow_models.get(req.layer)
+        if model is None:
+            model = LPModel(self.flow_matrix, np.zeros(self.flow_matrix.shape[0]), lo, hi,
+                            presolve=True)
+            self._flow_models[req.layer] = model
+        res = model.solve_dense(np.concatenate([cost, cost]), lo, hi)
+        if res.status != 0 or res.x is None:
             raise MethodError(
                 "Für eine gesperrte Zelle lässt sich kein ausreichender Schutz finden "
                 f"(Zelle {i}); vermutlich verhindern erzwungene Veröffentlichungen das.",
@@ -282,6 +321,7 @@ class _Problem:
             trial[cell] = False
             if self.fixed_by_elimination(trial)[self.needs_protection].any():
                 continue  # cheap necessary condition failed, no LP needed
+            self.prefetch(trial, everything)
             if self.check(trial, everything):
                 pattern = trial
         return pattern
@@ -293,18 +333,14 @@ class _Problem:
         so on.  Cheap, and a necessary condition: a primary cell found here is derivable.
         """
         free = pattern.copy()
+        rel = self.relations
         while True:
-            per_row = self.incidence @ free.astype(np.float64)
-            single = np.flatnonzero(per_row == 1)
-            if single.size == 0:
+            f = free[rel.cols]
+            per_row = np.bincount(rel.rows[f], minlength=rel.n_rows)
+            hit = f & (per_row == 1)[rel.rows]
+            if not hit.any():
                 break
-            hit = sp.csr_array(sp.csr_array(self.incidence[single])
-                               .multiply(free.astype(np.float64)))
-            hit.eliminate_zeros()
-            fixed = np.unique(hit.indices)
-            if fixed.size == 0:
-                break
-            free[fixed] = False
+            free[rel.cols[hit]] = False
         return pattern & ~free
 
     # ------------------------------------------------------------ optimal

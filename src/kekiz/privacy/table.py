@@ -20,14 +20,17 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from kekiz.domain.errors import MethodError
+
+if TYPE_CHECKING:
+    from kekiz.privacy.attacker import Relations
 
 __all__ = [
     "TOTAL_LABELS",
@@ -227,6 +230,32 @@ class Table:
         return cls(dims, total(count, True), total(value, True) if value else None, value,
                    None, {c: total(c, False) for c in extra})
 
+    @classmethod
+    def layout_of_cells(cls, cells: pd.DataFrame, by: Sequence[ByItem]
+                        ) -> tuple[Table, NDArray[np.int64]]:
+        """An empty table of the structure of ``cells`` and, per row, the flat indices of
+        every cell the row adds to; with :meth:`with_counts` many tables of the same
+        structure (e.g. one per indicator and year) are built without repeating the work
+        of :meth:`from_cells`."""
+        groups = _normalise_by(by)
+        _check_columns(cells, [c for g in groups for c in g])
+        _check_not_empty(cells)
+        dims, leaf_index = _dimensions(cells, groups)
+        shape = tuple(len(d) for d in dims)
+        expanded = _expand(dims, leaf_index, shape)
+        return cls(dims, np.zeros(int(np.prod(shape)))), expanded
+
+    def with_counts(self, rows: NDArray[np.int64], counts: ArrayLike) -> Table:
+        """A table of the same structure whose inner cells (in the row order of
+        :meth:`layout_of_cells`) hold ``counts``; margins by summation.  Structural
+        properties already computed (relations, node index) are shared."""
+        count = _sum_into(rows, _numeric(pd.Series(np.asarray(counts)), "count",
+                                         nonnegative=True), self.n_cells)
+        out = Table(self.dimensions, count)
+        for name in _STRUCTURE:
+            out.__dict__[name] = getattr(self, name)  # computed once on the template
+        return out
+
     # ----------------------------------------------------------------- structure
     @property
     def shape(self) -> tuple[int, ...]:
@@ -304,6 +333,13 @@ class Table:
         return ("count", "value") if self.value is not None else ("count",)
 
     @cached_property
+    def relations(self) -> Relations:
+        """:attr:`constraints` as sorted triplets (for the attacker LPs)."""
+        from kekiz.privacy.attacker import Relations
+
+        return Relations.of(self.constraints)
+
+    @cached_property
     def constraints(self) -> sp.csr_array:
         """Sparse ``M`` with one row per additivity relation: ``total - sum(children) = 0``."""
         shape = self.shape
@@ -334,6 +370,10 @@ class Table:
 
 
 # --------------------------------------------------------------------- helpers
+#: cached properties that depend on the dimensions only (shared by :meth:`with_counts`)
+_STRUCTURE = ("constraints", "node_index", "is_margin", "relations")
+
+
 def _normalise_by(by: Sequence[ByItem]) -> list[tuple[str, ...]]:
     if isinstance(by, str):
         by = [by]

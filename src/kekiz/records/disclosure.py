@@ -160,8 +160,19 @@ class ProtectionSummary:
                 "proven_optimal_tables": self.optimal}
 
 
+_LAYOUT: dict[int, tuple[Hierarchy, pd.DataFrame, Table, NDArray[np.int64]]] = {}
+
+
 def _table(cells: pd.DataFrame, hierarchy: Hierarchy) -> Table:
-    return Table.from_cells(cells, [list(hierarchy.columns), ANSWER], count="n")
+    """The table of one indicator and period; the structure (the same for every table of
+    a hierarchy) is built once."""
+    keys = cells[[*hierarchy.columns, ANSWER]]
+    known = _LAYOUT.get(id(hierarchy))
+    if known is None or known[0] is not hierarchy or not known[1].equals(keys):
+        empty, rows = Table.layout_of_cells(cells, [list(hierarchy.columns), ANSWER])
+        _LAYOUT.clear()
+        known = _LAYOUT[id(hierarchy)] = (hierarchy, keys.copy(), empty, rows)
+    return known[2].with_counts(known[3], cells["n"].to_numpy())
 
 
 def _rules(table: Table, layout: TableLayout, rules: PrivacyRules,
