@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from kekiz.cli import main as cli
 from kekiz.cli.goals_cmd import coop_app, goals_app
 from kekiz.demo import demo_dir
+from kekiz.domain.errors import MethodError
+from kekiz.facade.goals import DEMO_COVERAGE_INDICATOR as COVERAGE
 from kekiz.facade.goals import build_cooperation_demo, build_goals_demo
 from kekiz.goals.model import GoalStatus
 from kekiz.prevention.cooperation_synth import demo_districts, synthetic_waves, to_csv
@@ -85,14 +87,29 @@ def test_demo_leitbild(demo: GoalMonitor) -> None:
     lb = demo.leitbild("koeln-demo")
     assert len(lb.goals) >= 5 and lb.synthetic
     ids = {t.indicator_id for g in lb.goals for t in g.targets}
-    assert {"gisd_score", "kinderarmut", "kitas", "schulabgaenger_ohne_abschluss",
-            "arbeitslosenanteil", "seu_sprachdefizit_synth"} <= ids
+    assert {"gisd_score", "schuldnerquote", "kinderarmut", COVERAGE,
+            "schulabgaenger_ohne_abschluss", "arbeitslosenanteil",
+            "seu_sprachdefizit_synth"} <= ids
     card = demo.goal_scorecard("05315000")
     rows = {r.target.indicator_id: r for r in card.rows}
     assert rows["gisd_score"].status is GoalStatus.ON_TRACK
     assert rows["schulabgaenger_ohne_abschluss"].status is GoalStatus.AT_RISK
     assert rows["arbeitslosenanteil"].status is GoalStatus.AT_RISK
-    assert rows["kitas"].status is GoalStatus.NO_DATA
+    # the poverty proxy with a time series (INKAR Schuldnerquote, Köln 2004-2021)
+    debt = rows["schuldnerquote"]
+    assert (debt.baseline_year, debt.baseline_value) == (2017, 11.78)
+    assert (debt.current_year, debt.current_value) == (2021, 10.2)
+    assert debt.forecast is not None and debt.status is not GoalStatus.NO_DATA
+    assert any("05315" in n for n in debt.notes_de)  # Kreis value of the kreisfreie Stadt
+    # one value only (INKAR 2022; Kita coverage 2012): the reason says "baseline only"
+    for single, year in (("kinderarmut", 2022), (COVERAGE, 2012)):
+        r = rows[single]
+        assert r.status is GoalStatus.NO_DATA and r.detail == "baseline_only", single
+        assert r.reason_de.startswith(f"Nur ein Jahreswert ({year}), der Basiswert: kein "
+                                      "Trend"), r.reason_de
+        assert r.to_dict()["status_label"] == "keine Daten: nur Basiswert, kein Trend"
+    kita = rows[COVERAGE]
+    assert kita.current_value == pytest.approx(132 / 27866 * 1000)
     seu = rows["seu_sprachdefizit_synth"]
     if demo.store.periods().get("seu_sprachdefizit_synth"):
         assert seu.current_value is not None
@@ -100,9 +117,94 @@ def test_demo_leitbild(demo: GoalMonitor) -> None:
         assert seu.status is GoalStatus.NO_DATA
         assert any("angekündigt" in n for n in seu.notes_de)
     district = demo.goal_scorecard("05315000-101")
-    assert {r.target.indicator_id for r in district.rows} == {"seu_sprachdefizit_synth",
-                                                             "seu_uebergewicht_synth"}
-    assert "Status Köln" in demo.lines[2]  # type: ignore[attr-defined]
+    assert {r.target.indicator_id for r in district.rows} == {
+        "seu_sprachdefizit_synth", "seu_uebergewicht_synth", COVERAGE}
+    altstadt = next(r for r in district.rows if r.target.indicator_id == COVERAGE)
+    assert altstadt.current_value == 0.0  # no OSM Kita in Altstadt/Süd (ca. 2017)
+    assert "Status Köln" in demo.lines[3]  # type: ignore[attr-defined]
+    assert demo.lines[2].startswith(f"Versorgung {COVERAGE}")  # type: ignore[attr-defined]
+
+
+def test_every_demo_goal_has_a_status_or_a_reason(demo: GoalMonitor) -> None:
+    """Each goal has a target with a status from data; a target without one says why
+    (a single yearly value: baseline only), never a bare "no data"."""
+    card = demo.goal_scorecard("05315000")
+    by_goal: dict[str, list[GoalStatus]] = {}
+    for r in card.rows:
+        by_goal.setdefault(r.goal_id, []).append(r.status)
+        if r.status is GoalStatus.NO_DATA:
+            assert r.detail == "baseline_only" and r.current_value is not None, (
+                r.goal_id, r.target.indicator_id, r.reason_de)
+            assert "Basiswert" in r.reason_de and "baseline" in r.reason_en
+    assert set(by_goal) == {"Z1", "Z2", "Z3", "Z4", "Z5"}
+    # Z2 (Kita coverage, one OSM snapshot) honestly has only a baseline; every other goal
+    # has a target with a status computed from a time series
+    for goal, statuses in by_goal.items():
+        if goal != "Z2":
+            assert any(s is not GoalStatus.NO_DATA for s in statuses), goal
+    level = {(t["goal_id"], t["indicator_id"]): t["counts"]
+             for t in demo.goal_status()["level_targets"]}
+    kita = level[("Z2", COVERAGE)]
+    # Stadtteile already at the target are on track, the others have only a baseline
+    assert kita["on_track"] > 0 and kita["on_track"] + kita["no_data"] == 86
+    assert kita["at_risk"] == kita["off_track"] == 0
+
+
+def _hand_coverage() -> dict[str, tuple[int, float]]:
+    """Kitas (OSM points inside the polygon) and children aged 3-<6 (2012) per Stadtteil,
+    counted from the bundled demo files."""
+    import json
+
+    import shapely
+
+    shapes = json.loads((demo_dir() / "boundaries" / "koeln_stadtteile.geojson")
+                        .read_text(encoding="utf-8"))
+    kitas = json.loads((demo_dir() / "koeln" / "osm_kitas.geojson").read_text(
+        encoding="utf-8"))
+    points = [shapely.geometry.shape(f["geometry"]) for f in kitas["features"]]
+    with (demo_dir() / "koeln" / "bevoelkerung_koeln_2005_2012.csv").open(
+            encoding="utf-8") as fh:
+        children = {r["raum_id"]: float(r["zahl"]) for r in csv.DictReader(fh)
+                    if r["jahr"] == "2012" and r["zeile"] == "03 - < 06"}
+    out = {}
+    for f in shapes["features"]:
+        nr = str(f["properties"]["STT_NR"])
+        poly = shapely.geometry.shape(f["geometry"])
+        out[nr] = (sum(poly.contains(p) for p in points), children[nr])
+    return out
+
+
+def test_kita_coverage_equals_hand_count(demo: GoalMonitor) -> None:
+    hand = _hand_coverage()
+    obs = demo.store.observations(indicator_id=COVERAGE)
+    assert set(obs["period"]) == {"2012"}
+    stored = obs.set_index("unit_id")
+    for nr in ("102", "105"):  # Neustadt/Süd, Deutz
+        kitas, kids = hand[nr]
+        assert kitas > 0 and kids > 0
+        row = stored.loc[f"05315000-{nr}"]
+        assert (row["numerator"], row["denominator"]) == (kitas, kids)
+        assert row["value"] == pytest.approx(kitas / kids * 1000)
+    # Stadtbezirke and the city: the sums of their Stadtteile
+    assert stored.loc["05315000", "numerator"] == sum(k for k, _ in hand.values()) == 132
+    assert stored.loc["05315000", "denominator"] == sum(c for _, c in hand.values())
+    assert len(obs) == 86 + 9 + 1
+    ds = next(d for d in demo.store.datasets() if d.id == int(stored.loc["05315000",
+                                                                       "dataset_id"]))
+    assert ds.kind == "derived" and "einwohner_3_6 (2012)" in ds.source
+    assert "OSM Kitas" in ds.source or "OpenStreetMap" in ds.source
+    ind = demo.store.indicator(COVERAGE)
+    assert ind.name_de == "Kitas je 1.000 Kinder (3-6 Jahre)" and int(ind.polarity) == 1
+
+
+def test_store_coverage_indicator_rejects_bad_id(demo: GoalMonitor) -> None:
+    before = len(demo.store.datasets())
+    with pytest.raises(MethodError, match="Indikator-ID 'Kitas pro 1000'"):
+        demo.store_coverage_indicator("Kitas pro 1000", levels=["stadtteil"])
+    with pytest.raises(MethodError):  # no offers of this kind
+        demo.store_coverage_indicator("gibt_es_nicht", levels=["stadtteil"],
+                                      kind="raumstation")
+    assert len(demo.store.datasets()) == before
 
 
 @pytest.fixture
@@ -123,19 +225,36 @@ def _run(runner: tuple[CliRunner, typer.Typer], *args: str) -> str:
 
 def test_cli_goals(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:
     out = _run(runner, "goals", "status", "--unit", "05315000")
-    for text in ("Sozioökonomische Deprivation", "auf Kurs", "gefährdet", "keine Daten",
-                 "0,192 (2017)", "Regel: auf Kurs", "Demo"):
+    for text in ("Sozioökonomische Deprivation", "auf Kurs", "gefährdet",
+                 "keine Daten: nur Basiswert, kein Trend", "Schuldnerquote",
+                 "Kitas je 1.000 Kinder (3-6 Jahre)", "0,192 (2017)", "Regel: auf Kurs",
+                 "Demo"):
         assert text in out, text
     out = _run(runner, "goals", "status")
     assert "Zielwerte für jedes Gebiet einer Ebene" in out and "stadtteil" in out
     out = _run(runner, "goals", "scorecard", "--unit", "05315000", "--chart", str(tmp_path))
     assert "Wie viel haben wir getan?" in out and "[synthetisch]" in out
     charts = sorted(p.name for p in tmp_path.iterdir())
-    assert "scorecard_05315000.png" in charts and len(charts) == 7
+    assert "scorecard_05315000.png" in charts and len(charts) == 8
     out = _run(runner, "goals", "scorecard", "--unit", "05315000-101", "--format", "svg",
                "--chart", str(tmp_path / "bezirk"))
     assert "Altstadt/Süd" in out
     assert (tmp_path / "bezirk" / "scorecard_05315000-101.svg").exists()
+
+
+def test_cli_store_coverage(runner: tuple[CliRunner, typer.Typer]) -> None:
+    out = _run(runner, "goals", "store-coverage", "kitas_cli_test", "--levels",
+               "stadtteil,stadtbezirk")
+    assert "Indikator 'kitas_cli_test'" in out and "stadtteil 86, stadtbezirk 9" in out
+    assert "2012" in out and "Platzzahlen fehlen" in out
+    m = cli.state.monitor
+    assert isinstance(m, GoalMonitor)
+    mine = m.store.observations(indicator_id="kitas_cli_test").set_index("unit_id")
+    theirs = m.store.observations(indicator_id=COVERAGE).set_index("unit_id")
+    assert len(mine) == 95
+    assert mine["value"].equals(theirs.loc[mine.index, "value"])
+    result = runner[0].invoke(runner[1], ["goals", "store-coverage", "Kitas!"])
+    assert result.exit_code != 0 and "Indikator-ID 'Kitas!'" in str(result.exception)
 
 
 def test_cli_coop(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:

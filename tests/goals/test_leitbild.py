@@ -49,7 +49,8 @@ def test_status_of_the_municipality(monitor: GoalMonitor, tmp_path: Path) -> Non
     assert sab.current_value == 5.26 and sab.status is GoalStatus.AT_RISK
     assert any("05315" in n and "kreisfreie Stadt" in n for n in sab.notes_de)
     kitas = rows["kitas"]
-    assert kitas.status is GoalStatus.NO_DATA and "nur 1" in kitas.reason_de
+    assert kitas.status is GoalStatus.NO_DATA and kitas.detail == "baseline_only"
+    assert kitas.reason_de.startswith("Nur ein Jahreswert (2022), der Basiswert: kein Trend")
     neu = rows["seu_neu"]
     assert neu.status is GoalStatus.NO_DATA
     assert any("angekündigt" in n and "Schuleingangsdaten" in n for n in neu.notes_de)

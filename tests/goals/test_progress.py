@@ -86,7 +86,23 @@ def test_no_data_and_short_series() -> None:
     assert p.status is GoalStatus.NO_DATA and p.reason_de == "Keine Werte im Store."
     two = _series([8.0, 7.0])
     p = assess("Z", _t(5.0), two, unit_id="u")
-    assert p.status is GoalStatus.NO_DATA and "nur 2" in p.reason_de
+    assert p.status is GoalStatus.NO_DATA and "Nur 2 Jahreswerte (2012, 2013)" in p.reason_de
+    assert p.to_dict()["status_label"] == "keine Daten: zu wenige Werte für einen Trend"
+    assert p.to_dict("en")["status_detail"] == "too_few_values"
+    # a single value is the baseline: the label and the reason say so, not a bare "no data"
+    one = _series([8.0])
+    p = assess("Z", _t(5.0), one, unit_id="u")
+    assert p.status is GoalStatus.NO_DATA and p.detail == "baseline_only"
+    assert p.reason_de == ("Nur ein Jahreswert (2012), der Basiswert: kein Trend, eine "
+                           "Prognose braucht mindestens 3 Jahreswerte. Das Ziel ist noch "
+                           "nicht erreicht.")
+    assert p.to_dict()["status_label"] == "keine Daten: nur Basiswert, kein Trend"
+    assert p.to_dict("en")["status_label"] == "no data: baseline only, no trend"
+    assert (p.baseline_year, p.baseline_value) == (2012, 8.0)
+    p = assess("Z", _t(8.5), one, unit_id="u")
+    assert p.status is GoalStatus.ON_TRACK and p.reason_en.startswith("Target already reached")
+    assert p.to_dict()["status_label"] == "auf Kurs"
+    assert assess("Z", _t(5.0), empty, unit_id="u").to_dict()["status_label"] == "keine Daten"
     p = assess("Z", _t(7.5), two, unit_id="u")
     assert p.status is GoalStatus.ON_TRACK and "schon erreicht" in p.reason_de
     assert p.forecast is None

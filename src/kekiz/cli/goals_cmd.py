@@ -406,6 +406,47 @@ def goals_status(
     cli.out.print(escape(data["rule"]))
 
 
+@goals_app.command("store-coverage")
+def goals_store_coverage(
+    indicator: Annotated[str, typer.Argument(help="ID des Indikators, z. B. "
+                                                  "kitas_je_1000_3_6.")],
+    levels: Annotated[str | None, typer.Option(help="Ebenen, kommagetrennt (Standard: "
+                                                    "die feinste Ebene).")] = None,
+    life_phase: Annotated[str, typer.Option(help="Lebensphase der Kinder.")] = "3-6",
+    kind: Annotated[str, typer.Option(help="Art der Angebote, z. B. kita.")] = "kita",
+    population: Annotated[str | None, typer.Option(help="Bevölkerungsindikator (Standard "
+                                                        "nach Lebensphase).")] = None,
+    period: Annotated[str | None, typer.Option(help="Zeitraum der Bevölkerung (Standard: "
+                                                    "der neueste).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
+) -> None:
+    """Versorgung (Angebote und, wo bekannt, Plätze je 1.000 Kinder) als Indikator speichern,
+    z. B. für ein Leitbild-Ziel; rechnet wie 'kekiz chain coverage'.
+
+    Beispiel: kekiz goals store-coverage kitas_je_1000_3_6 --levels stadtteil,stadtbezirk,gemeinde
+    """
+    result = _jobs().store_coverage_indicator(
+        indicator, levels=[v.strip() for v in levels.split(",") if v.strip()] if levels
+        else None, life_phase=life_phase, kind=kind or None,
+        population_indicator=population, period=period)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    cli = _cli()
+    ind = result.indicator
+    per_level = ", ".join(f"{lv} {n}" for lv, n in result.rows.items())
+    cli.out.print(escape(_t(
+        f"Indikator '{ind.id}' ({ind.name_de}) gespeichert: {per_level} Werte für "
+        f"{result.period} ({result.dataset.name}, Revision {result.dataset.revision})",
+        f"Indicator '{ind.id}' ({ind.name_en}) stored: {per_level} values for "
+        f"{result.period} ({result.dataset.name}, revision {result.dataset.revision})")))
+    if result.places_indicator is not None:
+        cli.out.print(escape(_t(f"  - Plätze: '{result.places_indicator.id}'",
+                                f"  - places: '{result.places_indicator.id}'")))
+    for note in result.notes:
+        cli.out.print(f"  - {escape(note)}")
+
+
 @goals_app.command("scorecard")
 def goals_scorecard(
     unit: Annotated[str, typer.Option(help="Gebiet: Kommune oder Bezirk, z. B. 05315000 "

@@ -18,6 +18,7 @@ import pandas as pd
 from kekiz.domain.catalogue import CATALOGUE
 from kekiz.domain.errors import MethodError, NotFound, ValidationReport
 from kekiz.domain.model import Dataset, Indicator
+from kekiz.facade.coverage_indicator import CoverageIndicatorJobs
 from kekiz.goals.charts import scorecard_chart, target_chart
 from kekiz.goals.model import GoalStatus, Leitbild
 from kekiz.goals.progress import yearly
@@ -63,7 +64,7 @@ class LeitbildImport:
     notes: list[str] = field(default_factory=list)
 
 
-class GoalJobs:
+class GoalJobs(CoverageIndicatorJobs):
     """Mixed into :class:`kekiz.monitor.Monitor`."""
 
     if TYPE_CHECKING:
@@ -400,11 +401,22 @@ def build_cooperation_demo(monitor: GoalJobs) -> list[str]:
     return lines
 
 
+#: The Kita coverage of the demo, stored as an indicator for the Leitbild's Kita goal.
+DEMO_COVERAGE_INDICATOR = "kitas_je_1000_3_6"
+
+
 def build_goals_demo(monitor: GoalJobs) -> list[str]:
-    """Import the demo Leitbild of Köln and return status lines for the summary."""
+    """Store the Kita coverage of the chain demo as an indicator (Stadtteile,
+    Stadtbezirke, city), import the demo Leitbild of Köln and return summary lines."""
+    cov = monitor.store_coverage_indicator(
+        DEMO_COVERAGE_INDICATOR, levels=("stadtteil", "stadtbezirk", "gemeinde"),
+        life_phase="3-6", kind="kita")
+    lines = [f"{cov.dataset.name}: {sum(cov.rows.values())} Werte "
+             f"({cov.indicator.name_de}, {cov.period})"]
     result = monitor.import_leitbild(_demo_dir() / "goals" / "leitbild_koeln.yaml")
     card = monitor.goal_scorecard(result.leitbild.unit_id, result.leitbild.id)
     counts = card.counts()
     status = ", ".join(f"{GoalStatus(k).label_de} {v}" for k, v in counts.items() if v)
-    return [f"{result.dataset.name}: {len(result.leitbild.goals)} Ziele, "
-            f"{result.targets} Zielwerte; Status {card.unit_name}: {status}"]
+    lines.append(f"{result.dataset.name}: {len(result.leitbild.goals)} Ziele, "
+                 f"{result.targets} Zielwerte; Status {card.unit_name}: {status}")
+    return lines

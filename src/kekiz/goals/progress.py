@@ -14,8 +14,10 @@ Status rule (:data:`RULE_DE` / :data:`RULE_EN`):
 * **auf Kurs** – the forecast for the target year reaches the target;
 * **gefährdet** – the forecast misses it, but the target lies inside the interval;
 * **nicht auf Kurs** – the target lies outside the interval;
-* **keine Daten** – no values, or fewer than 3 values for a forecast (unless the
-  current value already reaches the target: then auf Kurs, with a note);
+* **keine Daten** – no values, or fewer than 3 yearly values for a forecast (unless the
+  current value already reaches the target: then auf Kurs, with a note).  With a single
+  yearly value the reason and label say so ("nur Basiswert, kein Trend"): the value is
+  the baseline, and a trend needs a time series;
 * when the target year is already observed, the observed value decides (reached: auf
   Kurs, missed: nicht auf Kurs).
 
@@ -48,13 +50,21 @@ LEVEL = 0.95
 RULE_DE = ("Regel: auf Kurs, wenn die Trendprognose (OLS über die letzten {w} Werte) im "
            "Zieljahr den Zielwert erreicht; gefährdet, wenn sie ihn verfehlt, der Zielwert "
            "aber im 95-%-Prognoseintervall liegt; nicht auf Kurs, wenn er außerhalb liegt; "
-           "keine Daten bei weniger als 3 Werten (außer das Ziel ist schon erreicht). Ist "
+           "keine Daten bei weniger als 3 Jahreswerten (außer das Ziel ist schon erreicht; "
+           "ein einziger Wert ist nur der Basiswert, ohne Trend). Ist "
            "das Zieljahr schon beobachtet, entscheidet der beobachtete Wert.")
 RULE_EN = ("Rule: on track if the trend forecast (OLS over the last {w} values) reaches the "
            "target in the target year; at risk if it misses it but the target lies inside "
            "the 95% prediction interval; off track if the target lies outside; no data with "
-           "fewer than 3 values (unless the target is already reached). Once the target year "
+           "fewer than 3 yearly values (unless the target is already reached; a single value "
+           "is only the baseline, without a trend). Once the target year "
            "is observed, the observed value decides.")
+
+
+_DETAIL_DE = {"baseline_only": "nur Basiswert, kein Trend",
+              "too_few_values": "zu wenige Werte für einen Trend"}
+_DETAIL_EN = {"baseline_only": "baseline only, no trend",
+              "too_few_values": "too few values for a trend"}
 
 
 def yearly(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,12 +177,22 @@ class TargetProgress:
     forecast_low: float | None = None
     forecast_high: float | None = None
     window: int = 10
+    #: why there is no forecast: ``baseline_only`` (one yearly value), ``too_few_values``
+    detail: str | None = None
     notes_de: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
 
     def indicator_name(self, lang: str = "de") -> str:
         return self.indicator_name_en if lang == "en" and self.indicator_name_en \
             else self.indicator_name_de
+
+    def status_label(self, lang: str = "de") -> str:
+        """The status in words; "no data" says why when there are values but no trend."""
+        label = self.status.label(lang)
+        if self.status is GoalStatus.NO_DATA and self.detail in _DETAIL_DE:
+            extra = (_DETAIL_EN if lang == "en" else _DETAIL_DE)[self.detail]
+            return f"{label}: {extra}"
+        return label
 
     def to_dict(self, lang: str = "de") -> dict[str, Any]:
         t = self.target
@@ -190,7 +210,8 @@ class TargetProgress:
             "slope_per_year": None if self.forecast is None else self.forecast.slope,
             "fit_years": None if self.forecast is None else
             [self.forecast.first_year, self.forecast.last_year],
-            "status": self.status.value, "status_label": self.status.label(lang),
+            "status": self.status.value, "status_label": self.status_label(lang),
+            "status_detail": self.detail,
             "reason": self.reason_en if lang == "en" else self.reason_de,
             "notes": self.notes_en if lang == "en" else self.notes_de,
             "series": [[int(y), float(v)] for y, v in
@@ -265,17 +286,25 @@ def assess(goal_id: str, target: Target, series: pd.DataFrame, *, unit_id: str,
     fc = fit_forecast(series, window)
     if fc is None:
         n = len(series)
+        years = ", ".join(str(int(y)) for y in series["year"])
+        if n == 1:
+            what_de = (f"Nur ein Jahreswert ({years}), der Basiswert: kein Trend, eine "
+                       f"Prognose braucht mindestens {MIN_VALUES} Jahreswerte")
+            what_en = (f"Only one yearly value ({years}), the baseline: no trend, a "
+                       f"forecast needs at least {MIN_VALUES} yearly values")
+        else:
+            what_de = (f"Nur {n} Jahreswerte ({years}): zu wenige für eine Trendprognose "
+                       f"(mindestens {MIN_VALUES})")
+            what_en = (f"Only {n} yearly values ({years}): too few for a trend forecast "
+                       f"(at least {MIN_VALUES})")
+        progress.detail = "baseline_only" if n == 1 else "too_few_values"
         if reaches(progress.current_value, target, polarity):
             progress.status = GoalStatus.ON_TRACK
-            progress.reason_de = (f"Ziel schon erreicht; keine Trendprognose (nur {n} Wert"
-                                  f"{'e' if n != 1 else ''}, mindestens {MIN_VALUES}).")
-            progress.reason_en = (f"Target already reached; no trend forecast (only {n} "
-                                  f"value{'s' if n != 1 else ''}, at least {MIN_VALUES}).")
+            progress.reason_de = f"Ziel schon erreicht. {what_de}."
+            progress.reason_en = f"Target already reached. {what_en}."
         else:
-            progress.reason_de = (f"Zu wenige Werte für eine Prognose (nur {n}, mindestens "
-                                  f"{MIN_VALUES}).")
-            progress.reason_en = f"Too few values for a forecast (only {n}, at least " \
-                                 f"{MIN_VALUES})."
+            progress.reason_de = f"{what_de}. Das Ziel ist noch nicht erreicht."
+            progress.reason_en = f"{what_en}. The target is not reached yet."
         return progress
     yhat, lo, hi = fc.at(target.target_year)
     progress.forecast = fc
