@@ -169,3 +169,25 @@ def test_to_dict_is_json_ready() -> None:
     json.dumps(d)
     assert d["status"] in {s.value for s in GoalStatus}
     assert d["series"][0] == [2012, 5.12] and d["fit_years"] == [2012, 2021]
+
+
+def test_forecast_stays_in_the_possible_range_of_a_share() -> None:
+    # a share falling 5 points a year: the straight line reaches -44 in 2030
+    falling = _series([46.0, 41.0, 36.0, 31.0, 26.0, 21.0])  # 2012-2017, exact line
+    p = assess("Z", _t(10.0), falling, unit_id="u", polarity=-1, indicator_unit="%")
+    assert p.forecast is not None
+    assert p.forecast.intercept + p.forecast.slope * 2030 == pytest.approx(-44.0)
+    assert (p.forecast_value, p.forecast_low, p.forecast_high) == (0.0, 0.0, 0.0)
+    assert p.status is GoalStatus.ON_TRACK
+    assert any("Wertebereich" in n and "-44,0" in n for n in p.notes_de)
+    band = forecast_band(p.forecast, 2030)
+    assert (band[["forecast", "low", "high"]] >= 0).all().all()
+    # rising past 100 %: cut at 100
+    rising = _series([80.0, 84.0, 88.0, 92.0, 96.0])
+    q = assess("Z", _t(99.0, Direction.INCREASE), rising, unit_id="u", polarity=1,
+               indicator_unit="%")
+    assert q.forecast_value == 100.0 and q.forecast_high == 100.0
+    # a series with negative values (a change) is not cut
+    change = _series([3.0, 1.0, -1.0, -3.0])
+    r = assess("Z", _t(-20.0), change, unit_id="u", indicator_unit="%")
+    assert r.forecast_value == pytest.approx(3.0 - 2.0 * 18)

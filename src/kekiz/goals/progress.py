@@ -7,7 +7,9 @@ is heading if nothing changes.
 Forecast: ordinary least squares of the value on the year over the last ``window``
 values (default 10; :func:`kekiz.analysis.trends.slopes`), extended to the target year,
 with a 95 % *prediction* interval for the value observed in that year:
-``ŷ ± t(0.975, n - 2) · s · sqrt(1 + 1/n + (x₀ - x̄)² / Sxx)``.
+``ŷ ± t(0.975, n - 2) · s · sqrt(1 + 1/n + (x₀ - x̄)² / Sxx)``.  Forecast and interval are
+cut to the indicator's possible range (:func:`value_range`: never below 0 when no observed
+value is, never above 100 for a percentage), with a note giving the uncut value.
 
 Status rule (:data:`RULE_DE` / :data:`RULE_EN`):
 
@@ -29,6 +31,7 @@ indicator, within ± tolerance (default 5 % of the target).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +45,7 @@ from kekiz.domain.errors import MethodError
 from kekiz.goals.model import Direction, GoalStatus, Target
 
 __all__ = ["MIN_VALUES", "RULE_DE", "RULE_EN", "Forecast", "TargetProgress", "assess",
-           "baseline_of", "fit_forecast", "forecast_band", "reaches", "yearly"]
+           "baseline_of", "fit_forecast", "forecast_band", "reaches", "value_range", "yearly"]
 
 MIN_VALUES = 3
 LEVEL = 0.95
@@ -93,13 +96,32 @@ class Forecast:
     first_year: int
     last_year: int
     level: float = LEVEL
+    #: the indicator's possible range (a share lies in 0..100 %, a count is never negative):
+    #: the forecast and its interval are cut to it, a straight line is not
+    floor: float = -math.inf
+    ceiling: float = math.inf
 
     def at(self, year: float) -> tuple[float, float, float]:
-        """(forecast, lower, upper) for ``year``."""
+        """(forecast, lower, upper) for ``year``, within ``floor``..``ceiling``."""
         yhat = self.intercept + self.slope * year
         tq = float(stats.t.ppf(0.5 + self.level / 2, self.n - 2))
         half = tq * self.s * math.sqrt(1 + 1 / self.n + (year - self.x_mean) ** 2 / self.sxx)
-        return yhat, yhat - half, yhat + half
+        return self.bounded(yhat), self.bounded(yhat - half), self.bounded(yhat + half)
+
+    def bounded(self, value: float) -> float:
+        return min(max(value, self.floor), self.ceiling)
+
+
+def value_range(values: pd.Series, unit: str) -> tuple[float, float]:
+    """The possible range of an indicator: non-negative when every observed value is,
+    at most 100 for a percentage whose observed values are."""
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if finite.empty:
+        return -math.inf, math.inf
+    floor = 0.0 if float(finite.min()) >= 0 else -math.inf
+    percent = unit.strip().lower() in ("%", "prozent", "percent")
+    ceiling = 100.0 if percent and float(finite.max()) <= 100 else math.inf
+    return floor, ceiling
 
 
 def fit_forecast(series: pd.DataFrame, window: int = 10, level: float = LEVEL
@@ -306,6 +328,15 @@ def assess(goal_id: str, target: Target, series: pd.DataFrame, *, unit_id: str,
             progress.reason_de = f"{what_de}. Das Ziel ist noch nicht erreicht."
             progress.reason_en = f"{what_en}. The target is not reached yet."
         return progress
+    floor, ceiling = value_range(series["value"], indicator_unit)
+    fc = dataclasses.replace(fc, floor=floor, ceiling=ceiling)
+    raw = fc.intercept + fc.slope * target.target_year
+    if fc.bounded(raw) != raw:
+        progress.notes_de.append(
+            f"Die Trendgerade ergibt {raw:.1f}".replace(".", ",") +
+            " im Zieljahr; Prognose und Intervall sind auf den möglichen Wertebereich begrenzt.")
+        progress.notes_en.append(f"The trend line gives {raw:.1f} in the target year; the "
+                                 "forecast and its interval are cut to the possible range.")
     yhat, lo, hi = fc.at(target.target_year)
     progress.forecast = fc
     progress.forecast_value, progress.forecast_low, progress.forecast_high = yhat, lo, hi
