@@ -17,8 +17,9 @@ Every table that a page, the API or a download publishes passes through :func:`p
 For every role, suppressed values (status ``suppressed``) are withheld: the value and
 everything it could be derived from (numerator, denominator, interval, class) become
 empty, the status and the reason stay so the pages can show the official sign ``.``.
-For the public role, internal columns (who imported, file paths on the server, the
-method parameters that may hold raw inputs) are dropped as well.
+For every role but admin and state office (the public and the municipalities' accounts),
+internal columns (who imported, file paths on the server, the method parameters that may
+hold raw inputs) are dropped as well.
 """
 
 from __future__ import annotations
@@ -151,6 +152,9 @@ def publish(table: pd.DataFrame, user: User) -> pd.DataFrame:
             if "klass" in out.columns:
                 out["klass"] = out["klass"].astype("Int64")
                 out.loc[hidden, "klass"] = pd.NA
-    if user.role is Role.PUBLIC:
+    if user.role not in (Role.ADMIN, Role.STATE):
+        # internal columns (who imported, server file paths, raw method parameters) are for
+        # the administration and the state office; a municipality's account reads the
+        # published form, since datasets and sources are not split by tenant
         out = out.drop(columns=[c for c in PRIVATE_COLUMNS if c in out.columns])
     return out
