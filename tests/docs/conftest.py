@@ -1,0 +1,22 @@
+"""Fixtures of the documentation tests: one demo store per session (about a minute)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kekiz.monitor import Monitor
+from kekiz.settings import load_settings
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo store built with ``Monitor.build_demo()`` (what ``kekiz demo`` does)."""
+    path = tmp_path_factory.mktemp("docs-demo") / "kekiz.db"
+    monitor = Monitor(load_settings({"store": f"sqlite:///{path}"}, environ={}))
+    try:
+        monitor.build_demo()
+    finally:
+        monitor.close()
+    return path

@@ -1,0 +1,83 @@
+"""Extract the code examples of the guides (docs/**/*.md).
+
+Runnable examples are fenced ```console blocks; each line starting with ``$ `` is a command
+(a trailing backslash continues it), the other lines are sample output and not compared.
+A page with runnable blocks names the store it needs in its first line:
+``<!-- snippets: empty-store -->`` (a fresh folder) or ``<!-- snippets: demo-store -->``
+(a copy of the demo store as ``kekiz.db``).  The files of docs/examples/ are copied into
+the folder first.  Every ``kekiz`` line in a ```sh block is checked against the command
+tree instead (command path and option names must exist).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+FENCE = re.compile(r"^( *)```(\w*)[^\n]*\n(.*?)^\1```", re.S | re.M)
+MARKER = re.compile(r"<!--\s*snippets:\s*(empty-store|demo-store)\s*-->")
+
+
+@dataclass(frozen=True)
+class Block:
+    page: str
+    lang: str
+    text: str
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if "tools" not in p.parts)
+
+
+def blocks(page: Path) -> list[Block]:
+    text = page.read_text(encoding="utf-8")
+    rel = str(page.relative_to(DOCS))
+    return [Block(rel, m.group(2), _dedent(m.group(3), len(m.group(1))))
+            for m in FENCE.finditer(text)]
+
+
+def _dedent(text: str, n: int) -> str:
+    return "\n".join(line[n:] if line[:n].strip() == "" else line
+                     for line in text.splitlines())
+
+
+def store_kind(page: Path) -> str | None:
+    m = MARKER.search(page.read_text(encoding="utf-8"))
+    return m.group(1) if m else None
+
+
+def commands(block: Block) -> list[str]:
+    """The ``$`` commands of a console block, continuation lines joined."""
+    out: list[str] = []
+    pending: str | None = None
+    for line in block.text.splitlines():
+        if pending is not None:
+            pending += " " + line.strip()
+        elif line.startswith("$ "):
+            pending = line[2:].strip()
+        else:
+            continue
+        if pending.endswith("\\"):
+            pending = pending[:-1].rstrip()
+            continue
+        out.append(pending)
+        pending = None
+    return out
+
+
+def sh_kekiz_lines(block: Block) -> list[list[str]]:
+    """``kekiz ...`` invocations in a sh block, as argument lists (comments dropped)."""
+    result: list[list[str]] = []
+    joined = re.sub(r"\\\n\s*", " ", block.text)
+    for line in joined.splitlines():
+        line = line.strip()
+        line = re.sub(r"^(\S+=\S+\s+)+", "", line)  # VAR=value prefixes
+        if not re.match(r"^(\.venv/bin/)?kekiz(\s|$)", line):
+            continue
+        words = shlex.split(line, comments=True)
+        result.append(words[1:])
+    return result

@@ -1,0 +1,117 @@
+"""Every code example of the guides runs (console blocks) or names real commands (sh)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from kekiz.cli.main import app
+from tests.docs.snippets import DOCS, Block, blocks, commands, pages, sh_kekiz_lines, store_kind
+
+VENV_BIN = Path(sys.executable).parent
+RUNNABLE = [p for p in pages() if any(b.lang == "console" for b in blocks(p))]
+
+
+def _env(cwd: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEKIZ_")}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["HOME"] = str(cwd)
+    env["COLUMNS"] = "120"
+    return env
+
+
+def test_runnable_pages_exist_and_declare_their_store() -> None:
+    names = {str(p.relative_to(DOCS)) for p in RUNNABLE}
+    assert {"getting-started.md", "guides/boundaries-indicators.md",
+            "guides/monitoring.md"} <= names
+    for page in pages():
+        kind = store_kind(page)
+        has_console = page in RUNNABLE
+        assert (kind is not None) == has_console, (
+            f"{page}: console blocks need '<!-- snippets: empty-store|demo-store -->' "
+            "and the marker needs console blocks")
+
+
+@pytest.mark.parametrize("page", RUNNABLE, ids=lambda p: str(p.relative_to(DOCS)))
+def test_console_examples_run(page: Path, tmp_path: Path,
+                              request: pytest.FixtureRequest) -> None:
+    for example in (DOCS / "examples").iterdir():
+        if example.is_file():
+            shutil.copy(example, tmp_path / example.name)
+    if store_kind(page) == "demo-store":
+        demo: Path = request.getfixturevalue("demo_store_file")
+        shutil.copy(demo, tmp_path / "kekiz.db")
+    cmds = [c for b in blocks(page) if b.lang == "console" for c in commands(b)]
+    assert cmds, f"{page}: no commands"
+    for cmd in cmds:
+        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", cmd], cwd=tmp_path,
+                              env=_env(tmp_path), capture_output=True, text=True,
+                              timeout=600, check=False)
+        assert done.returncode == 0, (
+            f"{page.relative_to(DOCS)}: '{cmd}' exited {done.returncode}\n"
+            f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-2000:]}")
+
+
+def _leaf(words: list[str]) -> tuple[Any, list[str], str]:
+    """Walk global options and command names; return the command, rest and its path."""
+    cmd = typer.main.get_command(app)
+    path = ["kekiz"]
+    rest = list(words)
+    while rest:
+        word = rest[0]
+        if word.startswith("-") and hasattr(cmd, "commands"):
+            opts = {o for p in cmd.params for o in [*p.opts, *p.secondary_opts]}
+            name = word.split("=", 1)[0]
+            assert name in opts | {"--help"}, f"{' '.join(path)}: unknown option {word}"
+            rest = rest[1:] if "=" in word or name == "--help" else rest[2:]
+            continue
+        if hasattr(cmd, "commands"):
+            assert word in cmd.commands, f"{' '.join(path)}: unknown command '{word}'"
+            cmd = cmd.commands[word]
+            path.append(word)
+            rest = rest[1:]
+            continue
+        break
+    return cmd, rest, " ".join(path)
+
+
+def _check(words: list[str], where: str) -> None:
+    cmd, rest, path = _leaf(words)
+    assert not hasattr(cmd, "commands") or "--help" in words, f"{where}: '{path}' is a group"
+    opts = {o for p in cmd.params for o in [*p.opts, *p.secondary_opts]} | {"--help"}
+    for word in rest:
+        if word.startswith("-") and len(word) > 1 and not word[1].isdigit():
+            assert word.split("=", 1)[0] in opts, f"{where}: {path} has no option {word}"
+
+
+def _all_blocks() -> list[Block]:
+    return [b for p in pages() for b in blocks(p)]
+
+
+def test_every_kekiz_example_names_real_commands_and_options() -> None:
+    checked = 0
+    for block in _all_blocks():
+        if block.lang in ("sh", "bash"):
+            for words in sh_kekiz_lines(block):
+                _check(words, block.page)
+                checked += 1
+        elif block.lang == "console":
+            for line in commands(block):
+                for words in sh_kekiz_lines(Block(block.page, "sh", line)):
+                    _check(words, block.page)
+                    checked += 1
+    assert checked > 40
+
+
+def test_the_checker_catches_a_wrong_option() -> None:
+    with pytest.raises(AssertionError, match="no option --nonsense"):
+        _check(["import", "boundaries", "x.geojson", "--nonsense", "1"], "test")
+    with pytest.raises(AssertionError, match="unknown command"):
+        _check(["imprt", "boundaries"], "test")
