@@ -8,7 +8,7 @@ STAMP = $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo demo-store test lint typecheck clean
+.PHONY: demo demo-store docs test lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: demo-store
 
 demo-store: $(STAMP)
 	$(BIN)/kekiz demo
+
+docs: $(STAMP)
+	$(BIN)/python -m kekiz.docgen
+	$(BIN)/mkdocs build --strict -d site
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard tools bench)
