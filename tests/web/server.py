@@ -38,13 +38,14 @@ class Server:
 
 @contextmanager
 def kekiz_serve(store_url: str, *, workers: int = 1, lang: str | None = None,
-                timeout: float = 60.0) -> Iterator[Server]:
+                timeout: float = 60.0, extra: tuple[str, ...] = ()) -> Iterator[Server]:
     """Start ``kekiz --store URL serve --port P``; wait until it answers; stop it."""
     port = free_port()
     args = [sys.executable, "-c", LAUNCHER, "--store", store_url]
     if lang:
         args += ["--lang", lang]
-    args += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    args += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+             *extra]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEKIZ_")}
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -25,10 +25,19 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Anzahl der Prozesse "
                                          "(mehrere vor allem mit PostgreSQL).")] = 1,
+    behind_proxy: Annotated[bool, typer.Option(
+        "--behind-proxy", help="Hinter einem Reverse-Proxy (nginx): X-Forwarded-Proto und "
+        "X-Forwarded-For der Adressen aus --forwarded-allow-ips übernehmen, damit Links "
+        "https:// tragen.")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option(
+        help="Adressen des Proxys, deren X-Forwarded-Kopfzeilen gelten (kommagetrennt).")
+    ] = "127.0.0.1",
 ) -> None:
     """Web-Anwendung starten: Atlas, Gebietsprofile, Landesnetzwerk, REST-API, OGC API.
 
     Beispiel: kekiz --store sqlite:///kekiz.db serve --port 8000 --workers 1
+
+    Hinter nginx mit TLS: kekiz serve --port 8000 --workers 4 --behind-proxy
     """
     import uvicorn
 
@@ -48,5 +57,6 @@ def serve(
         f"kekiz: http://{shown}:{port}/ (store {safe_url}, schema {version}, "
         f"{workers} worker{'s' if workers != 1 else ''}); stop with Ctrl+C"))
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-                log_level="warning", server_header=False, proxy_headers=False,
+                log_level="warning", server_header=False, proxy_headers=behind_proxy,
+                forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
                 timeout_keep_alive=30)
