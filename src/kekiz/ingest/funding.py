@@ -25,10 +25,12 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
     lower = [h.lower() for h in table.header]
     idx: dict[str, int | None] = {
         k: next((lower.index(n) for n in names if n in lower), None) for k, names in _COLS.items()}
+    german = {"key": "ags", "year": "jahr", "source": "quelle", "amount": "betrag"}
     for k in ("key", "year", "source", "amount"):
         if idx[k] is None:
-            report.add("Pflichtspalte fehlt", value=k, expected="Spalten ags, jahr, quelle, "
-                       f"betrag; vorhanden: {', '.join(table.header)}",
+            report.add("Pflichtspalte fehlt", column=german[k],
+                       expected="Spalten ags, jahr, quelle, betrag; vorhanden: "
+                       f"{', '.join(table.header)}",
                        fix="die Spalte ergänzen oder umbenennen",
                        message_en="required column missing")
     if not report.ok:

@@ -56,7 +56,7 @@ def parse_members(table: RawTable, opts: MemberOptions, report: ValidationReport
                              _col(header, _SOURCE_NAMES))
     for i, what in ((key_i, "ags"), (join_i, "joined_year / beitritt")):
         if i is None and not (what != "ags" and opts.joined is not None):
-            report.add("Pflichtspalte fehlt", value=what, expected="Spalten ags und "
+            report.add("Pflichtspalte fehlt", column=what, expected="Spalten ags und "
                        f"joined_year (Beitrittsjahr); vorhanden: {', '.join(header)}",
                        fix="die Spalte ergänzen oder umbenennen",
                        message_en="required column missing")

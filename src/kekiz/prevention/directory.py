@@ -17,6 +17,7 @@ offers that two sources both list (same normalised name within N metres) and
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +194,9 @@ def read_points(path: Path, options: DirectoryOptions | None = None) -> Director
 def _read_geo(path: Path, report: ValidationReport
               ) -> tuple[list[str], list[list[str]], int, np.ndarray | None]:
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings():  # "could not parse column as JSON": text is fine
+            warnings.simplefilter("ignore", UserWarning)
+            frame = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several DataSourceError types
         report.add(f"Die Geodatei kann nicht gelesen werden ({str(exc)[:160]})",
                    expected="GeoJSON, GeoPackage oder Shapefile mit Punkten",

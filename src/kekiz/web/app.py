@@ -29,6 +29,7 @@ from kekiz.web.auth import api_router as auth_api_router
 from kekiz.web.auth import router as auth_router
 from kekiz.web.deps import HERE, as_web_monitor, get_lang, render
 from kekiz.web.i18n import COOKIE, LANGS, Translator
+from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
 from kekiz.web.pages import router as pages_router
 from kekiz.web.pages_more import router as more_pages_router
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, monitor: Monitor | None = None)
     app.include_router(ogc_router, prefix="/ogcapi")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=getattr(settings, "max_upload", DEFAULT_MAX_UPLOAD))
     return app
 
 
