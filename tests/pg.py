@@ -63,6 +63,12 @@ class Cluster:
         if done.returncode != 0:
             raise PgUnavailable(f"{' '.join(cmd)} failed: {done.stderr.strip()[:500]}")
 
+    def restart(self) -> None:
+        """Restart the server (fast shutdown: open sessions are ended, as in a real
+        restart); its output goes to the log, never to a pipe we would wait on."""
+        self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
+                   "-m", "fast", "-l", str(self.root / "log"), "restart"])
+
     def stop(self) -> None:
         subprocess.run(
             (["runuser", "-u", "postgres", "--"] if self.as_postgres else []) +
