@@ -122,6 +122,18 @@ def test_login_rate_limit_per_name_and_address(m: Monitor) -> None:
     assert sum(bool(r["success"]) for r in attempts) == 2
 
 
+def test_login_attempts_older_than_a_day_are_deleted(m: Monitor) -> None:
+    m.create_user("koeln", PASSWORD, Role.VIEWER, "05315000")
+    with pytest.raises(AuthFailed):
+        m.login("koeln", "falsch-falsch-falsch", "10.0.0.5")
+    with m.store.transaction() as tx:  # that attempt is now 25 hours old
+        tx.conn.execute(update(a.login_attempts).values(
+            at=datetime.now(UTC) - timedelta(hours=25)))
+    m.login("koeln", PASSWORD, "10.0.0.6")
+    attempts = _rows(m, a.login_attempts)
+    assert [(r["ip"], bool(r["success"])) for r in attempts] == [("10.0.0.6", True)]
+
+
 def test_grants_scope_and_who_may_grant(m: Monitor) -> None:
     units = m.store.units_frame()
     kreis = "05334"  # StädteRegion Aachen in the test boundaries
