@@ -165,6 +165,29 @@ def test_duplicates_of_stored_offers_are_reported_and_left_out(store_url: str,
         store.dispose()
 
 
+def test_a_file_of_nothing_but_stored_offers_is_refused(store_url: str,
+                                                        good_csv: Path) -> None:
+    store = _store_with_units(store_url)
+    try:
+        m = _monitor(store)
+        m.import_services(good_csv, dataset="Quelle A")
+        located = good_csv.with_name("nur_orte.csv")
+        located.write_text("".join(line for line in good_csv.read_text(encoding="utf-8")
+                                   .splitlines(keepends=True)
+                                   if not line.startswith("EK1;")), encoding="utf-8")
+        before = store.snapshot()
+        with pytest.raises(ImportFailed) as failed:
+            m.import_services(located, dataset="Quelle B")
+        text = str(failed.value.text("de"))
+        assert "Alle 3 Angebote der Datei stehen schon im Store" in text
+        assert "nur_orte.csv" in text and "--keep-duplicates" in text
+        assert store.snapshot() == before
+        kept = m.import_services(located, dataset="Quelle B", keep_duplicates=True)
+        assert kept.services == 3
+    finally:
+        store.dispose()
+
+
 def test_synthetic_import_is_labelled_everywhere(store_url: str, good_csv: Path) -> None:
     store = _store_with_units(store_url)
     try:

@@ -172,6 +172,20 @@ class ServiceDirectoryJobs(ChainBase):
                          f"{format_number(max_distance_m, 0)} m entfernt); beide bleiben")
         if len(dups) and not keep_duplicates:
             _drop_offers(directory, set(dups["offer_b"]))
+            if not directory.services:  # nothing new: refuse rather than store nothing
+                report = ValidationReport(path.name)
+                sources = ", ".join(sorted({str(v) for v in dups["source_a"].dropna()}))
+                report.add(
+                    f"Alle {len(dups)} Angebote der Datei stehen schon im Store "
+                    f"(Quelle: {sources or 'ein anderer Datensatz'}); es bliebe ein leerer "
+                    "Datensatz",
+                    expected="mindestens ein Angebot, das noch nicht gespeichert ist",
+                    fix=("denselben Datensatznamen wie beim ersten Import nehmen (ersetzt "
+                         "ihn als neue Revision) oder --keep-duplicates angeben"),
+                    message_en=(f"all {len(dups)} offers of the file are already stored "
+                                f"({sources or 'another dataset'}); the dataset would be "
+                                "empty"))
+                report.raise_if_failed()
             assigned = sum(1 for loc in directory.locations.values() if loc.unit_id)
             outside = sum(1 for loc in directory.locations.values() if not loc.unit_id
                           and loc.latitude is not None and loc.longitude is not None)
