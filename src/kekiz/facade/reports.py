@@ -34,6 +34,7 @@ import shapely
 
 from kekiz.domain.errors import KekizError, MethodError, NotFound
 from kekiz.domain.model import Indicator, Unit
+from kekiz.facade.web import _reason
 from kekiz.reporting.report_config import ReportConfig, load_config
 from kekiz.reporting.report_model import (
     USABLE,
@@ -53,16 +54,6 @@ NETWORK_KEYS = ("network", "netzwerk")
 DEFAULT_PROGRAMME = "Kein Kind zurücklassen!"
 _DERIVED = re.compile(r"_(klasse|lisa|dynamik|prioritaet|trend|veraenderung|eb)$")
 _LISA_KEYS = {0: "ns", 1: "HH", 2: "LL", 3: "HL", 4: "LH", 9: "island"}
-_DEFAULT_REASON = {
-    "suppressed": ("Geheimhaltung: Der Wert ist gesperrt, weil er Rückschlüsse auf einzelne "
-                   "Personen zuließe.", "Disclosure control: the value is withheld because "
-                   "it could reveal individuals."),
-    "missing": ("Für dieses Gebiet und diesen Zeitraum liegt kein Wert vor.",
-                "No value for this area and period."),
-    "estimated": ("Geschätzter Wert.", "Estimated value."),
-    "unreliable": ("Eingeschränkt aussagekräftig (kleine Fallzahl).",
-                   "Of limited reliability (small numbers)."),
-}
 Progress = Callable[[str, int, int], None]
 
 
@@ -81,23 +72,6 @@ class ReportResult:
     name: str
     notes: list[str] = field(default_factory=list)
 
-
-def _reason(params: Any, status: str) -> tuple[str, str]:
-    if status == "ok":
-        return "", ""
-    de, en = _DEFAULT_REASON.get(status, ("", ""))
-    data: Any = None
-    if isinstance(params, str) and params:
-        try:
-            data = json.loads(params)
-        except ValueError:
-            data = None
-    if isinstance(data, dict):
-        privacy = data.get("privacy")
-        inner: dict[str, Any] = privacy if isinstance(privacy, dict) else {}
-        de = str(data.get("reason_de") or inner.get("reason_de") or data.get("reason") or de)
-        en = str(data.get("reason_en") or inner.get("reason_en") or data.get("reason") or en)
-    return de, en
 
 
 def _published(obs: pd.DataFrame) -> pd.DataFrame:
