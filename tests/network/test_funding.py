@@ -34,7 +34,7 @@ def test_ledger_totals_and_per_child(demo: Monitor) -> None:
 
 
 @pytest.mark.parametrize(("content", "fragment"), [
-    ("ags;jahr;quelle;betrag\n05111000;2017;Land;30.000\n", "kein Mitglied"),
+    ("ags;jahr;quelle;betrag\n05314000;2017;Land;30.000\n", "kein Mitglied"),  # Bonn
     ("ags;jahr;quelle;betrag\n05913;2011;Land;30.000\n", "außerhalb der Mitgliedschaft"),
     ("ags;jahr;quelle;betrag\n05913;2013;Land;-5\n", "Betrag"),
     ("ags;jahr;quelle;betrag\n05913;2013;Land;1\n05913;2013;Land;2\n", "Doppelte Buchung"),
@@ -49,3 +49,15 @@ def test_bad_ledger_changes_nothing(demo: Monitor, tmp_path: Path, content: str,
         demo.import_funding(bad)
     assert fragment in err.value.message and "foerderung.csv" in err.value.message
     assert demo.store.snapshot() == before
+
+
+def test_kreisfreie_stadt_by_either_key(demo: Monitor, tmp_path: Path) -> None:
+    # runs last: it replaces the demo ledger.  Dortmund is a member by its Kreis key 05913;
+    # the ledger may name it by its Gemeinde key 05913000 as well.
+    ledger = tmp_path / "foerderung.csv"
+    ledger.write_text("ags;jahr;quelle;betrag\n05913000;2013;Land;30.000\n"
+                      "05913;2014;Land;25.000\n", encoding="utf-8")
+    demo.import_funding(ledger)
+    rows = demo.store.funding()
+    assert sorted(zip(rows["unit_id"], rows["year"], rows["amount"], strict=True)) == \
+        [("05913", 2013, 30_000.0), ("05913", 2014, 25_000.0)]

@@ -47,8 +47,8 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
             continue
         cell = {k: (row[i] if i is not None else "") for k, i in idx.items()}
         key = normalise_key(cell["key"])
-        unit = match_key(key, key_index)
-        if unit is None or unit not in joined:
+        unit = _member_of(match_key(key, key_index), joined)
+        if unit is None:
             report.add("Kommune unbekannt oder kein Mitglied des Programms", row=line,
                        column=table.header[idx["key"] or 0], value=key,
                        expected=f"den AGS eines Mitglieds von '{programme}'",
@@ -88,3 +88,16 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
         rows.append({"unit_id": unit, "year": year, "source": dup[2], "amount": parsed.value,
                      "note": cell["note"]})
     return pd.DataFrame(rows, columns=["unit_id", "year", "source", "amount", "note"])
+
+
+def _member_of(unit: str | None, joined: dict[str, Member]) -> str | None:
+    """The member a matched unit stands for: itself, or for a kreisfreie Stadt its
+    other key (Kreis ``05111`` and Gemeinde ``05111000`` are the same city)."""
+    if unit is None:
+        return None
+    candidates = [unit]
+    if len(unit) == 5:
+        candidates.append(unit + "000")
+    elif len(unit) == 8 and unit.endswith("000"):
+        candidates.append(unit[:5])
+    return next((c for c in candidates if c in joined), None)
