@@ -87,12 +87,22 @@ def as_float(col: pa.Array | pa.ChunkedArray) -> tuple[FloatArray, BoolArray]:
     try:
         values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
         return np.asarray(values, dtype=np.float64), np.zeros(len(arr), dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # some cell is not a number:
+        # read cell by cell and mark the bad ones (reported by the caller with row and value)
         series = pd.Series(text.to_numpy(zero_copy_only=False), dtype=object)
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
         bad = np.isnan(values) & ~np.asarray(text.is_null().to_numpy(zero_copy_only=False),
                                              dtype=bool)
         return values, bad
+
+
+def _iso_days(text: pa.Array) -> FloatArray | None:
+    """Days since 1970 when every cell is a strict ISO date (2012-02-31 is not), else None."""
+    try:
+        days = pc.cast(pc.cast(text, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return np.asarray(days, dtype=np.float64)
 
 
 def as_days(col: pa.Array | pa.ChunkedArray) -> tuple[FloatArray, BoolArray]:
@@ -114,14 +124,12 @@ def as_days(col: pa.Array | pa.ChunkedArray) -> tuple[FloatArray, BoolArray]:
     text = _strings(arr)
     out = np.full(n, np.nan)
     todo = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    try:  # fast path: every cell an ISO date (strict: 2012-02-31 fails)
-        days = pc.cast(pc.cast(text, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
-        days = np.asarray(days, dtype=np.float64)
+    days = _iso_days(text)  # fast path: every cell an ISO date
+    if days is not None:
         ok = ~np.isnan(days) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
         if ok.sum() == todo.sum():
             return days, np.zeros(n, dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    # otherwise the patterns below read every cell; cells no pattern reads come back as bad
     for pattern, roles in _DATE_PATTERNS:
         if not todo.any():
             break
