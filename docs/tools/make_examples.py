@@ -4,6 +4,10 @@ Run once from the repository root: ``.venv/bin/python docs/tools/make_examples.p
 The files are committed; the guides' runnable snippets (tests/docs/test_snippets.py) use
 them.  Sources: Stadt Köln, Offene Daten Köln (CC BY): Stadtbezirke, Stadtteile,
 Bevölkerung 2011/2012 (see src/kekiz/demo_data/PROVENANCE.md).
+
+The files for the other guides come from the bundled demo data as well (OSM Kitas, GISD,
+the KeKiZ member list, the synthetic cooperation survey) and, for the Berlin MSS example,
+from ``../shared/data/berlin_mss_2013_2019`` (Senatsverwaltung Berlin, CC BY 4.0).
 """
 
 from __future__ import annotations
@@ -77,10 +81,73 @@ def population() -> None:
         y2011.to_excel(xl, sheet_name="Stadtteile 2011", index=False)
 
 
+def chain() -> None:
+    """Kitas from OpenStreetMap (ODbL) and children aged 3-6 per Stadtteil 2012."""
+    shutil.copy(DEMO / "koeln" / "osm_kitas.geojson", OUT / "kitas.geojson")
+    raw = pd.read_csv(DEMO / "koeln" / "bevoelkerung_koeln_2005_2012.csv", dtype=str)
+    rows = raw[(raw["jahr"] == "2012") & (raw["raum_id"].str.len() == 3)
+               & (raw["raum_id"].astype(int) >= 100) & (raw["zeile"] == "03 - < 06")]
+    table = pd.DataFrame({"raum_id": rows["raum_id"], "raum": rows["raum"],
+                          "ew_3_6": rows["zahl"].astype(float).astype(int)})
+    table.sort_values("raum_id").to_csv(OUT / "ew.csv", index=False, encoding="utf-8")
+
+
+def cooperation() -> None:
+    """The two synthetic survey waves of the demo, as CSV and as an XLSX sheet."""
+    src = DEMO / "cooperation"
+    shutil.copy(src / "SYNTHETISCH_koeln_kooperation_welle1.csv",
+                OUT / "SYNTHETISCH_befragung_2023.csv")
+    wave2 = pd.read_csv(src / "SYNTHETISCH_koeln_kooperation_welle2.csv", sep=";", dtype=str,
+                        keep_default_na=False)
+    with pd.ExcelWriter(OUT / "SYNTHETISCH_befragung_2025.xlsx") as xl:
+        wave2.to_excel(xl, sheet_name="Antworten", index=False)
+
+
+def network() -> None:
+    """KeKiZ members (with the year they joined) and the funding by the published rule."""
+    net = DEMO / "network"
+    shutil.copy(net / "kekiz_municipalities.csv", OUT / "kommunen.csv")
+    shutil.copy(net / "kekiz_foerderung_nach_regel.csv", OUT / "foerderung.csv")
+
+
+def panel() -> None:
+    """GISD score per Kreis and year with the year its Kreis or kreisfreie Stadt joined
+    KeKiZ (0 = never; member Gemeinden inside a Kreis do not count)."""
+    gisd = pd.read_csv(DEMO / "gisd" / "GISD_Nordrhein-Westfalen_Kreis.csv",
+                       dtype={"kreis_id": str})
+    members = pd.read_csv(DEMO / "network" / "kekiz_municipalities.csv", dtype=str)
+    members = members[members["level"].isin(["Kreis", "kreisfreie Stadt"])]
+    joined = dict(zip(members["ags"], members["joined_year"].astype(int), strict=True))
+    gisd = gisd[gisd["year"] >= 2005]
+    table = pd.DataFrame({"kreis": gisd["kreis_id"], "name": gisd["kreis_name"],
+                          "jahr": gisd["year"], "gisd_score": gisd["gisd_score"],
+                          "beitritt": gisd["kreis_id"].map(joined).fillna(0).astype(int)})
+    table.to_csv(OUT / "panel.csv", index=False, encoding="utf-8")
+
+
+def mss() -> None:
+    """Berlin MSS 2017 shares and changes per Planungsraum (published, CC BY 4.0)."""
+    name = "berlin-lor-monitoring-social-urban-development-2017-00"
+    src = REPO.parent / "shared" / "data" / "berlin_mss_2013_2019" / name
+    raw = pd.read_csv(src / f"{name}-planning-areas.csv", dtype={"id": str})
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    table = pd.DataFrame({"id": raw["id"], "name": raw["name"], "ew": raw["inhabitants"]})
+    for prefix in ("s", "d"):
+        for i in range(1, 5):
+            col = next(c for c in raw.columns if c.startswith(f"{prefix}{i}_"))
+            table[f"{prefix}{i}"] = raw[col]
+    table.to_csv(OUT / "plr.csv", index=False, encoding="utf-8")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     boundaries()
     population()
+    chain()
+    cooperation()
+    network()
+    panel()
+    mss()
     shutil.copy(DEMO / "goals" / "leitbild_koeln.yaml", OUT / "leitbild.yaml")
     for p in sorted(OUT.iterdir()):
         print(f"{p.relative_to(REPO)}: {p.stat().st_size:,} Bytes")

@@ -5,8 +5,10 @@ Runnable examples are fenced ```console blocks; each line starting with ``$ `` i
 A page with runnable blocks names the store it needs in its first line:
 ``<!-- snippets: empty-store -->`` (a fresh folder) or ``<!-- snippets: demo-store -->``
 (a copy of the demo store as ``kekiz.db``).  The files of docs/examples/ are copied into
-the folder first.  Every ``kekiz`` line in a ```sh block is checked against the command
-tree instead (command path and option names must exist).
+the folder first.  A block directly after ``<!-- snippets: install -->`` is an installation
+step; those run on their own, in an empty folder (tests/docs/test_install_snippets.py).
+Every ``kekiz`` line in a ```sh block is checked against the command tree instead
+(command path and option names must exist).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 FENCE = re.compile(r"^( *)```(\w*)[^\n]*\n(.*?)^\1```", re.S | re.M)
 MARKER = re.compile(r"<!--\s*snippets:\s*(empty-store|demo-store)\s*-->")
+INSTALL = re.compile(r"<!--\s*snippets:\s*install\s*-->\s*$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Block:
     page: str
     lang: str
     text: str
+    install: bool = False
 
 
 def pages() -> list[Path]:
@@ -36,7 +40,8 @@ def pages() -> list[Path]:
 def blocks(page: Path) -> list[Block]:
     text = page.read_text(encoding="utf-8")
     rel = str(page.relative_to(DOCS))
-    return [Block(rel, m.group(2), _dedent(m.group(3), len(m.group(1))))
+    return [Block(rel, m.group(2), _dedent(m.group(3), len(m.group(1))),
+                  install=bool(INSTALL.search(text[:m.start()].rstrip())))
             for m in FENCE.finditer(text)]
 
 

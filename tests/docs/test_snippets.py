@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,18 @@ import pytest
 import typer
 
 from kekiz.cli.main import app
+from tests.docs.session import Session
 from tests.docs.snippets import DOCS, Block, blocks, commands, pages, sh_kekiz_lines, store_kind
 
 VENV_BIN = Path(sys.executable).parent
-RUNNABLE = [p for p in pages() if any(b.lang == "console" for b in blocks(p))]
+RUNNABLE = [p for p in pages()
+            if any(b.lang == "console" and not b.install for b in blocks(p))]
 
 
-def _env(cwd: Path) -> dict[str, str]:
+def snippet_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEKIZ_")}
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["HOME"] = str(cwd)
+    env["HOME"] = str(home)
     env["COLUMNS"] = "120"
     return env
 
@@ -39,24 +40,32 @@ def test_runnable_pages_exist_and_declare_their_store() -> None:
             "and the marker needs console blocks")
 
 
+def test_guides_have_no_unrun_shell_examples() -> None:
+    """The guides and getting started show only examples that run (console blocks)."""
+    for page in pages():
+        rel = page.relative_to(DOCS)
+        if rel.parts[0] == "guides" or rel.name == "getting-started.md":
+            unrun = [b.text.splitlines()[0] for b in blocks(page) if b.lang in ("sh", "bash")]
+            assert not unrun, f"{rel}: sh blocks are not run, use console blocks: {unrun}"
+
+
 @pytest.mark.parametrize("page", RUNNABLE, ids=lambda p: str(p.relative_to(DOCS)))
 def test_console_examples_run(page: Path, tmp_path: Path,
                               request: pytest.FixtureRequest) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
     for example in (DOCS / "examples").iterdir():
         if example.is_file():
-            shutil.copy(example, tmp_path / example.name)
+            shutil.copy(example, work / example.name)
     if store_kind(page) == "demo-store":
         demo: Path = request.getfixturevalue("demo_store_file")
-        shutil.copy(demo, tmp_path / "kekiz.db")
-    cmds = [c for b in blocks(page) if b.lang == "console" for c in commands(b)]
+        shutil.copy(demo, work / "kekiz.db")
+    cmds = [c for b in blocks(page) if b.lang == "console" and not b.install
+            for c in commands(b)]
     assert cmds, f"{page}: no commands"
+    session = Session(work, snippet_env(work), log_dir=tmp_path)
     for cmd in cmds:
-        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", cmd], cwd=tmp_path,
-                              env=_env(tmp_path), capture_output=True, text=True,
-                              timeout=600, check=False)
-        assert done.returncode == 0, (
-            f"{page.relative_to(DOCS)}: '{cmd}' exited {done.returncode}\n"
-            f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-2000:]}")
+        session.run(cmd)
 
 
 def _leaf(words: list[str]) -> tuple[Any, list[str], str]:
