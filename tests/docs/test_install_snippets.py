@@ -1,9 +1,10 @@
 """The installation steps of getting started run as written, on a clone of this repository.
 
-``git clone https://example.org/kekiz.git`` clones this repository instead (the address is
-the reader's own); everything else runs as printed: ``make demo`` creates .venv, installs
-kekiz, builds the demo store and serves it until the start page answers.  A local run clones
-the last commit, so uncommitted changes are not part of it; CI runs on a clean clone.
+``git clone https://example.org/kekiz.git`` clones a bare copy of this repository named
+``kekiz.git`` instead (the address is the reader's own); everything else runs as printed:
+``make demo`` creates .venv, installs kekiz, builds the demo store and serves it until the
+start page answers.  A local run clones the last commit, so uncommitted changes are not part
+of it; CI runs on a clean clone.
 The reader's pip cache (HOME) is kept so that the installation uses cached wheels.
 """
 
@@ -35,9 +36,10 @@ def test_install_examples_run(page: Path, tmp_path: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail("git and make are needed for the installation example")
         pytest.skip("LOUD: git or make missing; the installation example was NOT run")
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"],
+    remote = tmp_path / "remote" / "kekiz.git"
+    bare = subprocess.run(["git", "clone", "-q", "--bare", str(REPO), str(remote)],
                           capture_output=True, text=True, check=False)
-    assert head.returncode == 0, f"{REPO} is not a git repository: {head.stderr}"
+    assert bare.returncode == 0, f"{REPO} could not be cloned: {bare.stderr}"
     cmds = [c for b in blocks(page) if b.install for c in commands(b)]
     assert any("git clone" in c for c in cmds) and any("make demo" in c for c in cmds)
     work = tmp_path / "work"
@@ -46,5 +48,5 @@ def test_install_examples_run(page: Path, tmp_path: Path) -> None:
     env["HOME"] = os.environ.get("HOME", str(work))  # the reader's pip cache
     session = Session(work, env, log_dir=tmp_path)
     for cmd in cmds:
-        session.run(cmd.replace(CLONE_URL, str(REPO)), timeout=1800)
+        session.run(cmd.replace(CLONE_URL, str(remote)), timeout=1800)
     assert (work / "kekiz" / "kekiz.db").is_file(), "make demo built no demo store"
