@@ -57,3 +57,17 @@ def test_documented_sample_answer(client: TestClient) -> None:
 def test_unknown_ogc_parameter_is_rejected_as_documented(client: TestClient) -> None:
     response = client.get("/ogcapi/collections/stadtteil/items?farbe=rot")
     assert response.status_code == 400
+
+
+def test_python_example_runs(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python block runs as printed; httpx.get goes to the demo app, not the network."""
+    import httpx
+
+    [code] = [b.text for b in blocks(DOCS / "reference" / "api.md") if b.lang == "python"]
+    monkeypatch.setattr(httpx, "get", client.get)
+    scope: dict[str, object] = {}
+    exec(compile(code, "api.md", "exec"), scope)  # the documentation's own code
+    rows = scope["rows"]
+    assert isinstance(rows, list) and rows
+    assert {r["level"] for r in rows} == {"kreis"}
+    assert {r["indicator_id"] for r in rows} == {"gisd_score"}
