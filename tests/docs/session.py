@@ -53,7 +53,9 @@ class Session:
         self.count = 0
 
     def run(self, cmd: str, *, timeout: float = 600) -> str:
-        """Run one ``$`` line; return its output, raise AssertionError on failure."""
+        """Run one ``$`` line; return what it printed (stdout, then stderr).
+
+        Raises AssertionError when the line fails."""
         self.count += 1
         if is_server(cmd):
             return self._serve(cmd, timeout=timeout)
@@ -70,7 +72,7 @@ class Session:
         self.cwd = Path(Path(f"{state}.cwd").read_text(encoding="utf-8").strip())
         pairs = Path(f"{state}.env").read_text(encoding="utf-8").split("\0")
         self.env = dict(p.split("=", 1) for p in pairs if "=" in p)
-        return done.stdout
+        return done.stdout + done.stderr
 
     def _serve(self, cmd: str, *, timeout: float) -> str:
         port = free_port()

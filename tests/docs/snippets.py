@@ -57,7 +57,12 @@ def store_kind(page: Path) -> str | None:
 
 def commands(block: Block) -> list[str]:
     """The ``$`` commands of a console block, continuation lines joined."""
-    out: list[str] = []
+    return [cmd for cmd, _ in examples(block)]
+
+
+def examples(block: Block) -> list[tuple[str, list[str]]]:
+    """The ``$`` commands of a console block with the output lines printed below each."""
+    out: list[tuple[str, list[str]]] = []
     pending: str | None = None
     for line in block.text.splitlines():
         if pending is not None:
@@ -65,13 +70,26 @@ def commands(block: Block) -> list[str]:
         elif line.startswith("$ "):
             pending = line[2:].strip()
         else:
+            if out and line.strip():
+                out[-1][1].append(line)
             continue
         if pending.endswith("\\"):
             pending = pending[:-1].rstrip()
             continue
-        out.append(pending)
+        out.append((pending, []))
         pending = None
     return out
+
+
+def shows(output: str, expected: str) -> bool:
+    """True if ``expected`` (one printed line of the docs) appears in ``output``.
+
+    Whitespace is compared loosely (the terminal may wrap a line) and a file size
+    (``1.722 KB``) may differ; everything else must be as printed."""
+    words = expected.split()
+    parts = [r"[\d.,]+" if re.fullmatch(r"[\d.,]+", word) and nxt in ("KB", "MB", "KB)", "MB)")
+             else re.escape(word) for word, nxt in zip(words, [*words[1:], ""], strict=True)]
+    return re.search(r"\s+".join(parts), output) is not None
 
 
 def sh_kekiz_lines(block: Block) -> list[list[str]]:

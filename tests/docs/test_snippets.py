@@ -13,7 +13,17 @@ import typer
 
 from kekiz.cli.main import app
 from tests.docs.session import Session
-from tests.docs.snippets import DOCS, Block, blocks, commands, pages, sh_kekiz_lines, store_kind
+from tests.docs.snippets import (
+    DOCS,
+    Block,
+    blocks,
+    commands,
+    examples,
+    pages,
+    sh_kekiz_lines,
+    shows,
+    store_kind,
+)
 
 VENV_BIN = Path(sys.executable).parent
 RUNNABLE = [p for p in pages()
@@ -60,12 +70,16 @@ def test_console_examples_run(page: Path, tmp_path: Path,
     if store_kind(page) == "demo-store":
         demo: Path = request.getfixturevalue("demo_store_file")
         shutil.copy(demo, work / "kekiz.db")
-    cmds = [c for b in blocks(page) if b.lang == "console" and not b.install
-            for c in commands(b)]
-    assert cmds, f"{page}: no commands"
+    shown = [e for b in blocks(page) if b.lang == "console" and not b.install
+             for e in examples(b)]
+    assert shown, f"{page}: no commands"
     session = Session(work, snippet_env(work), log_dir=tmp_path)
-    for cmd in cmds:
-        session.run(cmd)
+    for cmd, printed in shown:
+        output = session.run(cmd)
+        for line in printed:
+            assert shows(output, line), (
+                f"{page.relative_to(DOCS)}: '{cmd}' does not print what the page shows:\n"
+                f"  {line.strip()}\nIt printed:\n{output[-2000:]}")
 
 
 def _leaf(words: list[str]) -> tuple[Any, list[str], str]:
@@ -124,3 +138,13 @@ def test_the_checker_catches_a_wrong_option() -> None:
         _check(["import", "boundaries", "x.geojson", "--nonsense", "1"], "test")
     with pytest.raises(AssertionError, match="unknown command"):
         _check(["imprt", "boundaries"], "test")
+
+
+def test_printed_lines_are_compared() -> None:
+    block = Block("x.md", "console", "$ kekiz init\nStore bereit: x (Schema 0006)\n"
+                  "$ kekiz report 05315000 -o r.html\nBericht geschrieben: r.html (HTML, 1.722 KB)")
+    [(_, first), (_, second)] = examples(block)
+    assert first == ["Store bereit: x (Schema 0006)"]
+    assert shows("Bericht geschrieben:\n  r.html (HTML, 980 KB)\n", second[0])
+    assert not shows("Bericht geschrieben: r.pdf (PDF, 980 KB)", second[0])
+    assert not shows("Store bereit: x (Schema 0007)", first[0])
