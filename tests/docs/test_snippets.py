@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -130,6 +132,10 @@ def test_every_kekiz_example_names_real_commands_and_options() -> None:
                 for words in sh_kekiz_lines(Block(block.page, "sh", line)):
                     _check(words, block.page)
                     checked += 1
+        elif block.lang == "ini":  # systemd units: ExecStart=/srv/.../.venv/bin/kekiz serve
+            for m in re.finditer(r"^ExecStart=\S*/kekiz(\s.*)$", block.text, re.M):
+                _check(shlex.split(m.group(1)), block.page)
+                checked += 1
     assert checked > 40
 
 
