@@ -1,7 +1,7 @@
 """Extract the code examples of the guides (docs/**/*.md).
 
 Runnable examples are fenced ```console blocks; each line starting with ``$ `` is a command
-(a trailing backslash continues it), the other lines are sample output and not compared.
+(a trailing backslash continues it), the other lines are what it prints (see :func:`shows`).
 A page with runnable blocks names the store it needs in its first line:
 ``<!-- snippets: empty-store -->`` (a fresh folder) or ``<!-- snippets: demo-store -->``
 (a copy of the demo store as ``kekiz.db``).  The files of docs/examples/ are copied into
