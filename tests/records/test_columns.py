@@ -45,9 +45,10 @@ def test_numbers_with_decimal_comma() -> None:
     values, bad = as_float(pa.array(["12,5", "3.25", "", "zwölf", " 7 "]))
     assert values[0] == 12.5 and values[1] == 3.25 and values[4] == 7
     assert np.isnan(values[2]) and bad.tolist() == [False, False, False, True, False]
-    odd, obad = as_float(pa.array(["1e3", ".5", "-2,", "1.2.3", "1_000", "0x10", "12 cm"]))
+    odd, obad = as_float(pa.array(["1e3", ".5", "-2,", "1.2.3", "1_000", "0x10", "12 cm",
+                                   "nan", "inf"]))
     assert odd[:3].tolist() == [1000.0, 0.5, -2.0]
-    assert obad.tolist() == [False, False, False, True, True, True, True]
+    assert obad.tolist() == [False, False, False, True, True, True, True, True, True]
     typed, tbad = as_float(pa.array([1, None, 3]))
     assert np.isnan(typed[1]) and not tbad.any()
 

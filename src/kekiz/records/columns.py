@@ -20,8 +20,8 @@ __all__ = ["as_codes", "as_days", "as_float", "as_text", "is_empty"]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-# the numbers Arrow reads from text: 12, -1.5, .5, 1e-3, inf, nan (after "," -> ".")
-_NUMBER = r"^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity|nan)$"
+# a number in text: 12, -1.5, .5, 1e-3 (after "," -> "."); "nan" and "inf" are not values
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$"
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _MIN_DAY, _MAX_DAY = -25567.0, 47482.0  # 1900-01-01 .. 2100-01-01
 _DATE_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
