@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -120,22 +119,23 @@ def _all_blocks() -> list[Block]:
     return [b for p in pages() for b in blocks(p)]
 
 
+def _kekiz_text(block: Block) -> str:
+    """The lines of a block that may call kekiz: shell, console commands, systemd ExecStart."""
+    if block.lang in ("sh", "bash"):
+        return block.text
+    if block.lang == "console":
+        return "\n".join(commands(block))
+    if block.lang == "ini":  # ExecStart=/srv/kekiz/app/.venv/bin/kekiz serve ...
+        return "\n".join(re.findall(r"^ExecStart=\S*/(kekiz\s.*)$", block.text, re.M))
+    return ""
+
+
 def test_every_kekiz_example_names_real_commands_and_options() -> None:
     checked = 0
     for block in _all_blocks():
-        if block.lang in ("sh", "bash"):
-            for words in sh_kekiz_lines(block):
-                _check(words, block.page)
-                checked += 1
-        elif block.lang == "console":
-            for line in commands(block):
-                for words in sh_kekiz_lines(Block(block.page, "sh", line)):
-                    _check(words, block.page)
-                    checked += 1
-        elif block.lang == "ini":  # systemd units: ExecStart=/srv/.../.venv/bin/kekiz serve
-            for m in re.finditer(r"^ExecStart=\S*/kekiz(\s.*)$", block.text, re.M):
-                _check(shlex.split(m.group(1)), block.page)
-                checked += 1
+        for words in sh_kekiz_lines(Block(block.page, "sh", _kekiz_text(block))):
+            _check(words, block.page)
+            checked += 1
     assert checked > 40
 
 
