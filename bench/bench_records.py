@@ -45,12 +45,10 @@ SEED = 20120101
 
 
 def _monitor(url: str) -> Any:
-    from kekiz.facade.records import RecordJobs
-    from kekiz.monitor import Monitor
+    from kekiz.app import Kekiz
     from kekiz.settings import load_settings
 
-    cls = Monitor if issubclass(Monitor, RecordJobs) else type("M", (Monitor, RecordJobs), {})
-    return cls(load_settings({"store": url}, environ={}))
+    return Kekiz(load_settings({"store": url}, environ={}))
 
 
 def prepare(n: int, small: int = 3) -> tuple[str, Path]:
@@ -69,12 +67,14 @@ def prepare(n: int, small: int = 3) -> tuple[str, Path]:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(db) + suffix).unlink(missing_ok=True)
             m = _monitor(url)
-            m.build_demo()
+            from kekiz.demo import build_demo
+
+            build_demo(m)
         suffix = "" if small == 3 else f"_small{small}"
         path = WORK / f"SYNTHETISCH_records_{n}{suffix}.parquet"
         if not path.exists():
             t = time.perf_counter()
-            made = m.generate_records(path, years=YEARS, seed=SEED, records=n,
+            made = m.records.generate_records(path, years=YEARS, seed=SEED, records=n,
                                       small_areas=small)
             print(f"generated {made.records:,} records in {time.perf_counter() - t:.1f} s "
                   f"-> {made.path} ({made.path.stat().st_size / 2**20:.0f} MiB)")
@@ -85,17 +85,17 @@ def prepare(n: int, small: int = 3) -> tuple[str, Path]:
 
 # ----------------------------------------------------------------------- pipelines
 def run_kekiz(url: str, path: Path, out: Path) -> dict[str, float]:
-    from kekiz.facade.records import _indicator_id
     from kekiz.records.aggregate import Hierarchy
     from kekiz.records.disclosure import PrivacyRules, observations_of, protect_counts
     from kekiz.records.schema import default_schema
+    from kekiz.services.records import _indicator_id
 
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
     m = _monitor(url)
     schema = default_schema()
-    units = m._record_units("stadtteil")
-    scan = m._records_scan(path, schema, units, None, None, lambda *a: None)
+    units = m.records._units("stadtteil")
+    scan = m.records._scan(path, schema, units, None, None, lambda *a: None)
     m.close()
     stages["read+check+assign+count"] = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -118,10 +118,10 @@ def run_baseline(url: str, path: Path, out: Path) -> dict[str, float]:
     import pandas as pd
     import shapely
 
-    from kekiz.facade.records import _indicator_id
     from kekiz.records.aggregate import Counts, Hierarchy
     from kekiz.records.disclosure import PrivacyRules, observations_of, protect_counts
     from kekiz.records.schema import default_schema
+    from kekiz.services.records import _indicator_id
     from kekiz.storage import open_store
 
     stages: dict[str, float] = {}
@@ -205,10 +205,10 @@ def run_baseline(url: str, path: Path, out: Path) -> dict[str, float]:
 def child(name: str, url: str, path: str, out: str) -> None:
     # libraries are imported before the clock starts (both pipelines alike)
     import geopandas  # noqa: F401
-    import pandas  # noqa: F401
-
     import kekiz.facade.records
     import kekiz.monitor
+    import pandas  # noqa: F401
+
     import kekiz.records.disclosure  # noqa: F401
 
     start = time.perf_counter()

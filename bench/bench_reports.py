@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
+from kekiz.demo import build_demo
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_pdf import html_to_pdf
@@ -36,18 +37,18 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kekiz-bench-reports-"))
     url = args.store or f"sqlite:///{tmp / 'demo.db'}"
-    m = Monitor(load_settings({"store": url, "lang": "de"}, environ={}))
+    m = Kekiz(load_settings({"store": url, "lang": "de"}, environ={}))
     if not args.store:
         t = time.perf_counter()
-        m.build_demo()
+        build_demo(m)
         print(f"demo store built in {time.perf_counter() - t:.1f} s")
     cfg = ReportConfig()
     members = sorted({x.unit_id for x in m.store.members("Kein Kind zurücklassen!")})
     members = members[:args.members]
-    m.report_input(members[0], cfg)  # warm imports and caches for all three
+    m.reports.report_input(members[0], cfg)  # warm imports and caches for all three
 
     t = time.perf_counter()
-    inputs = [m.report_input(uid, cfg) for uid in members]
+    inputs = [m.reports.report_input(uid, cfg) for uid in members]
     t_data = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -60,13 +61,13 @@ def main() -> None:
     t = time.perf_counter()
     size = 0
     for uid in members:
-        html = render_html(m.report_input(uid, cfg), cfg, "de")
+        html = render_html(m.reports.report_input(uid, cfg), cfg, "de")
         (tmp / f"{uid}.html").write_text(html, encoding="utf-8")
         size += len(html)
     t_html = time.perf_counter() - t
 
     t = time.perf_counter()
-    html = render_html(m.report_input("05315000", cfg), cfg, "de")
+    html = render_html(m.reports.report_input("05315000", cfg), cfg, "de")
     t_koeln_html = time.perf_counter() - t
     t = time.perf_counter()
     pdf = html_to_pdf(html, tmp / "koeln.pdf")

@@ -50,16 +50,17 @@ sys.path.insert(0, str(ROOT))
 from bench.pygeoapi_side import available, export_collection, pygeoapi_serve  # noqa: E402
 from tests.web.server import kekiz_serve  # noqa: E402
 
-from kekiz.monitor import Monitor  # noqa: E402
+from kekiz.app import Kekiz  # noqa: E402
+from kekiz.demo import build_demo as build_demo_store  # noqa: E402
 from kekiz.settings import load_settings  # noqa: E402
 
 SEED = 20170101
 
 
 def build_demo(url: str) -> None:
-    monitor = Monitor(load_settings({"store": url}, environ={}))
+    monitor = Kekiz(load_settings({"store": url}, environ={}))
     try:
-        monitor.build_demo()
+        build_demo_store(monitor)
     finally:
         monitor.close()
 

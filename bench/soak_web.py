@@ -48,8 +48,8 @@ sys.path.insert(0, str(ROOT))
 from tests.ingest.conftest import build_base  # noqa: E402
 from tests.web.server import kekiz_serve  # noqa: E402
 
+from kekiz.app import Kekiz  # noqa: E402
 from kekiz.ingest.indicators import IndicatorOptions  # noqa: E402
-from kekiz.monitor import Monitor  # noqa: E402
 from kekiz.settings import load_settings  # noqa: E402
 
 SEED = 20260101
@@ -125,7 +125,7 @@ class Writer(threading.Thread):
         self.stale = 0
 
     def run(self) -> None:
-        monitor = Monitor(load_settings({"store": self.store_url}, environ={}))
+        monitor = Kekiz(load_settings({"store": self.store_url}, environ={}))
         n = 0
         try:
             while not self.stop.wait(self.every):
@@ -135,7 +135,7 @@ class Writer(threading.Thread):
                     f"{g};2030;{600000 + n + i}\n" for i, g in enumerate(GEMEINDEN)),
                     encoding="utf-8")
                 try:
-                    monitor.import_indicators(path, IndicatorOptions(level="gemeinde"),
+                    monitor.imports.indicators(path, IndicatorOptions(level="gemeinde"),
                                               dataset="Soak")
                 except Exception as exc:  # counted and reported, the soak goes on
                     self.errors.append(f"write {n}: {type(exc).__name__}: {exc}")
@@ -231,7 +231,7 @@ def main() -> int:
             sampler.join(timeout=10)
             rss_end = rss_tree_kb(pid)
             alive = server.process.poll() is None
-        monitor = Monitor(load_settings({"store": url}, environ={}))
+        monitor = Kekiz(load_settings({"store": url}, environ={}))
         try:
             soak = [d for d in monitor.store.datasets() if d.name == "Soak"]
         finally:

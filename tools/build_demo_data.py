@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Build the demo data shipped inside the kekiz package (``src/kekiz/demo_data/``).
+"""Build the demo data shipped inside the kekiz package (``src/kekiz/demo/data/``).
 
 The demo must run on a fresh clone, without the shared data folder. This script copies
 what the demo needs from ``<shared>/data`` (default: ``../shared`` next to the repository)
@@ -19,7 +19,7 @@ Usage::
 
     .venv/bin/python tools/build_demo_data.py [--shared PATH]
 
-``src/kekiz/demo_data/manifest.toml`` is not touched (it is written by hand).
+``src/kekiz/demo/data/manifest.toml`` is not touched (it is written by hand).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import shapely
 import shapely.geometry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = REPO_ROOT / "src" / "kekiz" / "demo_data"
+OUT_DIR = REPO_ROOT / "src" / "kekiz" / "demo" / "data"
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 
 # Everything in OUT_DIR that this script owns (deleted and rebuilt on every run).

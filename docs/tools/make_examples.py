@@ -3,7 +3,7 @@
 Run once from the repository root: ``.venv/bin/python docs/tools/make_examples.py``.
 The files are committed; the guides' runnable snippets (tests/docs/test_snippets.py) use
 them.  Sources: Stadt Köln, Offene Daten Köln (CC BY): Stadtbezirke, Stadtteile,
-Bevölkerung 2011/2012 (see src/kekiz/demo_data/PROVENANCE.md).
+Bevölkerung 2011/2012 (see src/kekiz/demo/data/PROVENANCE.md).
 
 The files for the other guides come from the bundled demo data as well (OSM Kitas, GISD,
 the KeKiZ member list, the synthetic cooperation survey) and, for the Berlin MSS example,
@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "src" / "kekiz" / "demo_data"
+DEMO = REPO / "src" / "kekiz" / "demo" / "data"
 OUT = REPO / "docs" / "examples"
 TOLERANCE = 0.0004  # degrees, about 30-45 m: small files, same topology for the guides
 

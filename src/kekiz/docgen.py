@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from kekiz.settings import SETTINGS
 
 __all__ = ["cli_markdown", "endpoints_markdown", "generate", "iter_commands",
@@ -29,9 +27,9 @@ GENERATED = ("<!-- Erzeugt von `python -m kekiz.docgen` aus dem Code; nicht von 
 
 
 def _root() -> Any:
-    from kekiz.cli.main import app
+    from kekiz.cli.main import command_tree
 
-    return typer.main.get_command(app)
+    return command_tree()
 
 
 def iter_commands(cmd: Any = None, path: tuple[str, ...] = ("kekiz",)
@@ -141,18 +139,18 @@ def settings_markdown() -> str:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the web application (built over an empty temporary store)."""
-    from kekiz.monitor import Monitor
+    from kekiz.app import Kekiz
     from kekiz.settings import load_settings
     from kekiz.web import create_app
 
     with tempfile.TemporaryDirectory(prefix="kekiz-docgen-") as tmp:
         settings = load_settings({"store": f"sqlite:///{tmp}/docgen.db"}, environ={},
                                  cwd=Path(tmp))
-        monitor = Monitor(settings)
+        app = Kekiz(settings)
         try:
-            doc: dict[str, Any] = create_app(settings, monitor).openapi()
+            doc: dict[str, Any] = create_app(settings, app).openapi()
         finally:
-            monitor.close()
+            app.close()
     return doc
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import KekizError
-from kekiz.monitor import Monitor
 from kekiz.settings import load_settings
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
@@ -31,14 +31,7 @@ def _run(store: str, *args: str, password: str | None = None) -> Result:
     env = {"COLUMNS": "250", "KEKIZ_USER": "cli-tester"}
     if password is not None:
         env["KEKIZ_ADMIN_PASSWORD"] = password
-    main.state.monitor = None
-    runner = CliRunner()
-    try:
-        result = runner.invoke(main.app, ["--store", store, *args], env=env)
-    finally:
-        if main.state.monitor is not None:
-            main.state.monitor.close()
-        main.state.monitor = None
+    result = CliRunner().invoke(main.app, ["--store", store, *args], env=env)
     if isinstance(result.exception, KekizError):
         return Result(1, result.stdout, result.exception.text("de"))
     assert result.exception is None or isinstance(result.exception, SystemExit), \
@@ -69,12 +62,12 @@ def test_admin_commands(tmp_path: Path) -> None:
                  ).stdout.strip()
     assert token.startswith("kekiz_")
     assert _run(url, "admin", "grant", "05111000", "05315000").returncode == 0
-    m = Monitor(load_settings({"store": url}, environ={}))
+    m = Kekiz(load_settings({"store": url}, environ={}))
     try:
-        account = m.token_account(token)
+        account = m.admin.token_account(token)
         assert account is not None and account.name == "koeln"
-        assert m.login("chef", PASSWORD, "127.0.0.1").account.name == "chef"
-        visible = m.visible_units(account)
+        assert m.admin.login("chef", PASSWORD, "127.0.0.1").account.name == "chef"
+        visible = m.admin.visible_units(account)
         assert visible == frozenset({"05315000", "05111000"})
     finally:
         m.close()

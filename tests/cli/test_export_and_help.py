@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kekiz.cli.main import app
+from kekiz.cli.main import app, command_tree
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,7 @@ def test_english_export_and_unknown_format(demo_env: dict[str, str], tmp_path: P
 
 
 def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    import typer.main
-
-    click_group = typer.main.get_command(group) if not hasattr(group, "commands") else group
+    click_group = command_tree() if not hasattr(group, "commands") else group
     found: list[tuple[str, ...]] = []
     for name, cmd in getattr(click_group, "commands", {}).items():
         if hasattr(cmd, "commands"):

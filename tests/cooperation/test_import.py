@@ -13,9 +13,9 @@ from tests.cooperation.conftest import GOOD_ROWS, HEADER, GoalMonitor, good_csv
 
 
 def test_good_csv_becomes_a_wave(monitor: GoalMonitor, tmp_path: Path) -> None:
-    result = monitor.import_cooperation(good_csv(tmp_path / "welle1.csv"), 1)
+    result = monitor.cooperation.import_wave(good_csv(tmp_path / "welle1.csv"), 1)
     assert (result.actors, result.reports, result.synthetic) == (4, 3, False)
-    net = monitor.cooperation_network(1)
+    net = monitor.cooperation.network(1)
     assert set(net.partners) == {"K1", "G1", "JA", "AR"}
     k1 = net.partners["K1"]
     assert (k1.sector, k1.life_phases, k1.unit_id, k1.respondent) == (
@@ -29,17 +29,17 @@ def test_good_csv_becomes_a_wave(monitor: GoalMonitor, tmp_path: Path) -> None:
     assert ties[("K1", "JA")].direction is Direction.OUT
     assert ties[("G1", "K1")].direction is Direction.MUTUAL
     assert str(ties[("G1", "K1")].surveyed_on) == "2024-03-05"
-    waves = monitor.cooperation_waves()
+    waves = monitor.cooperation.waves()
     assert waves[0]["wave"] == 1 and waves[0]["actors"] == 4 and waves[0]["reports"] == 3
-    m = monitor.cooperation_metrics(1)
+    m = monitor.cooperation.metrics(1)
     assert m.isolates == ["AR"] and m.ties == 2
 
 
 def test_reimport_replaces_the_wave(monitor: GoalMonitor, tmp_path: Path) -> None:
-    monitor.import_cooperation(good_csv(tmp_path / "w.csv"), 1)
-    monitor.import_cooperation(good_csv(tmp_path / "w.csv", GOOD_ROWS[:1]), 1)
-    assert set(monitor.cooperation_network(1).partners) == {"K1", "G1"}
-    assert len(monitor.cooperation_waves()) == 1
+    monitor.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 1)
+    monitor.cooperation.import_wave(good_csv(tmp_path / "w.csv", GOOD_ROWS[:1]), 1)
+    assert set(monitor.cooperation.network(1).partners) == {"K1", "G1"}
+    assert len(monitor.cooperation.waves()) == 1
 
 
 def test_xlsx_export_is_read(monitor: GoalMonitor, tmp_path: Path) -> None:
@@ -55,17 +55,17 @@ def test_xlsx_export_is_read(monitor: GoalMonitor, tmp_path: Path) -> None:
         ws.append(cells)
     path = tmp_path / "welle2.xlsx"
     wb.save(path)
-    result = monitor.import_cooperation(path, 2)
+    result = monitor.cooperation.import_wave(path, 2)
     assert result.reports == 3
-    ties = {(t.source, t.target): t for t in monitor.cooperation_network(2).ties}
+    ties = {(t.source, t.target): t for t in monitor.cooperation.network(2).ties}
     assert ties[("K1", "G1")].trust == pytest.approx(3.67)
 
 
 def test_synthetic_flag_and_prefix(monitor: GoalMonitor, tmp_path: Path) -> None:
     rows = [r.replace("nein;", "ja;", 1) for r in GOOD_ROWS]
-    result = monitor.import_cooperation(good_csv(tmp_path / "netz.csv", rows), 1)
+    result = monitor.cooperation.import_wave(good_csv(tmp_path / "netz.csv", rows), 1)
     assert result.synthetic and result.dataset.name.startswith("SYNTHETISCH")
-    result = monitor.import_cooperation(good_csv(tmp_path / "SYNTHETISCH_x.csv"), 1)
+    result = monitor.cooperation.import_wave(good_csv(tmp_path / "SYNTHETISCH_x.csv"), 1)
     assert result.synthetic
 
 
@@ -102,10 +102,10 @@ def _bad(row: int, col: int, value: str) -> list[str]:
 def test_bad_rows_are_rejected_and_change_nothing(monitor: GoalMonitor, tmp_path: Path,
                                                   rows: list[str],
                                                   fragments: list[str]) -> None:
-    monitor.import_cooperation(good_csv(tmp_path / "ok.csv"), 1)
+    monitor.cooperation.import_wave(good_csv(tmp_path / "ok.csv"), 1)
     before = monitor.store.snapshot()
     with pytest.raises(ImportFailed) as err:
-        monitor.import_cooperation(good_csv(tmp_path / "umfrage.csv", rows), 1)
+        monitor.cooperation.import_wave(good_csv(tmp_path / "umfrage.csv", rows), 1)
     text = err.value.message
     assert "umfrage.csv" in text and "nichts gespeichert" in text
     for fragment in fragments:
@@ -119,11 +119,11 @@ def test_missing_columns_are_named(monitor: GoalMonitor, tmp_path: Path) -> None
     path = tmp_path / "kurz.csv"
     path.write_text("befragte_id;partner_id\nA;B\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as err:
-        monitor.import_cooperation(path, 1)
+        monitor.cooperation.import_wave(path, 1)
     assert "befragte_organisation" in err.value.message
     assert "kooperationsart" in err.value.message
 
 
 def test_wave_must_be_positive(monitor: GoalMonitor, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed, match="positive ganze Zahl"):
-        monitor.import_cooperation(good_csv(tmp_path / "w.csv"), 0)
+        monitor.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 0)

@@ -71,9 +71,9 @@ def test_wave_round_trip(m: GoalMonitor, tmp_path: Path) -> None:
     back = cs.load_wave(m.store, 3)
     assert back.partners == net.partners and back.ties == net.ties and back.label == "W3"
     assert cs.waves(m.store)[0]["synthetic"] is True
-    m.import_cooperation(good_csv(tmp_path / "w.csv"), 1)
+    m.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 1)
     before = m.store.snapshot()
-    m.import_cooperation(good_csv(tmp_path / "w.csv"), 1)  # the same file again
+    m.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 1)  # the same file again
     after = m.store.snapshot()
     assert after["coop_actors"] == before["coop_actors"]
     assert after["coop_ties"] == before["coop_ties"]

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
+from kekiz.demo import build_demo
 from kekiz.settings import load_settings
 
 
 @pytest.fixture(scope="session")
 def demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo store built with ``Monitor.build_demo()`` (what ``kekiz demo`` does)."""
+    """A demo store built with ``build_demo(Monitor)`` (what ``kekiz demo`` does)."""
     path = tmp_path_factory.mktemp("docs-demo") / "kekiz.db"
-    monitor = Monitor(load_settings({"store": f"sqlite:///{path}"}, environ={}))
+    monitor = Kekiz(load_settings({"store": f"sqlite:///{path}"}, environ={}))
     try:
-        monitor.build_demo()
+        build_demo(monitor)
     finally:
         monitor.close()
     return path

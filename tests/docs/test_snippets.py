@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from kekiz.cli.main import app
+from kekiz.cli.main import command_tree
 from tests.docs.session import Session
 from tests.docs.snippets import (
     DOCS,
@@ -85,7 +84,7 @@ def test_console_examples_run(page: Path, tmp_path: Path,
 
 def _leaf(words: list[str]) -> tuple[Any, list[str], str]:
     """Walk global options and command names; return the command, rest and its path."""
-    cmd = typer.main.get_command(app)
+    cmd = command_tree()
     path = ["kekiz"]
     rest = list(words)
     while rest:

@@ -9,16 +9,14 @@ import pandas as pd
 import pytest
 
 import kekiz.storage.schema_cooperation  # noqa: F401  (tables on the shared metadata)
+from kekiz.app import Kekiz
 from kekiz.domain.catalogue import CATALOGUE
 from kekiz.domain.model import Dataset, Indicator, Unit
-from kekiz.facade.goals import GoalJobs
-from kekiz.monitor import Monitor
 from kekiz.settings import load_settings
 from kekiz.storage import open_store
 
-
-class GoalMonitor(Monitor, GoalJobs):
-    """Monitor with the cooperation/Leitbild jobs (until monitor.py mixes them in)."""
+#: The application object (cooperation and Leitbild are services of it).
+GoalMonitor = Kekiz
 
 
 UNITS = [

@@ -1,5 +1,5 @@
 """Acceptance of issue #6 on the demo store: the synthetic Köln network (two waves) and the
-demo Leitbild with statuses, through the facade and the CLI."""
+demo Leitbild with statuses, through the application object and the CLI."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kekiz.cli import main as cli
+from kekiz.cli.context import CliState
 from kekiz.cli.goals_cmd import coop_app, goals_app
 from kekiz.demo import demo_dir
+from kekiz.demo.cooperation_synth import demo_districts, synthetic_waves, to_csv
+from kekiz.demo.goals import DEMO_COVERAGE_INDICATOR as COVERAGE
+from kekiz.demo.goals import build_cooperation_demo, build_goals_demo
 from kekiz.domain.errors import MethodError
-from kekiz.facade.goals import DEMO_COVERAGE_INDICATOR as COVERAGE
-from kekiz.facade.goals import build_cooperation_demo, build_goals_demo
 from kekiz.goals.model import GoalStatus
-from kekiz.prevention.cooperation_synth import demo_districts, synthetic_waves, to_csv
 from kekiz.settings import load_settings
 from tests.goals.conftest import GoalMonitor
 
@@ -58,10 +60,10 @@ def test_demo_files_are_labelled_synthetic_and_reproducible() -> None:
 
 def test_demo_network(demo: GoalMonitor) -> None:
     assert all("SYNTHETISCH" in line for line in demo.lines[:2])  # type: ignore[attr-defined]
-    waves = demo.cooperation_waves()
+    waves = demo.cooperation.waves()
     assert [w["wave"] for w in waves] == [1, 2] and all(w["synthetic"] for w in waves)
     assert all(w["label"].startswith("SYNTHETISCH") for w in waves)
-    net = demo.cooperation_network(1)
+    net = demo.cooperation.network(1)
     assert 140 <= len(net.partners) <= 160
     teile = {u.id for u in demo.store.units("stadtteil")}
     bezirke = {u.id for u in demo.store.units("stadtbezirk")}
@@ -73,10 +75,10 @@ def test_demo_network(demo: GoalMonitor) -> None:
             "sport_culture"} <= sectors
     phases = {ph for p in net.partners.values() for ph in p.life_phases}
     assert {"pregnancy", "0-3", "3-6", "6-10", "10-16", "16-25"} <= phases
-    m1 = demo.cooperation_metrics(1)
+    m1 = demo.cooperation.metrics(1)
     assert m1.isolates and len(m1.components) > 1 and 0 < m1.density < 0.1
     assert m1.brokers(3)["id"].str.startswith("S").all()  # city-wide actors broker
-    cmp = demo.compare_cooperation(1, 2)
+    cmp = demo.cooperation.compare(1, 2)
     assert cmp.new_ties and cmp.lost_ties and cmp.actors_new and cmp.actors_left
     assert cmp.density_change > 0 and (cmp.trust_change or 0) > 0
     kp = cmp.transitions[cmp.transitions["step"] == "kita-primary"]
@@ -84,13 +86,13 @@ def test_demo_network(demo: GoalMonitor) -> None:
 
 
 def test_demo_leitbild(demo: GoalMonitor) -> None:
-    lb = demo.leitbild("koeln-demo")
+    lb = demo.goals.leitbild("koeln-demo")
     assert len(lb.goals) >= 5 and lb.synthetic
     ids = {t.indicator_id for g in lb.goals for t in g.targets}
     assert {"gisd_score", "schuldnerquote", "kinderarmut", COVERAGE,
             "schulabgaenger_ohne_abschluss", "arbeitslosenanteil",
             "seu_sprachdefizit_synth"} <= ids
-    card = demo.goal_scorecard("05315000")
+    card = demo.goals.scorecard("05315000")
     rows = {r.target.indicator_id: r for r in card.rows}
     assert rows["gisd_score"].status is GoalStatus.ON_TRACK
     assert rows["schulabgaenger_ohne_abschluss"].status is GoalStatus.AT_RISK
@@ -116,7 +118,7 @@ def test_demo_leitbild(demo: GoalMonitor) -> None:
     else:
         assert seu.status is GoalStatus.NO_DATA
         assert any("angekündigt" in n for n in seu.notes_de)
-    district = demo.goal_scorecard("05315000-101")
+    district = demo.goals.scorecard("05315000-101")
     assert {r.target.indicator_id for r in district.rows} == {
         "seu_sprachdefizit_synth", "seu_uebergewicht_synth", COVERAGE}
     altstadt = next(r for r in district.rows if r.target.indicator_id == COVERAGE)
@@ -128,7 +130,7 @@ def test_demo_leitbild(demo: GoalMonitor) -> None:
 def test_every_demo_goal_has_a_status_or_a_reason(demo: GoalMonitor) -> None:
     """Each goal has a target with a status from data; a target without one says why
     (a single yearly value: baseline only), never a bare "no data"."""
-    card = demo.goal_scorecard("05315000")
+    card = demo.goals.scorecard("05315000")
     by_goal: dict[str, list[GoalStatus]] = {}
     for r in card.rows:
         by_goal.setdefault(r.goal_id, []).append(r.status)
@@ -143,7 +145,7 @@ def test_every_demo_goal_has_a_status_or_a_reason(demo: GoalMonitor) -> None:
         if goal != "Z2":
             assert any(s is not GoalStatus.NO_DATA for s in statuses), goal
     level = {(t["goal_id"], t["indicator_id"]): t["counts"]
-             for t in demo.goal_status()["level_targets"]}
+             for t in demo.goals.status()["level_targets"]}
     kita = level[("Z2", COVERAGE)]
     # Stadtteile already at the target are on track, the others have only a baseline
     assert kita["on_track"] > 0 and kita["on_track"] + kita["no_data"] == 86
@@ -200,30 +202,40 @@ def test_kita_coverage_equals_hand_count(demo: GoalMonitor) -> None:
 def test_store_coverage_indicator_rejects_bad_id(demo: GoalMonitor) -> None:
     before = len(demo.store.datasets())
     with pytest.raises(MethodError, match="Indikator-ID 'Kitas pro 1000'"):
-        demo.store_coverage_indicator("Kitas pro 1000", levels=["stadtteil"])
+        demo.goals.store_coverage_indicator("Kitas pro 1000", levels=["stadtteil"])
     with pytest.raises(MethodError):  # no offers of this kind
-        demo.store_coverage_indicator("gibt_es_nicht", levels=["stadtteil"],
+        demo.goals.store_coverage_indicator("gibt_es_nicht", levels=["stadtteil"],
                                       kind="raumstation")
     assert len(demo.store.datasets()) == before
 
 
+@dataclass
+class Runner:
+    """The ``coop`` and ``goals`` commands in-process over the demo's application object."""
+
+    cli: CliRunner
+    root: typer.Typer
+    state: CliState
+
+    def invoke(self, args: list[str]) -> Result:
+        return self.cli.invoke(self.root, args, obj=self.state, env={"COLUMNS": "200"})
+
+
 @pytest.fixture
-def runner(demo: GoalMonitor, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, typer.Typer]:
+def runner(demo: GoalMonitor) -> Runner:
     root = typer.Typer()
     root.add_typer(coop_app, name="coop")
     root.add_typer(goals_app, name="goals")
-    monkeypatch.setattr(cli.state, "monitor", demo)
-    monkeypatch.setattr(cli.state, "lang", "de")
-    return CliRunner(), root
+    return Runner(CliRunner(), root, CliState(lang="de", app=demo))
 
 
-def _run(runner: tuple[CliRunner, typer.Typer], *args: str) -> str:
-    result = runner[0].invoke(runner[1], list(args), env={"COLUMNS": "200"})
+def _run(runner: Runner, *args: str) -> str:
+    result = runner.invoke(list(args))
     assert result.exit_code == 0, (result.output, result.exception)
     return result.output
 
 
-def test_cli_goals(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:
+def test_cli_goals(runner: Runner, tmp_path: Path) -> None:
     out = _run(runner, "goals", "status", "--unit", "05315000")
     for text in ("Sozioökonomische Deprivation", "auf Kurs", "gefährdet",
                  "keine Daten: nur Basiswert, kein Trend", "Schuldnerquote",
@@ -242,22 +254,21 @@ def test_cli_goals(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> Non
     assert (tmp_path / "bezirk" / "scorecard_05315000-101.svg").exists()
 
 
-def test_cli_store_coverage(runner: tuple[CliRunner, typer.Typer]) -> None:
+def test_cli_store_coverage(runner: Runner) -> None:
     out = _run(runner, "goals", "store-coverage", "kitas_cli_test", "--levels",
                "stadtteil,stadtbezirk")
     assert "Indikator 'kitas_cli_test'" in out and "stadtteil 86, stadtbezirk 9" in out
     assert "2012" in out and "Platzzahlen fehlen" in out
-    m = cli.state.monitor
-    assert isinstance(m, GoalMonitor)
+    m = runner.state.kekiz()
     mine = m.store.observations(indicator_id="kitas_cli_test").set_index("unit_id")
     theirs = m.store.observations(indicator_id=COVERAGE).set_index("unit_id")
     assert len(mine) == 95
     assert mine["value"].equals(theirs.loc[mine.index, "value"])
-    result = runner[0].invoke(runner[1], ["goals", "store-coverage", "Kitas!"])
+    result = runner.invoke(["goals", "store-coverage", "Kitas!"])
     assert result.exit_code != 0 and "Indikator-ID 'Kitas!'" in str(result.exception)
 
 
-def test_cli_coop(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:
+def test_cli_coop(runner: Runner, tmp_path: Path) -> None:
     out = _run(runner, "coop", "metrics", "--wave", "1")
     for text in ("SYNTHETISCH", "Dichte", "Vermittler", "Kita → Grundschule", "Isolierte"):
         assert text in out, text
@@ -271,22 +282,19 @@ def test_cli_coop(runner: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None
     bad = tmp_path / "kaputt.csv"
     bad.write_text(FILES[0].read_text(encoding="utf-8").replace(";Bildung;", ";Schach;", 1),
                    encoding="utf-8")
-    result = runner[0].invoke(runner[1], ["coop", "import", str(bad), "--wave", "4"])
+    result = runner.invoke(["coop", "import", str(bad), "--wave", "4"])
     assert result.exit_code != 0
     assert "kaputt.csv, Zeile" in str(result.exception) and "Sektor unbekannt" in str(
         result.exception)
     assert [w["wave"] for w in runner_waves(runner)] == [1, 2]
 
 
-def runner_waves(runner: tuple[CliRunner, typer.Typer]) -> list[dict[str, object]]:
-    m = cli.state.monitor
-    assert isinstance(m, GoalMonitor)
-    return m.cooperation_waves()
+def runner_waves(runner: Runner) -> list[dict[str, object]]:
+    return runner.state.kekiz().cooperation.waves()
 
 
-def test_cli_english(runner: tuple[CliRunner, typer.Typer],
-                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli.state, "lang", "en")
+def test_cli_english(runner: Runner) -> None:
+    runner.state.lang = "en"
     out = _run(runner, "goals", "status", "--unit", "05315000")
     assert "on track" in out and "at risk" in out and "Rule:" in out
     out = _run(runner, "coop", "metrics", "--compare", "1,2")
@@ -294,10 +302,4 @@ def test_cli_english(runner: tuple[CliRunner, typer.Typer],
 
 
 def test_registered_in_the_kekiz_app() -> None:
-    names = {g.name for g in cli.app.registered_groups}
-    if not {"coop", "goals"} <= names:
-        pytest.skip("coop/goals not yet registered in kekiz.cli.main (lead wires them)")
-    from kekiz.facade.goals import GoalJobs
-    from kekiz.monitor import Monitor
-
-    assert issubclass(Monitor, GoalJobs)
+    assert {"coop", "goals"} <= set(cli.COMMANDS)

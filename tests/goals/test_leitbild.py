@@ -14,13 +14,13 @@ from tests.goals.conftest import GOOD_YAML, GoalMonitor, write
 
 
 def test_good_yaml_is_stored(monitor: GoalMonitor, tmp_path: Path) -> None:
-    result = monitor.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
+    result = monitor.goals.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
     lb = result.leitbild
     assert (lb.id, lb.unit_id, lb.baseline_year, result.targets) == ("test", "05315000",
                                                                       2017, 6)
     assert [g.id for g in lb.goals] == ["Z1", "Z2", "Z3"]
     assert [d.id for d in lb.indicators] == ["seu_neu"]
-    stored = monitor.leitbild("test")
+    stored = monitor.goals.leitbild("test")
     assert stored.goals[0].targets[1].target_value == 5.5  # German decimal comma
     assert stored.goals[2].targets[0].level == "stadtteil"
     assert stored.goals[2].targets[0].unit_id is None
@@ -32,8 +32,8 @@ def test_good_yaml_is_stored(monitor: GoalMonitor, tmp_path: Path) -> None:
 
 
 def test_status_of_the_municipality(monitor: GoalMonitor, tmp_path: Path) -> None:
-    monitor.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
-    card = monitor.goal_scorecard()
+    monitor.goals.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
+    card = monitor.goals.scorecard()
     rows = {r.target.indicator_id: r for r in card.rows}
     assert list(rows) == ["gisd_score", "arbeitslosenanteil", "schulabgaenger_ohne_abschluss",
                           "kitas", "seu_neu"]  # the level target is not the city's
@@ -59,14 +59,14 @@ def test_status_of_the_municipality(monitor: GoalMonitor, tmp_path: Path) -> Non
 
 
 def test_district_scorecards_and_level_summary(monitor: GoalMonitor, tmp_path: Path) -> None:
-    monitor.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
-    falling = monitor.goal_scorecard("05315000-101")
+    monitor.goals.import_leitbild(write(tmp_path / "leitbild.yaml", GOOD_YAML))
+    falling = monitor.goals.scorecard("05315000-101")
     assert [r.target.indicator_id for r in falling.rows] == ["seu_sprache"]
     assert falling.rows[0].status is GoalStatus.ON_TRACK
-    rising = monitor.goal_scorecard("05315000-102")
+    rising = monitor.goals.scorecard("05315000-102")
     assert rising.rows[0].status is GoalStatus.OFF_TRACK
-    assert monitor.goal_scorecard("05315000-1").rows == []  # no target for the Bezirk
-    status = monitor.goal_status()
+    assert monitor.goals.scorecard("05315000-1").rows == []  # no target for the Bezirk
+    status = monitor.goals.status()
     level = status["level_targets"]
     assert level == [{"goal_id": "Z3", "indicator_id": "seu_sprache",
                       "indicator": "Sprachförderbedarf", "level": "stadtteil",
@@ -78,21 +78,22 @@ def test_district_scorecards_and_level_summary(monitor: GoalMonitor, tmp_path: P
 
 def test_reimport_replaces(monitor: GoalMonitor, tmp_path: Path) -> None:
     path = write(tmp_path / "leitbild.yaml", GOOD_YAML)
-    monitor.import_leitbild(path)
-    monitor.import_leitbild(write(path, GOOD_YAML.replace("zielwert: 0.17", "zielwert: 0.18")))
-    assert monitor.leitbilder() == [("test", "Leitbild Test", "05315000")]
-    assert monitor.leitbild().goals[0].targets[0].target_value == 0.18
+    monitor.goals.import_leitbild(path)
+    monitor.goals.import_leitbild(write(path, GOOD_YAML.replace("zielwert: 0.17",
+                                                                "zielwert: 0.18")))
+    assert monitor.goals.leitbilder() == [("test", "Leitbild Test", "05315000")]
+    assert monitor.goals.leitbild().goals[0].targets[0].target_value == 0.18
 
 
 def test_no_leitbild_and_several(monitor: GoalMonitor, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="Kein Leitbild"):
-        monitor.goal_scorecard()
-    monitor.import_leitbild(write(tmp_path / "a.yaml", GOOD_YAML))
-    monitor.import_leitbild(write(tmp_path / "b.yaml", GOOD_YAML.replace("id: test",
+        monitor.goals.scorecard()
+    monitor.goals.import_leitbild(write(tmp_path / "a.yaml", GOOD_YAML))
+    monitor.goals.import_leitbild(write(tmp_path / "b.yaml", GOOD_YAML.replace("id: test",
                                                                          "id: zwei")))
     with pytest.raises(MethodError, match="--leitbild"):
-        monitor.goal_scorecard()
-    assert monitor.goal_scorecard(leitbild_id="zwei").leitbild.id == "zwei"
+        monitor.goals.scorecard()
+    assert monitor.goals.scorecard(leitbild_id="zwei").leitbild.id == "zwei"
 
 
 def _replace(old: str, new: str) -> str:
@@ -151,10 +152,10 @@ BAD = [
 @pytest.mark.parametrize(("text", "fragments"), BAD)
 def test_bad_definitions_name_file_goal_field_and_change_nothing(
         monitor: GoalMonitor, tmp_path: Path, text: str, fragments: list[str]) -> None:
-    monitor.import_leitbild(write(tmp_path / "vorher.yaml", GOOD_YAML))
+    monitor.goals.import_leitbild(write(tmp_path / "vorher.yaml", GOOD_YAML))
     before = monitor.store.snapshot()
     with pytest.raises(ImportFailed) as err:
-        monitor.import_leitbild(write(tmp_path / "leitbild_neu.yaml", text))
+        monitor.goals.import_leitbild(write(tmp_path / "leitbild_neu.yaml", text))
     message = err.value.message
     assert message.startswith("Import von leitbild_neu.yaml abgelehnt")
     for fragment in fragments:
@@ -165,7 +166,7 @@ def test_bad_definitions_name_file_goal_field_and_change_nothing(
 
 def test_english_messages(monitor: GoalMonitor, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as err:
-        monitor.import_leitbild(write(tmp_path / "l.yaml", _replace("zielwert: 0.17",
+        monitor.goals.import_leitbild(write(tmp_path / "l.yaml", _replace("zielwert: 0.17",
                                                                     "zielwert: 0.25")))
     assert "goal 'Z1', field 'richtung': direction 'decrease' contradicts" in \
         err.value.message_en
@@ -174,14 +175,14 @@ def test_english_messages(monitor: GoalMonitor, tmp_path: Path) -> None:
 def test_polarity_mismatch_is_a_note(monitor: GoalMonitor, tmp_path: Path) -> None:
     text = _replace("zielwert: 760, zieljahr: 2030, richtung: steigern",
                     "zielwert: 700, zieljahr: 2030, richtung: senken")
-    result = monitor.import_leitbild(write(tmp_path / "l.yaml", text))
+    result = monitor.goals.import_leitbild(write(tmp_path / "l.yaml", text))
     assert any("Z2" in n and "höhere Werte besser" in n for n in result.notes)
 
 
 def test_unquoted_unit_keys_keep_their_leading_zero(monitor: GoalMonitor,
                                                     tmp_path: Path) -> None:
     text = _replace('gebiet: "05315000"', "gebiet: 05315000")  # YAML 1.1 would read octal
-    assert monitor.import_leitbild(write(tmp_path / "l.yaml", text)).leitbild.unit_id == \
+    assert monitor.goals.import_leitbild(write(tmp_path / "l.yaml", text)).leitbild.unit_id == \
         "05315000"
 
 
@@ -216,7 +217,7 @@ def test_xlsx_definition(monitor: GoalMonitor, tmp_path: Path) -> None:
         ["Z2", "Sprache", "seu_sprache", None, "stadtteil", 35, 2030, "senken"],
     ], [["Z1", "P1", "Besuche", "K1", "wie viel", "Familien", "Familien", 2023, 100],
         ["Z1", "P1", "Besuche", "K1", "wie viel", "Familien", "Familien", 2024, 120]])
-    lb = monitor.import_leitbild(path).leitbild
+    lb = monitor.goals.import_leitbild(path).leitbild
     assert lb.unit_id == "05315000"
     assert [len(g.targets) for g in lb.goals] == [2, 1]
     assert lb.goals[0].targets[1].direction is Direction.DECREASE
@@ -230,7 +231,7 @@ def test_xlsx_errors_name_sheet_column_and_row(monitor: GoalMonitor, tmp_path: P
     ], [["Z9", "P1", "Besuche", "K1", "wie viel", "Familien", "Familien", 2023, 100]])
     before = monitor.store.snapshot()
     with pytest.raises(ImportFailed) as err:
-        monitor.import_leitbild(path)
+        monitor.goals.import_leitbild(path)
     message = err.value.message
     assert "leitbild.xlsx, Zeile 3, Spalte 'ziele.ergebnis'" in message
     assert "leitbild.xlsx, Zeile 3, Spalte 'ziele.indikator'" in message
@@ -240,4 +241,4 @@ def test_xlsx_errors_name_sheet_column_and_row(monitor: GoalMonitor, tmp_path: P
 
 def test_unknown_format(monitor: GoalMonitor, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed, match="Unbekanntes Dateiformat"):
-        monitor.import_leitbild(write(tmp_path / "leitbild.json", "{}"))
+        monitor.goals.import_leitbild(write(tmp_path / "leitbild.json", "{}"))

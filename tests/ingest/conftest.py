@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
+from kekiz.app import Kekiz
 from kekiz.cli.main import run
 from kekiz.ingest.boundaries import BoundaryOptions
 from kekiz.ingest.indicators import IndicatorOptions
-from kekiz.monitor import Monitor
 from kekiz.settings import SETTINGS, load_settings
 from kekiz.storage import open_store
 
@@ -53,20 +53,20 @@ class CliResult:
         return " ".join(self.out.split())
 
 
-def monitor_for(url: str) -> Monitor:
-    return Monitor(load_settings({"store": url}, environ={}))
+def monitor_for(url: str) -> Kekiz:
+    return Kekiz(load_settings({"store": url}, environ={}))
 
 
 def build_base(url: str) -> None:
     """Import the base units and one good indicator table through the facade."""
     m = monitor_for(url)
     try:
-        m.import_boundaries(GOOD / "base_kreise.geojson", BoundaryOptions(
+        m.imports.boundaries(GOOD / "base_kreise.geojson", BoundaryOptions(
             level="kreis", id_field="AGS", name_field="GEN", key_fields={"ars": "ARS"}))
-        m.import_boundaries(GOOD / "base_gemeinden.geojson", BoundaryOptions(
+        m.imports.boundaries(GOOD / "base_gemeinden.geojson", BoundaryOptions(
             level="gemeinde", id_field="AGS", name_field="GEN", parent_field="KRS",
             key_fields={"ars": "ARS"}))
-        m.import_indicators(GOOD / "base_einwohner.csv", IndicatorOptions(level="gemeinde"))
+        m.imports.indicators(GOOD / "base_einwohner.csv", IndicatorOptions(level="gemeinde"))
     finally:
         m.close()
 

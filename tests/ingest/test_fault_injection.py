@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import StoreError
 from kekiz.ingest.boundaries import BoundaryOptions
 from kekiz.ingest.indicators import IndicatorOptions
-from kekiz.monitor import Monitor
 from kekiz.settings import load_settings
 from kekiz.storage import open_store
 from kekiz.storage import store as store_module
@@ -62,8 +62,8 @@ class Fault:
         self._monkeypatch.setattr(store_module, "_CHUNK", self._chunk)
 
 
-def _monitor(url: str) -> Monitor:
-    return Monitor(load_settings({"store": url}, environ={}))
+def _monitor(url: str) -> Kekiz:
+    return Kekiz(load_settings({"store": url}, environ={}))
 
 
 def test_boundary_import_fails_halfway_via_cli(cli: Cli, snapshot: Snap, base_url: str,
@@ -107,7 +107,7 @@ def test_boundary_import_fails_after_units_before_keys(snapshot: Snap, base_url:
                            id_prefix="05315000-", parent_level="gemeinde")
     try:
         with pytest.raises(RuntimeError, match="injected"):
-            m.import_boundaries(GOOD / "koeln_stadtbezirke.geojson", opts)
+            m.imports.boundaries(GOOD / "koeln_stadtbezirke.geojson", opts)
     finally:
         m.close()
     assert fault.calls == 1
@@ -116,7 +116,7 @@ def test_boundary_import_fails_after_units_before_keys(snapshot: Snap, base_url:
     fault.remove()
     m = _monitor(base_url)
     try:
-        result = m.import_boundaries(GOOD / "koeln_stadtbezirke.geojson", opts)
+        result = m.imports.boundaries(GOOD / "koeln_stadtbezirke.geojson", opts)
         assert result.count == 3
         assert m.store.count_units() == {"kreis": 3, "gemeinde": 6, "stadtbezirk": 3}
     finally:
@@ -169,7 +169,7 @@ def test_new_indicator_import_fails_after_first_chunk(snapshot: Snap, base_url: 
     opts = IndicatorOptions(level="gemeinde", indicator="kinder_u6")
     try:
         with pytest.raises(StoreError, match="nichts gespeichert"):
-            m.import_indicators(GOOD / "breit_jahre.csv", opts,
+            m.imports.indicators(GOOD / "breit_jahre.csv", opts,
                                 metadata={"unit": "Personen", "aggregation": "sum"})
     finally:
         m.close()
@@ -179,7 +179,7 @@ def test_new_indicator_import_fails_after_first_chunk(snapshot: Snap, base_url: 
     monkeypatch.setattr(store_module.Writer, "upsert_observations", original)
     m = _monitor(base_url)
     try:
-        result = m.import_indicators(GOOD / "breit_jahre.csv", opts,
+        result = m.imports.indicators(GOOD / "breit_jahre.csv", opts,
                                      metadata={"unit": "Personen", "aggregation": "sum"})
         assert result.count == 9
         assert len(m.store.observations(indicator_id="kinder_u6")) == 9

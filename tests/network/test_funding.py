@@ -9,24 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import ImportFailed
-from kekiz.monitor import Monitor
 from kekiz.settings import load_settings
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Monitor:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Kekiz:
     url = f"sqlite:///{tmp_path_factory.mktemp('fund') / 'demo.db'}"
     subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
                    env={**os.environ, "KEKIZ_STORE": url})
-    return Monitor(load_settings({"store": url}))
+    return Kekiz(load_settings({"store": url}))
 
 
-def test_ledger_totals_and_per_child(demo: Monitor) -> None:
-    data = demo.funding_ledger()
+def test_ledger_totals_and_per_child(demo: Kekiz) -> None:
+    data = demo.network.funding_ledger()
     y17 = data["by_year"][2017]
     assert y17["members"] == 40 and y17["amount"] == 40 * 30_000
-    reach = demo.reach(2017)
+    reach = demo.network.reach(2017)
     assert y17["eur_per_child"] == pytest.approx(1_200_000 / reach.children_in_members)
     assert data["by_year"][2012]["amount"] == 18 * 30_000
     assert sum(r["amount"] for r in data["by_member"]) == (18 * 8 + 22 * 3) * 30_000
@@ -40,24 +40,24 @@ def test_ledger_totals_and_per_child(demo: Monitor) -> None:
     ("ags;jahr;quelle;betrag\n05913;2013;Land;1\n05913;2013;Land;2\n", "Doppelte Buchung"),
     ("ags;jahr;betrag\n05913;2013;1\n", "Pflichtspalte fehlt"),
 ])
-def test_bad_ledger_changes_nothing(demo: Monitor, tmp_path: Path, content: str,
+def test_bad_ledger_changes_nothing(demo: Kekiz, tmp_path: Path, content: str,
                                     fragment: str) -> None:
     bad = tmp_path / "foerderung.csv"
     bad.write_text(content, encoding="utf-8")
     before = demo.store.snapshot()
     with pytest.raises(ImportFailed) as err:
-        demo.import_funding(bad)
+        demo.imports.funding(bad)
     assert fragment in err.value.message and "foerderung.csv" in err.value.message
     assert demo.store.snapshot() == before
 
 
-def test_kreisfreie_stadt_by_either_key(demo: Monitor, tmp_path: Path) -> None:
+def test_kreisfreie_stadt_by_either_key(demo: Kekiz, tmp_path: Path) -> None:
     # runs last: it replaces the demo ledger.  Dortmund is a member by its Kreis key 05913;
     # the ledger may name it by its Gemeinde key 05913000 as well.
     ledger = tmp_path / "foerderung.csv"
     ledger.write_text("ags;jahr;quelle;betrag\n05913000;2013;Land;30.000\n"
                       "05913;2014;Land;25.000\n", encoding="utf-8")
-    demo.import_funding(ledger)
+    demo.imports.funding(ledger)
     rows = demo.store.funding()
     assert sorted(zip(rows["unit_id"], rows["year"], rows["amount"], strict=True)) == \
         [("05913", 2013, 30_000.0), ("05913", 2014, 25_000.0)]

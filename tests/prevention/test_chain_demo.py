@@ -43,11 +43,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     store = open_store(url)
     try:
         if not svc_store.service_datasets(store):
-            from kekiz.facade.prevention import build_chain_demo
-            from kekiz.monitor import Monitor
+            from kekiz.app import Kekiz
+            from kekiz.demo.chain import build_chain_demo
             from kekiz.settings import load_settings
 
-            build_chain_demo(Monitor(load_settings({"store": url}), store))
+            build_chain_demo(Kekiz(load_settings({"store": url}), store))
     finally:
         store.dispose()
     return url
@@ -55,20 +55,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kekiz.cli import main as cli
+    from kekiz.cli import context
 
-    monkeypatch.setattr(cli.out, "width", 250)
+    monkeypatch.setattr(context.out, "width", 250)
 
 
 def _run(url: str, *args: str) -> Result:
     from kekiz.cli import main as cli
 
-    try:
-        return CliRunner().invoke(cli.app, ["--store", url, *args])
-    finally:
-        if cli.state.monitor is not None:
-            cli.state.monitor.close()
-            cli.state.monitor = None
+    return CliRunner().invoke(cli.app, ["--store", url, *args])
 
 
 def _json(url: str, *args: str) -> Any:
@@ -233,17 +228,17 @@ def test_three_sites_for_family_centres_are_optimal(demo: str, wide: None) -> No
     assert any("SYNTHETISCH" in n for n in data["notes"])
     assert all(s["reason_de"].startswith(f"{s['name']}: ") for s in sites)
     # brute force over all 102,340 triples of Stadtteil points gives the same optimum
-    from kekiz.facade.prevention import _kind_mask
-    from kekiz.monitor import Monitor
+    from kekiz.app import Kekiz
     from kekiz.prevention.geo import to_metric
     from kekiz.prevention.siting import need_weights
+    from kekiz.services.chain_data import kind_mask as _kind_mask
     from kekiz.settings import load_settings
 
-    m = Monitor(load_settings({"store": demo}))
+    m = Kekiz(load_settings({"store": demo}))
     try:
-        offers, shapes = m._chain_offers("stadtteil")
-        kids, _ = m._chain_counts(("einwohner_u3", "einwohner_3_6"), "stadtteil", None)
-        need, _info = m._chain_need("stadtteil", None, "2012")
+        offers, shapes = m.chain.data.offers("stadtteil")
+        kids, _ = m.chain.data.counts(("einwohner_u3", "einwohner_3_6"), "stadtteil", None)
+        need, _info = m.chain.data.need("stadtteil", None, "2012")
     finally:
         m.close()
     fz = offers[_kind_mask(offers, "Familienzentrum") & offers["unit_id"].notna() &

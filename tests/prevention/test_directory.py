@@ -26,7 +26,7 @@ from kekiz.prevention.directory import (
 )
 from kekiz.prevention.model import in_germany, parse_life_phase, phases_for_ages
 
-DEMO = Path(__file__).resolve().parents[2] / "src" / "kekiz" / "demo_data"
+DEMO = Path(__file__).resolve().parents[2] / "src" / "kekiz" / "demo" / "data"
 
 
 def test_csv_with_german_columns_and_numbers(good_csv: Path) -> None:

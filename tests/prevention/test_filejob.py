@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kekiz.domain.errors import ImportFailed
-from kekiz.facade.prevention import PreventionJobs
 from kekiz.prevention.filejob import COVERAGE_COLUMNS, coverage_file
 
 
@@ -92,19 +91,18 @@ def test_coverage_file_problems(files: dict[str, Path], tmp_path: Path) -> None:
     assert "Spalte 'plaetze': 'viele' keine Platzzahl" in text
 
 
-class _Jobs(PreventionJobs):
-    lang = "de"
+def _invoke(args: list[str]) -> Result:
+    """A ``kekiz chain`` file command in-process (no store is opened for file jobs)."""
+    from kekiz.cli.chain_cmd import chain_app
+    from kekiz.cli.context import CliState
+
+    return CliRunner().invoke(chain_app, args, obj=CliState(lang="de"))
 
 
 def test_chain_coverage_command(files: dict[str, Path], tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from kekiz.cli import main as cli
-    from kekiz.cli.chain_cmd import chain_app
-
-    monkeypatch.setattr(cli, "monitor", lambda: _Jobs())
-    monkeypatch.setattr(cli.state, "lang", None)
     out = tmp_path / "abdeckung.csv"
-    result = CliRunner().invoke(chain_app, [
+    result = _invoke([
         "coverage", "--offers", str(files["offers"]), "--capacity", "Plätze", "--units",
         str(files["units"]), "--unit-id", "id", "--population", str(files["population"]),
         "--population-id", "raum", "--population-column", "kinder", "-o", str(out)])
@@ -119,19 +117,13 @@ def test_chain_coverage_command(files: dict[str, Path], tmp_path: Path,
 
 def test_chain_check_hsds_and_find_commands(good_csv: Path, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from kekiz.cli import main as cli
-    from kekiz.cli.chain_cmd import chain_app
-
-    monkeypatch.setattr(cli, "monitor", lambda: _Jobs())
-    monkeypatch.setattr(cli.state, "lang", None)
-    runner = CliRunner()
-    done = runner.invoke(chain_app, ["check", str(good_csv)])
+    done = _invoke(["check", str(good_csv)])
     assert done.exit_code == 0 and "in Ordnung – 4 Angebote, 3 Träger" in done.output
     out = tmp_path / "angebote.json"
-    done = runner.invoke(chain_app, ["hsds", str(good_csv), "-o", str(out), "--published"])
+    done = _invoke(["hsds", str(good_csv), "-o", str(out), "--published"])
     assert done.exit_code == 0, done.output
     assert json.loads(out.read_text(encoding="utf-8"))["total_items"] == 3
-    done = runner.invoke(chain_app, ["find", str(out), "--age", "2", "--near",
+    done = _invoke(["find", str(out), "--age", "2", "--near",
                                      "50.961,6.952", "--radius", "1000"])
     assert done.exit_code == 0, done.output
     assert done.output.startswith("1. Familienzentrum Nippes – Stadt Köln.")

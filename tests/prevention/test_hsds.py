@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from kekiz.demo.offers import synthetic_offers
 from kekiz.domain.errors import ImportFailed, ValidationReport
 from kekiz.prevention.directory import read_directory
 from kekiz.prevention.hsds import export_hsds, parse_hsds, read_hsds
-from kekiz.prevention.synthetic import synthetic_offers
 from tests.prevention.conftest import Validate
 
 EXAMPLES = ["base", "location", "organization_full", "organization_list",

@@ -277,17 +277,17 @@ def _store_network(path: Path) -> Path:
 
 
 def test_coverage_and_what_if_over_the_network(tmp_path: Path) -> None:
-    from kekiz.monitor import Monitor
+    from kekiz.app import Kekiz
     from kekiz.settings import load_settings
     from tests.prevention.test_what_if import U1, U2, _store
 
     store = _store(tmp_path)
     net = _store_network(tmp_path / "netz.osm.pbf")
     try:
-        m = Monitor(load_settings({"store": store.url}), store)
+        m = Kekiz(load_settings({"store": store.url}), store)
         # straight line: U1 reaches A and B (15 places / 100 children), U2 reaches C
         # (4 / 50); over the network B is 2.9 km away: U1 has A only, 10 / 100
-        cmp = m.compare_access(net, "walk", demand="units", radius=1500)
+        cmp = m.chain.compare_access(net, "walk", demand="units", radius=1500)
         t = cmp.table.set_index("unit_id")
         assert t.loc[U1, "accessibility_straight"] == pytest.approx(0.15)
         assert t.loc[U1, "accessibility_network"] == pytest.approx(0.10)
@@ -298,16 +298,16 @@ def test_coverage_and_what_if_over_the_network(tmp_path: Path) -> None:
                                                "innerhalb von 1,5 km zu Fuß im "
                                                "Straßennetz)")
         assert cmp.meta["network_nodes"] == 6
-        cov = m.coverage(demand="units", network=net)
+        cov = m.chain.coverage(demand="units", network=net)
         assert any("an den nächsten Knoten angebunden" in n for n in cov.notes)
         # what-if over the network: closing A leaves U1 without a Kita in reach
-        res = m.what_if([Change("remove", "Kita A")], demand="units", network=net)
+        res = m.chain.what_if([Change("remove", "Kita A")], demand="units", network=net)
         r = res.table.set_index("unit_id")
         assert r.loc[U1, "accessibility_before"] == pytest.approx(0.10)
         assert r.loc[U1, "accessibility_after"] == 0.0
         assert res.meta["children_without_after"] == 100
         with pytest.raises(ImportFailed, match="nicht gefunden"):
-            m.coverage(demand="units", network=tmp_path / "fehlt.osm.pbf")
+            m.chain.coverage(demand="units", network=tmp_path / "fehlt.osm.pbf")
     finally:
         store.dispose()
 
@@ -342,9 +342,7 @@ def test_cli_access_with_a_network(tmp_path: Path) -> None:
                                            "--network", str(net)])
         assert "--network gilt für die Erreichbarkeit" in str(bad.exception)
     finally:
-        if cli.state.monitor is not None:
-            cli.state.monitor.close()
-            cli.state.monitor = None
+        pass
 
 
 def test_points_join_the_largest_connected_part(tmp_path: Path) -> None:

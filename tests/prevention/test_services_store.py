@@ -11,9 +11,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import ImportFailed, KekizError, ValidationReport
 from kekiz.domain.model import Dataset, Unit
-from kekiz.monitor import Monitor
 from kekiz.prevention.directory import DirectoryOptions, read_directory
 from kekiz.prevention.hsds import export_hsds, parse_hsds
 from kekiz.prevention.model import Directory
@@ -51,8 +51,8 @@ def _store_with_units(url: str) -> Store:
     return store
 
 
-def _monitor(store: Store) -> Monitor:
-    return Monitor(load_settings({"store": store.url}), store)
+def _monitor(store: Store) -> Kekiz:
+    return Kekiz(load_settings({"store": store.url}), store)
 
 
 def _same(a: Directory, b: Directory) -> None:
@@ -115,7 +115,7 @@ def test_csv_import_round_trip_and_reimport_replaces(store_url: str, good_csv: P
     store = _store_with_units(store_url)
     try:
         m = _monitor(store)
-        first = m.import_services(good_csv, dataset="Angebote Test")
+        first = m.directory.import_services(good_csv, dataset="Angebote Test")
         assert (first.services, first.locations, first.organizations) == (4, 3, 3)
         assert first.dataset.kind == "services" and first.dataset.revision == 1
         assert first.level == "stadtteil" and first.synthetic is False
@@ -128,7 +128,7 @@ def test_csv_import_round_trip_and_reimport_replaces(store_url: str, good_csv: P
         for loc in expected.locations.values():
             loc.unit_id = units[loc.id]
         _same(loaded, expected)
-        again = m.import_services(good_csv, dataset="Angebote Test")
+        again = m.directory.import_services(good_csv, dataset="Angebote Test")
         assert again.dataset.revision == 2 and again.replaced == 4
         assert len(svc_store.load_directory(store).services) == 4
         rows = svc_store.service_datasets(store)
@@ -143,21 +143,21 @@ def test_duplicates_of_stored_offers_are_reported_and_left_out(store_url: str,
     store = _store_with_units(store_url)
     try:
         m = _monitor(store)
-        m.import_services(good_csv, dataset="Quelle A")
+        m.directory.import_services(good_csv, dataset="Quelle A")
         other = good_csv.with_name("quelle_b.csv")
         other.write_text(good_csv.read_text(encoding="utf-8").replace(
             "Familienzentrum Nippes;Stadt Köln", "Familienzentrum Nippes e.V.;Stadt Köln"),
             encoding="utf-8")
-        result = m.import_services(other, dataset="Quelle B")
+        result = m.directory.import_services(other, dataset="Quelle B")
         # three of the four offers have a place; each is the same offer as in source A
         assert len(result.duplicates) == 3 and result.services == 1
         assert "Familienzentrum Nippes e.V." in set(result.duplicates["name_b"])
         assert "ist vermutlich dasselbe Angebot wie" in result.duplicates["message_de"][0]
-        kept = m.import_services(other, dataset="Quelle B", keep_duplicates=True)
+        kept = m.directory.import_services(other, dataset="Quelle B", keep_duplicates=True)
         assert kept.services == 4 and kept.replaced == 1 and len(kept.duplicates) == 3
         # the very same file under another name (same ids): each of the three located
         # offers is a duplicate of its twin in source A and in source B
-        same = m.import_services(good_csv, dataset="Quelle C")
+        same = m.directory.import_services(good_csv, dataset="Quelle C")
         assert len(same.duplicates) == 6 and same.duplicates["offer_b"].nunique() == 3
         assert same.services == 1
         assert set(same.duplicates["offer_b"]) <= set(same.duplicates["offer_a"])
@@ -170,19 +170,19 @@ def test_a_file_of_nothing_but_stored_offers_is_refused(store_url: str,
     store = _store_with_units(store_url)
     try:
         m = _monitor(store)
-        m.import_services(good_csv, dataset="Quelle A")
+        m.directory.import_services(good_csv, dataset="Quelle A")
         located = good_csv.with_name("nur_orte.csv")
         located.write_text("".join(line for line in good_csv.read_text(encoding="utf-8")
                                    .splitlines(keepends=True)
                                    if not line.startswith("EK1;")), encoding="utf-8")
         before = store.snapshot()
         with pytest.raises(ImportFailed) as failed:
-            m.import_services(located, dataset="Quelle B")
+            m.directory.import_services(located, dataset="Quelle B")
         text = str(failed.value.text("de"))
         assert "Alle 3 Angebote der Datei stehen schon im Store" in text
         assert "nur_orte.csv" in text and "--keep-duplicates" in text
         assert store.snapshot() == before
-        kept = m.import_services(located, dataset="Quelle B", keep_duplicates=True)
+        kept = m.directory.import_services(located, dataset="Quelle B", keep_duplicates=True)
         assert kept.services == 3
     finally:
         store.dispose()
@@ -191,7 +191,7 @@ def test_a_file_of_nothing_but_stored_offers_is_refused(store_url: str,
 def test_synthetic_import_is_labelled_everywhere(store_url: str, good_csv: Path) -> None:
     store = _store_with_units(store_url)
     try:
-        result = _monitor(store).import_services(good_csv, synthetic=True,
+        result = _monitor(store).directory.import_services(good_csv, synthetic=True,
                                                  dataset="Beispielangebote")
         assert result.synthetic
         assert result.dataset.name == ("SYNTHETISCH: Beispielangebote (erfundene "
@@ -209,22 +209,22 @@ def test_public_export_has_only_published_services_and_validates(
     store = _store_with_units(store_url)
     try:
         m = _monitor(store)
-        m.import_services(good_csv)
+        m.directory.import_services(good_csv)
         out = tmp_path / "oeffentlich.json"
-        assert m.export_services(out) == 3
+        assert m.directory.export_services(out) == 3
         page = json.loads(out.read_text(encoding="utf-8"))
         assert page["total_items"] == 3
         assert "Elternkurs Starke Eltern" not in {x["name"] for x in page["contents"]}
         for doc in page["contents"]:
             assert hsds_validate("compiled/service", doc) == []
-        assert m.export_services(tmp_path / "alle.json", include_unpublished=True) == 4
+        assert m.directory.export_services(tmp_path / "alle.json", include_unpublished=True) == 4
         table = tmp_path / "angebote.csv"
-        assert m.export_services(table) == 3
+        assert m.directory.export_services(table) == 3
         text = table.read_text(encoding="utf-8-sig")
         assert text.splitlines()[0].startswith("offer_id;service_id;")
         assert "0-3, 3-6" in text and "Familienzentrum Nippes" in text
         with pytest.raises(KekizError, match=r"Unbekanntes Format '\.txt'"):
-            m.export_services(tmp_path / "x.txt")
+            m.directory.export_services(tmp_path / "x.txt")
     finally:
         store.dispose()
 
@@ -235,25 +235,25 @@ def test_bad_input_leaves_the_store_unchanged(store_url: str, good_csv: Path,
     store = _store_with_units(store_url)
     try:
         m = _monitor(store)
-        m.import_services(good_csv, dataset="Bestand")
+        m.directory.import_services(good_csv, dataset="Bestand")
         before = store.snapshot()
         bad = tmp_path / "kaputt.csv"
         bad.write_text("Angebot;Plätze;Alter von;Alter bis;lat;lon\n"
                        "Kita A;viele;3;6;50,96;6,95\nKita B;10;8;6;50,96;6,95\n",
                        encoding="utf-8")
         with pytest.raises(ImportFailed) as info:
-            m.import_services(bad, dataset="Bestand")
+            m.directory.import_services(bad, dataset="Bestand")
         text = info.value.message
         assert "Zeile 2, Spalte 'Plätze': 'viele' keine Platzzahl" in text
         assert "Mindestalter größer als Höchstalter" in text
         broken = tmp_path / "kaputt.json"
         broken.write_text('{"contents": [{"id": "x", "name": "A"', encoding="utf-8")
         with pytest.raises(ImportFailed, match="kein gültiges JSON"):
-            m.import_services(broken, dataset="Bestand")
+            m.directory.import_services(broken, dataset="Bestand")
         empty = tmp_path / "leer.json"
         empty.write_text('{"contents": []}', encoding="utf-8")
         with pytest.raises(ImportFailed, match="keine Angebote"):
-            m.import_services(empty, dataset="Bestand")
+            m.directory.import_services(empty, dataset="Bestand")
         assert store.snapshot() == before
 
         def fail(*_args: Any, **_kw: Any) -> int:  # a failure after the first rows
@@ -267,7 +267,7 @@ def test_bad_input_leaves_the_store_unchanged(store_url: str, good_csv: Path,
 
         monkeypatch.setattr(svc_store, "replace_directory", half)
         with pytest.raises(KekizError, match="Abbruch im Test"):
-            m.import_services(good_csv, dataset="Bestand")
+            m.directory.import_services(good_csv, dataset="Bestand")
         assert store.snapshot() == before
     finally:
         store.dispose()
@@ -282,7 +282,7 @@ def test_xlsx_import_into_a_store_without_units(store_url: str, good_csv: Path,
     frame.to_excel(xlsx, index=False)
     store = open_store(store_url)
     try:
-        result = _monitor(store).import_services(xlsx)
+        result = _monitor(store).directory.import_services(xlsx)
         assert (result.services, result.level, result.assigned) == (4, None, 0)
         assert "Im Store sind noch keine Gebiete: die Orte bleiben ohne Gebiet" in result.notes
         assert result.dataset.name == "Angebote: angebote.xlsx"

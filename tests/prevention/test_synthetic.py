@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from kekiz.prevention.chain import TOTAL, chain_matrix
-from kekiz.prevention.geo import points_in_units
-from kekiz.prevention.hsds import export_hsds
-from kekiz.prevention.synthetic import (
+from kekiz.demo.offers import (
     KINDS,
     PREFIX,
     SYNTHETIC_SOURCE,
     default_boundaries,
     synthetic_offers,
 )
+from kekiz.prevention.chain import TOTAL, chain_matrix
+from kekiz.prevention.geo import points_in_units
+from kekiz.prevention.hsds import export_hsds
 
 
 def test_synthetic_offers_are_labelled_and_deterministic() -> None:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import Dataset, Indicator, Unit
-from kekiz.monitor import Monitor
 from kekiz.prevention.siting import Change, parse_change
 from kekiz.settings import load_settings
 from kekiz.storage import Store, open_store
@@ -55,7 +55,7 @@ def _store(tmp_path: Path) -> Store:
         f"B;Kita B;Träger;3-6;Kinder- und Jugendhilfe;5;Kita;{P1.y + 0.001};{P1.x}\n"
         f"C;Kita C;Träger;3-6;Kinder- und Jugendhilfe;4;Kita;{P2.y};{P2.x + 0.001}\n",
         encoding="utf-8")
-    Monitor(load_settings({"store": store.url}), store).import_services(
+    Kekiz(load_settings({"store": store.url}), store).directory.import_services(
         csv, dataset="Kitas (Test)")
     return store
 
@@ -64,22 +64,22 @@ def _store(tmp_path: Path) -> Store:
 def monitor(tmp_path: Path) -> Any:
     store = _store(tmp_path)
     try:
-        yield Monitor(load_settings({"store": store.url}), store)
+        yield Kekiz(load_settings({"store": store.url}), store)
     finally:
         store.dispose()
 
 
-def _id(m: Monitor, name: str) -> str:
-    offers = m.stored_directory().offers()
+def _id(m: Kekiz, name: str) -> str:
+    offers = m.directory.stored_directory().offers()
     return str(offers.loc[offers["name"] == name, "offer_id"].iloc[0])
 
 
-def test_what_if_hand_computed(monitor: Monitor) -> None:
+def test_what_if_hand_computed(monitor: Kekiz) -> None:
     c_id = _id(monitor, "Kita C")
     changes = [parse_change("remove", "Kita B"),
                parse_change("move", f"{c_id[:8]}:{P1.y:.6f},{P1.x:.6f}"),
                parse_change("add", f"Kita Neu;{P2.y};{P2.x};6;3-6")]
-    res = monitor.what_if(changes, demand="units", radius=1500)
+    res = monitor.chain.what_if(changes, demand="units", radius=1500)
     t = res.table.set_index("unit_id")
     # before: U1 reaches A and B (15 places) for 100 children: 0.15 places per child;
     #         U2 reaches C (4 places) for 50 children: 0.08
@@ -115,14 +115,14 @@ def test_what_if_hand_computed(monitor: Monitor) -> None:
                                  "(0.0%) after.")
     assert list(res.changed()["unit_id"]) == [U2, U1]
     # the coverage of the stored offers is untouched: nothing was written
-    cov = monitor.coverage(demand="units", radius=1500).table.set_index("unit_id")
+    cov = monitor.chain.coverage(demand="units", radius=1500).table.set_index("unit_id")
     assert cov.loc[U1, "accessibility"] == pytest.approx(0.15)
     assert cov.loc[U1, "offers"] == 2
 
 
 def test_what_if_moving_out_of_every_unit_and_removing_the_last_offer(
-        monitor: Monitor) -> None:
-    res = monitor.what_if([Change("remove", "Kita C"),
+        monitor: Kekiz) -> None:
+    res = monitor.chain.what_if([Change("remove", "Kita C"),
                            Change("move", "Kita A", lat=P1.y, lon=6.90)],
                           demand="units", radius=1500)
     t = res.table.set_index("unit_id")
@@ -135,14 +135,14 @@ def test_what_if_moving_out_of_every_unit_and_removing_the_last_offer(
     assert any("in keinem Gebiet" in n and "Kita A" in n for n in res.notes)
 
 
-def test_what_if_errors_name_value_and_fix(monitor: Monitor) -> None:
+def test_what_if_errors_name_value_and_fix(monitor: Kekiz) -> None:
     with pytest.raises(MethodError, match=r"'Kita X' ist nicht unter den 3 Angeboten.*"
                                           r"Abhilfe"):
-        monitor.what_if([Change("remove", "Kita X")], demand="units")
+        monitor.chain.what_if([Change("remove", "Kita X")], demand="units")
     with pytest.raises(MethodError, match=r"Lebensphase\(n\) 0-3.*--life-phase 0-3"):
-        monitor.what_if([parse_change("add", "Krippe;50,95;6,95;10;0-3")], demand="units")
+        monitor.chain.what_if([parse_change("add", "Krippe;50,95;6,95;10;0-3")], demand="units")
     with pytest.raises(MethodError, match="Keine Änderung"):
-        monitor.what_if([], demand="units")
+        monitor.chain.what_if([], demand="units")
 
 
 @pytest.mark.parametrize(("action", "text", "message"), [

@@ -1,9 +1,9 @@
 """Fixtures of the record tests (issue #4).
 
-``demo_base``: the Köln demo store (built once per session through the facade, as
+``demo_base``: the Köln demo store (built once per session through the application object, as
 ``kekiz demo`` does).  ``base_url``: a private copy of it per test.  ``records_demo``: a
 copy with the synthetic school-entrance records of 2010-2012 imported by
-:func:`kekiz.facade.records.build_records_demo` (the demo step).  ``cli``: the real
+:func:`kekiz.demo.records.build_records_demo` (the demo step).  ``cli``: the real
 command line in-process with the ``records`` sub-app registered.
 """
 
@@ -19,25 +19,20 @@ from typing import Any
 
 import pytest
 
-from kekiz.facade.records import RecordImport, RecordJobs, build_records_demo
+from kekiz.demo import build_demo
+from kekiz.demo.records import build_records_demo
 from kekiz.records.schema import RecordSchema, schema_from_mapping
+from kekiz.services.records import RecordImport
 from kekiz.settings import SETTINGS, load_settings
 from kekiz.storage import open_store
 
 DEMO_YEARS = (2010, 2011, 2012)
 DEMO_SEED = 42
 
-def record_monitor() -> type[Any]:
-    """:class:`Monitor` with the record jobs (whether or not monitor.py mixes them in)."""
-    from kekiz.monitor import Monitor
-
-    if issubclass(Monitor, RecordJobs):
-        return Monitor
-    return type("RecordMonitor", (Monitor, RecordJobs), {})
-
-
 def monitor_for(url: str) -> Any:
-    return record_monitor()(load_settings({"store": url}, environ={}))
+    from kekiz.app import Kekiz
+
+    return Kekiz(load_settings({"store": url}, environ={}))
 
 
 def copy_store(src: Path, dst: Path) -> str:
@@ -79,7 +74,7 @@ def demo_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     m = monitor_for(f"sqlite:///{path}")
     try:
-        m.build_demo()
+        build_demo(m)
         if os.environ.get("KEKIZ_TEST_DEMO_WITH_RECORDS") and not _has_records(
                 f"sqlite:///{path}"):
             # as the demo does once its manifest has the records step
@@ -120,7 +115,7 @@ def demo_records_file(records_demo: RecordsDemo,
     m = monitor_for(records_demo.url)
     try:
         out = tmp_path_factory.mktemp("regen") / "schuleingang_koeln.parquet"
-        return Path(m.generate_records(out, years=DEMO_YEARS, seed=DEMO_SEED).path)
+        return Path(m.records.generate_records(out, years=DEMO_YEARS, seed=DEMO_SEED).path)
     finally:
         m.close()
 
@@ -141,17 +136,12 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> Iterator[Callable[..., CliResult]]:
     """``kekiz --store URL records ...`` in-process (exit code, stdout, stderr)."""
     from kekiz.cli import main as cli_main
-    from kekiz.cli.records_cmd import records_app
 
     for setting in SETTINGS:
         monkeypatch.delenv(f"KEKIZ_{setting.name.upper()}", raising=False)
     monkeypatch.delenv("KEKIZ_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "250")
-    monkeypatch.setattr(cli_main, "Monitor", record_monitor())
-    added = not any(g.name == "records" for g in cli_main.app.registered_groups)
-    if added:
-        cli_main.app.add_typer(records_app, name="records")
 
     def invoke(url: str, *args: object) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["kekiz", "--store", url, *map(str, args)])
@@ -164,9 +154,4 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
-    try:
-        yield invoke
-    finally:
-        if added:
-            cli_main.app.registered_groups[:] = [
-                g for g in cli_main.app.registered_groups if g.typer_instance is not records_app]
+    yield invoke

@@ -172,9 +172,9 @@ def test_facade_audit_finds_no_violation(records_demo: RecordsDemo,
                                          demo_records_file: Path) -> None:
     m = monitor_for(records_demo.url)
     try:
-        plain = m.audit_published()
+        plain = m.records.audit_published()
         assert plain.tables == 30 and plain.passed, [v.text() for v in plain.violations[:5]]
-        full = m.audit_published(records=demo_records_file)
+        full = m.records.audit_published(records=demo_records_file)
         assert full.with_records and full.tables == 30
         assert full.passed, [v.text() for v in full.violations[:5]]
     finally:

@@ -34,13 +34,13 @@ def test_import_audit_and_rollback(store_url: str, tmp_path: Path) -> None:
     _koeln(store_url)
     m = monitor_for(store_url)
     try:
-        made = m.generate_records(tmp_path / "seu.csv", years="2011-2012", seed=2,
+        made = m.records.generate_records(tmp_path / "seu.csv", years="2011-2012", seed=2,
                                   records=4000)
         schema = small_schema("sprachdefizit", "masern_vollstaendig")
-        result = m.import_records(made.path, schema=schema)
+        result = m.records.import_records(made.path, schema=schema)
         assert result.periods == ["2011", "2012"] and result.tables == 4
         assert result.observations == 4 * 96 and result.suppressed > 0
-        audit = m.audit_published(records=made.path, schema=schema)
+        audit = m.records.audit_published(records=made.path, schema=schema)
         assert audit.passed and audit.tables == 4
         obs = m.store.observations(indicator_id=result.indicators)
         published = obs[obs["status"] != "suppressed"]
@@ -54,9 +54,9 @@ def test_import_audit_and_rollback(store_url: str, tmp_path: Path) -> None:
         lines[5] = lines[4]  # a duplicate id
         bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
         with pytest.raises(ImportFailed, match="Datensatz-Kennung doppelt"):
-            m.import_records(bad, schema=schema)
+            m.records.import_records(bad, schema=schema)
         assert snapshot_of(store_url) == before
-        again = m.import_records(made.path, schema=schema)
+        again = m.records.import_records(made.path, schema=schema)
         assert again.dataset.revision == 2 and again.replaced == 4 * 96
     finally:
         m.close()

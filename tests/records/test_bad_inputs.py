@@ -26,7 +26,7 @@ def good(demo_base: Path, tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
     m = monitor_for(f"sqlite:///{demo_base}")
     try:
         out = tmp_path_factory.mktemp("good") / "seu.parquet"
-        path = m.generate_records(out, years="2012", seed=5, records=400).path
+        path = m.records.generate_records(out, years="2012", seed=5, records=400).path
     finally:
         m.close()
     return pq.read_table(path)
@@ -195,7 +195,7 @@ def test_bad_input_is_reported_and_nothing_lands(case: Case, good: pa.Table, dem
     m = monitor_for(url)
     try:
         with pytest.raises(ImportFailed) as err:
-            m.import_records(path, schema=SCHEMA, streets=streets)
+            m.records.import_records(path, schema=SCHEMA, streets=streets)
     finally:
         m.close()
     text = " ".join(err.value.text("de").split())
@@ -227,17 +227,17 @@ def test_unusable_files(good: pa.Table, demo_base: Path, tmp_path: Path) -> None
                            (one_column, "Trennzeichen passt nicht"),
                            (tmp_path / "fehlt.csv", "Datei nicht gefunden")):
             with pytest.raises(ImportFailed) as err:
-                m.import_records(path, schema=SCHEMA)
+                m.records.import_records(path, schema=SCHEMA)
             assert says in err.value.text("de")
         with pytest.raises(ConfigurationError, match="Keine Gebiete der Ebene 'block'"):
-            m.import_records(empty, level="block")
+            m.records.import_records(empty, level="block")
         with pytest.raises(ConfigurationError, match="--years"):
-            m.import_records(empty, years="2012-20x")
+            m.records.import_records(empty, years="2012-20x")
         with pytest.raises(ConfigurationError, match="Unbekanntes Verfahren 'schnell'"):
-            m.import_records(empty, method="schnell")
+            m.records.import_records(empty, method="schnell")
         wrong = small_schema("sprachdefizit", coordinates={"crs": "EPSG:99999"})
         with pytest.raises(ConfigurationError, match="Koordinatensystem 'EPSG:99999' unbekannt"):
-            m.import_records(_csv(good, tmp_path / "SYNTHETISCH_gut.csv"), schema=wrong)
+            m.records.import_records(_csv(good, tmp_path / "SYNTHETISCH_gut.csv"), schema=wrong)
     finally:
         m.close()
     assert snapshot_of(url) == before
@@ -251,7 +251,7 @@ def test_few_unmatched_records_are_counted_not_dropped_silently(
     path = _csv(t, tmp_path / "SYNTHETISCH_wenige.csv")
     m = monitor_for(url)
     try:
-        result = m.import_records(path, schema=SCHEMA)
+        result = m.records.import_records(path, schema=SCHEMA)
     finally:
         m.close()
     assert result.stats["unmatched"] == 4 and result.stats["used"] == 396

@@ -42,7 +42,7 @@ def small_file(demo_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     m = monitor_for(f"sqlite:///{demo_base}")
     try:
         out = tmp_path_factory.mktemp("small") / "seu.parquet"
-        return Path(m.generate_records(out, years="2012", seed=11, records=N).path)
+        return Path(m.records.generate_records(out, years="2012", seed=11, records=N).path)
     finally:
         m.close()
 
@@ -51,7 +51,7 @@ def _import(url: str, path: Path, **kw: Any) -> Any:
     m = monitor_for(url)
     try:
         kw.setdefault("schema", small_schema(*FINDINGS))
-        return m.import_records(path, **kw)
+        return m.records.import_records(path, **kw)
     finally:
         m.close()
 

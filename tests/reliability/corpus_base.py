@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kekiz.app import Kekiz
 from kekiz.domain.model import Unit
-from kekiz.monitor import Monitor
 from kekiz.settings import load_settings
 from kekiz.storage import open_store
 from tests.ingest.conftest import build_base
@@ -36,7 +36,7 @@ KOELN = [
 
 
 def monitor_for(url: str) -> Any:
-    return Monitor(load_settings({"store": url}, environ={}))
+    return Kekiz(load_settings({"store": url}, environ={}))
 
 
 def build_corpus_base(url: str, tmp: Path) -> None:
@@ -49,12 +49,13 @@ def build_corpus_base(url: str, tmp: Path) -> None:
         store.dispose()
     m = monitor_for(url)
     try:
-        m.import_members(GOOD / "mitglieder.csv", PROGRAMME)
-        m.import_cooperation(GOOD / "kooperation_cp1252.csv", 1)
-        m.import_services(GOOD / "angebote_cp1252.csv", dataset="Bestand", level="gemeinde")
+        m.imports.members(GOOD / "mitglieder.csv", PROGRAMME)
+        m.cooperation.import_wave(GOOD / "kooperation_cp1252.csv", 1)
+        m.directory.import_services(GOOD / "angebote_cp1252.csv", dataset="Bestand",
+                                    level="gemeinde")
         leitbild = tmp / "leitbild.yaml"
         leitbild.write_text((BAD / "leitbild" / "indikator_unbekannt.yaml").read_text(
             encoding="utf-8").replace("einwohnr", "einwohner"), encoding="utf-8")
-        m.import_leitbild(leitbild)
+        m.goals.import_leitbild(leitbild)
     finally:
         m.close()

@@ -26,7 +26,7 @@ def write(url: str, tmp: Path, year: int) -> None:
                                                      for i, g in enumerate(GEMEINDEN)))
     m = monitor_for(url)
     try:
-        m.import_indicators(path, IndicatorOptions(level="gemeinde"), dataset=f"w{year}")
+        m.imports.indicators(path, IndicatorOptions(level="gemeinde"), dataset=f"w{year}")
     finally:
         m.close()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
 from kekiz.settings import load_settings
 from tests.web.conftest import build_web_store
 
@@ -31,8 +31,8 @@ def report_url(report_db: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def monitor(report_url: str) -> Iterator[Monitor]:
-    m = Monitor(load_settings({"store": report_url, "lang": "de"}, environ={}))
+def monitor(report_url: str) -> Iterator[Kekiz]:
+    m = Kekiz(load_settings({"store": report_url, "lang": "de"}, environ={}))
     try:
         yield m
     finally:

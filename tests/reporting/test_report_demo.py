@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from kekiz.analysis.classify import format_number
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_pdf import html_to_pdf
@@ -33,15 +33,15 @@ THRESHOLD = 3
 
 
 @pytest.fixture(scope="module")
-def koeln_html(monitor: Monitor) -> str:
+def koeln_html(monitor: Kekiz) -> str:
     """The default report, with every indicator of the Stadtteile (the default shows 8)."""
     cfg = ReportConfig(max_indicators=30)
-    return render_html(monitor.report_input(KOELN, cfg), cfg, "de")
+    return render_html(monitor.reports.report_input(KOELN, cfg), cfg, "de")
 
 
 @pytest.fixture(scope="module")
-def network_html(monitor: Monitor) -> str:
-    return render_html(monitor.report_input("network"), ReportConfig(), "de")
+def network_html(monitor: Kekiz) -> str:
+    return render_html(monitor.reports.report_input("network"), ReportConfig(), "de")
 
 
 def _assert_no_secret(text: str) -> None:
@@ -65,7 +65,7 @@ def _cells(row: dict[str, object]) -> dict[str, str]:
     return out
 
 
-def test_koeln_report_has_all_parts(koeln_html: str, monitor: Monitor) -> None:
+def test_koeln_report_has_all_parts(koeln_html: str, monitor: Kekiz) -> None:
     html = koeln_html
     assert html.startswith("<!DOCTYPE html>")
     for title in ("Das Wichtigste in Kürze", "Karten und Indikatoren", "Gebietsprofile",
@@ -83,12 +83,12 @@ def test_koeln_report_has_all_parts(koeln_html: str, monitor: Monitor) -> None:
     assert html.count('<svg class="map"') >= 3 + n
     assert "„.“ gesperrt (Geheimhaltung)" in html
     assert html.count('<svg class="chart"') >= 3
-    # licences and attribution from the bundled data
+    # licences and attribution of the data the report uses (issue #18: only those)
     assert "dl-de/by-2-0" in html and "© GeoBasis-DE / BKG" in html
-    assert "CC BY 4.0" in html
+    assert "Stadt Köln" in html and "ODbL" in html
 
 
-def test_koeln_findings_are_computed(koeln_html: str, monitor: Monitor) -> None:
+def test_koeln_findings_are_computed(koeln_html: str, monitor: Kekiz) -> None:
     """The first finding of an indicator counts the Stadtteile above the median."""
     obs = monitor.store.observations(indicator_id="anteil_kinder_u18", level="stadtteil",
                                      period="2012")
@@ -106,7 +106,7 @@ def test_koeln_findings_are_computed(koeln_html: str, monitor: Monitor) -> None:
            f"({format_number(float(hi['value']), 1)}\u00a0%)" in koeln_html
 
 
-def test_sample_table_equals_store(koeln_html: str, monitor: Monitor) -> None:
+def test_sample_table_equals_store(koeln_html: str, monitor: Kekiz) -> None:
     tables = {t["attrs"]["data-indicator"]: t for t in _values_tables(koeln_html)}  # type: ignore[index]
     table = tables["seu_sprachdefizit_synth"]
     period = table["attrs"]["data-period"]  # type: ignore[index]
@@ -134,7 +134,7 @@ def _number(text: str) -> float | None:
     return float(text.replace(".", "").replace(",", "."))
 
 
-def test_suppressed_values_never_printed(koeln_html: str, monitor: Monitor) -> None:
+def test_suppressed_values_never_printed(koeln_html: str, monitor: Kekiz) -> None:
     tables = _values_tables(koeln_html)
     seu = [t for t in tables if str(t["attrs"]["data-indicator"]).startswith("seu_")]  # type: ignore[index]
     assert seu, "the Köln report shows school-entrance indicators"
@@ -172,7 +172,7 @@ def test_suppressed_values_never_printed(koeln_html: str, monitor: Monitor) -> N
 
 
 def test_withheld_values_of_the_store_are_not_in_any_table(koeln_html: str,
-                                                          monitor: Monitor) -> None:
+                                                          monitor: Kekiz) -> None:
     """Denominators stored beside a suppressed share are withheld too."""
     obs = monitor.store.observations(level="stadtteil")
     obs = obs[obs["indicator_id"].str.startswith("seu_") & (obs["status"] == "suppressed")
@@ -190,7 +190,7 @@ def test_withheld_values_of_the_store_are_not_in_any_table(koeln_html: str,
     assert seen > 0
 
 
-def test_network_report(network_html: str, monitor: Monitor) -> None:
+def test_network_report(network_html: str, monitor: Kekiz) -> None:
     html = network_html
     members = monitor.store.members("Kein Kind zurücklassen!")
     assert len(members) == 40
@@ -209,10 +209,10 @@ def test_network_report(network_html: str, monitor: Monitor) -> None:
     _assert_no_secret(html)
 
 
-def test_english_report(monitor: Monitor) -> None:
+def test_english_report(monitor: Kekiz) -> None:
     cfg = ReportConfig(sections=["findings", "indicators", "methods"],
                        indicators=["anteil_kinder_u6"])
-    html = render_html(monitor.report_input(KOELN, cfg), cfg, "en")
+    html = render_html(monitor.reports.report_input(KOELN, cfg), cfg, "en")
     assert '<html lang="en">' in html and "Key findings" in html
     obs = monitor.store.observations(indicator_id="anteil_kinder_u6", level="stadtteil",
                                      period="2012")
@@ -241,10 +241,10 @@ def _page_texts(pdf: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_koeln_pdf_pages_not_blank(monitor: Monitor, tmp_path: Path, pdftoppm: str) -> None:
+def test_koeln_pdf_pages_not_blank(monitor: Kekiz, tmp_path: Path, pdftoppm: str) -> None:
     cfg = ReportConfig(indicators=["anteil_kinder_u18", "seu_sprachdefizit_synth"],
                        max_profiles=3)
-    html = render_html(monitor.report_input(KOELN, cfg), cfg, "de")
+    html = render_html(monitor.reports.report_input(KOELN, cfg), cfg, "de")
     pdf = tmp_path / "koeln.pdf"
     data = html_to_pdf(html, pdf)
     assert data.startswith(b"%PDF")
@@ -275,28 +275,28 @@ def test_koeln_pdf_pages_not_blank(monitor: Monitor, tmp_path: Path, pdftoppm: s
 
 
 @pytest.mark.slow
-def test_network_pdf(monitor: Monitor, tmp_path: Path, pdftoppm: str) -> None:
+def test_network_pdf(monitor: Kekiz, tmp_path: Path, pdftoppm: str) -> None:
     cfg = ReportConfig(indicators=["kinderarmut"], max_profiles=2)
     out = tmp_path / "netzwerk.pdf"
-    result = monitor.report("network", out, config=cfg)
+    result = monitor.reports.report("network", out, config=cfg)
     assert result.fmt == "pdf" and out.read_bytes().startswith(b"%PDF")
     pages = _pages(out, tmp_path, pdftoppm)
     fractions = [_colour_fraction(p) for p in pages]
     assert sum(f > 0.05 for f in fractions) >= 2, fractions
 
 
-def test_report_writes_html_by_kreis_key(monitor: Monitor, tmp_path: Path) -> None:
+def test_report_writes_html_by_kreis_key(monitor: Kekiz, tmp_path: Path) -> None:
     """A kreisfreie Stadt by its Kreis key gives the same district report."""
     cfg = ReportConfig(sections=["findings"], indicators=["anteil_kinder_u6"])
-    result = monitor.report("05315", tmp_path / "k.html", config=cfg)
+    result = monitor.reports.report("05315", tmp_path / "k.html", config=cfg)
     assert result.key == KOELN and result.name == "Köln"
     text = (tmp_path / "k.html").read_text(encoding="utf-8")
     assert "86 Stadtteilen" in text
     assert not re.search(r"""(src|href)=["']https?://""", text), "no external resources"
 
 
-def test_peer_report_for_town_without_districts(monitor: Monitor) -> None:
-    inp = monitor.report_input("05162004")  # Dormagen: no sub-areas in the store
+def test_peer_report_for_town_without_districts(monitor: Kekiz) -> None:
+    inp = monitor.reports.report_input("05162004")  # Dormagen: no sub-areas in the store
     assert inp.mode == "peers" and inp.highlight == ["05162004"]
     assert len(inp.areas) == len(monitor.store.units_frame("gemeinde"))
     assert [p.unit_id for p in inp.profiles] == ["05162004"]

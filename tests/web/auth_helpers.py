@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
+from kekiz.app import Kekiz
 from kekiz.domain.accounts import Role
-from kekiz.monitor import Monitor
 from kekiz.settings import Settings
 
 PASSWORD = "Test-Passwort-lang-genug-1"
@@ -37,14 +37,14 @@ ROLES: tuple[Who, ...] = (
 
 def ensure_accounts(settings: Settings) -> dict[str, str]:
     """The test accounts (created if missing) and one API token each: key -> token."""
-    m = Monitor(settings)
+    m = Kekiz(settings)
     try:
-        known = {a.name for a in m.accounts()}
+        known = {a.name for a in m.admin.accounts()}
         tokens = {}
         for who in ROLES:
             if who.name not in known:
-                m.create_user(who.name, PASSWORD, who.role, who.tenant, actor="pytest")
-            tokens[who.key] = m.create_token(who.name, "pytest", 1, actor="pytest")
+                m.admin.create_user(who.name, PASSWORD, who.role, who.tenant, actor="pytest")
+            tokens[who.key] = m.admin.create_token(who.name, "pytest", 1, actor="pytest")
         return tokens
     finally:
         m.close()

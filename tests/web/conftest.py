@@ -16,8 +16,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from kekiz.app import Kekiz
+from kekiz.demo import build_demo
 from kekiz.domain.model import Dataset
-from kekiz.monitor import Monitor
 from kekiz.settings import Settings, load_settings
 from kekiz.web import create_app
 
@@ -30,9 +31,9 @@ REASON_EN = "fewer than 3 cases (test suppression)"
 
 def build_web_store(path: Path) -> str:
     url = f"sqlite:///{path}"
-    monitor = Monitor(load_settings({"store": url}, environ={}))
+    monitor = Kekiz(load_settings({"store": url}, environ={}))
     try:
-        monitor.build_demo()
+        build_demo(monitor)
         with monitor.store.transaction() as tx:
             ds = tx.add_dataset(Dataset(name="Testsperre", kind="indicators",
                                         licence="CC0", source="kekiz tests"))

@@ -13,13 +13,8 @@ from dataclasses import dataclass
 
 import httpx
 
-# Until kekiz.cli.main registers the command itself, register it here; a no-op after.
 LAUNCHER = """
 from kekiz.cli import main
-from kekiz.cli.serve_cmd import serve
-if not any((c.name or getattr(c.callback, "__name__", "")) == "serve"
-           for c in main.app.registered_commands):
-    main.app.command("serve")(serve)
 main.run()
 """
 

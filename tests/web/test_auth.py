@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
 from kekiz.settings import Settings, load_settings
 from kekiz.web import create_app
 from tests.web.auth_helpers import (
@@ -36,8 +36,8 @@ def browser(app: FastAPI, tokens: dict[str, str]) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def monitor(web_settings: Settings) -> Iterator[Monitor]:
-    m = Monitor(web_settings)
+def monitor(web_settings: Settings) -> Iterator[Kekiz]:
+    m = Kekiz(web_settings)
     yield m
     m.close()
 
@@ -59,7 +59,7 @@ def test_login_page_german_english_and_labelled(browser: TestClient) -> None:
 
 
 def test_login_sets_a_strict_httponly_session_and_logout_ends_it(
-        browser: TestClient, monitor: Monitor) -> None:
+        browser: TestClient, monitor: Kekiz) -> None:
     assert browser.get("/api/v1/auth/me").json()["role"] == "public"
     page = browser.get("/login")
     r = browser.post("/login", data={"name": "t-koeln-lesen", "password": PASSWORD,
@@ -77,7 +77,7 @@ def test_login_sets_a_strict_httponly_session_and_logout_ends_it(
     assert browser.get("/api/v1/auth/me").json()["name"] == "t-koeln-lesen"
     r = browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
-    assert monitor.session_account(session) is None  # gone from the store
+    assert monitor.admin.session_account(session) is None  # gone from the store
     browser.cookies.set("kekiz_session", session)  # a stolen old cookie is worthless
     assert browser.get("/api/v1/auth/me").json()["role"] == "public"
 
@@ -148,7 +148,7 @@ def test_login_rate_limit_429_in_german(app: FastAPI, tokens: dict[str, str]) ->
 
 
 def test_api_tokens_shown_once_and_work_as_bearer(browser: TestClient,
-                                                  monitor: Monitor) -> None:
+                                                  monitor: Kekiz) -> None:
     csrf = login(browser, "t-koeln-redaktion")
     page = browser.post("/account/tokens", data={"label": "QGIS", "days": "30",
                                                  "csrf_token": csrf})
@@ -161,15 +161,18 @@ def test_api_tokens_shown_once_and_work_as_bearer(browser: TestClient,
         me = script.get("/api/v1/auth/me", headers=_bearer(token)).json()
         assert me["name"] == "t-koeln-redaktion"
         assert script.get(f"/api/v1/units/{KOELN}", headers=_bearer(token)).status_code == 200
-        assert script.get(f"/api/v1/units/{BONN}", headers=_bearer(token)).status_code == 404
+        # outside its own units a tenant's account reads what the public reads (#20)
+        bonn = script.get(f"/api/v1/units/{BONN}", headers=_bearer(token))
+        assert bonn.status_code == 200
+        assert bonn.json() == script.get(f"/api/v1/units/{BONN}").json()
         bad = script.get("/api/v1/levels", headers=_bearer(token + "x"))
         assert bad.status_code == 401 and "API-Token" in bad.json()["description"]
-    log = monitor.audit_log(action="token.create", actor="t-koeln-redaktion")
+    log = monitor.admin.audit_log(action="token.create", actor="t-koeln-redaktion")
     assert json.loads(log.iloc[0]["after"])["label"] == "QGIS"
 
 
 def test_admin_pages_and_api(browser: TestClient, tokens: dict[str, str],
-                             monitor: Monitor) -> None:
+                             monitor: Kekiz) -> None:
     r = browser.get("/admin", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/admin"
     for key in ("state", "editor_koeln", "viewer_koeln"):
@@ -204,33 +207,37 @@ def test_admin_pages_and_api(browser: TestClient, tokens: dict[str, str],
 
 def test_grants_open_and_close_a_foreign_tenant(browser: TestClient,
                                                 tokens: dict[str, str],
-                                                monitor: Monitor) -> None:
+                                                monitor: Kekiz) -> None:
     lev = _bearer(tokens["viewer_leverkusen"])
     adm = _bearer(tokens["admin"])
     stadtteil = f"{KOELN}-101"
-    assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).status_code == 404
+    leverkusen = monitor.admin.account("t-leverkusen-lesen")
+    public = browser.get(f"/api/v1/units/{stadtteil}").json()
+    # without a grant Köln is outside Leverkusen's own units: it reads the public view
+    assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).json() == public
+    assert stadtteil not in (monitor.audience(leverkusen).own_units or ())
     r = browser.post("/api/v1/admin/grants", headers=adm,
                      json={"grantor": KOELN, "grantee": LEVERKUSEN})
     assert r.status_code == 201 and r.json()["added"] is True
     try:
+        # the grant makes Köln (and everything below it) Leverkusen's own units
+        assert {KOELN, stadtteil} <= set(monitor.audience(leverkusen).own_units or ())
         assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).status_code == 200
         obs = browser.get(f"/api/v1/observations?unit={KOELN}", headers=lev).json()
         assert obs["number_matched"] > 0
-        assert browser.get(f"/api/v1/units/{BONN}", headers=lev).status_code == 404
         # a viewer may not grant, an editor only its own unit
         csrf = login(browser, "t-koeln-redaktion")
         r = browser.post("/account/grants", data={"grantee": BONN, "csrf_token": csrf},
                          follow_redirects=False)
         assert r.status_code == 303
-        assert browser.get(f"/api/v1/units/{KOELN}",
-                           headers=_bearer(tokens["viewer_bonn"])).status_code == 200
+        bonn_viewer = monitor.admin.account("t-bonn-lesen")
+        assert KOELN in (monitor.audience(bonn_viewer).own_units or ())
     finally:
-        monitor.revoke_grant(KOELN, LEVERKUSEN, actor="pytest")
-        monitor.revoke_grant(KOELN, BONN, actor="pytest")
-    assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).status_code == 404
-    assert browser.get(f"/api/v1/units/{KOELN}",
-                       headers=_bearer(tokens["viewer_bonn"])).status_code == 404
-    log = monitor.audit_log(action="grant", limit=20)
+        monitor.admin.revoke_grant(KOELN, LEVERKUSEN, actor="pytest")
+        monitor.admin.revoke_grant(KOELN, BONN, actor="pytest")
+    assert stadtteil not in (monitor.audience(leverkusen).own_units or ())
+    assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).json() == public
+    log = monitor.admin.audit_log(action="grant", limit=20)
     assert {"grant.add", "grant.remove"} <= set(log["action"])
     added = log[(log["action"] == "grant.add") & (log["actor"] == "t-koeln-redaktion")]
     assert json.loads(added.iloc[0]["after"]) == {"grantor": KOELN, "grantee": BONN}

@@ -213,7 +213,8 @@ def test_sources_lists_attributions_and_datasets_without_internals(client: TestC
     assert "Testsperre" in html and "CC0" in html
     assert 'href="https://www.govdata.de/dl-de/by-2-0"' in html
     assert str(web_db) not in html
-    assert "/demo_data/" not in html  # server file paths are not published
+    # server file paths are not published
+    assert "/demo/data/" not in html and "/demo_data/" not in html
 
 
 def test_static_files_and_security_headers(client: TestClient) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
 from kekiz.prevention.chain import TOTAL
 from kekiz.settings import load_settings
 from kekiz.web import create_app
@@ -49,7 +49,7 @@ def text_of(html: str) -> str:
 
 
 def monitor(client: TestClient) -> Any:
-    return client.app.state.monitor  # type: ignore[attr-defined]
+    return client.app.state.kekiz  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_navigation_links_the_new_pages(client: TestClient) -> None:
 # -- prevention chain ---------------------------------------------------------------------
 def test_chain_matrix_equals_the_facade(client: TestClient, pages: dict[str, str]) -> None:
     html = pages["/chain"]
-    result = monitor(client).chain_matrix()
+    result = monitor(client).chain.matrix()
     # the demo: 264 real OSM Kitas and schools plus 169 synthetic offers in Köln
     assert (result.offers, result.synthetic_offers) == (433, 169)
     assert "Köln: 433 Angebote, davon 169 synthetisch" in text_of(html)
@@ -126,7 +126,7 @@ def test_chain_matrix_equals_the_facade(client: TestClient, pages: dict[str, str
 def test_chain_coverage_map_and_table_equal_the_facade(client: TestClient,
                                                        pages: dict[str, str]) -> None:
     html = pages["/chain"]
-    cov = monitor(client).coverage(life_phase="3-6", kind="kita")
+    cov = monitor(client).chain.coverage(life_phase="3-6", kind="kita")
     assert cov.meta["offers"] == 132 and cov.meta["children"] == 27866
     text = text_of(html)
     # 132 / 27,866 * 1,000 = 4.737
@@ -149,7 +149,7 @@ def test_chain_coverage_map_and_table_equal_the_facade(client: TestClient,
 def test_chain_gap_list_has_the_facade_reasons(client: TestClient,
                                                pages: dict[str, str]) -> None:
     html = pages["/chain"]
-    g = monitor(client).gaps(life_phase="3-6", kind="kita")
+    g = monitor(client).chain.gaps(life_phase="3-6", kind="kita")
     gaps = g.result.gaps()
     items = re.findall(r'<li data-unit="([^"]+)" value="(\d+)">(.*?)</li>',
                        html.split('id="gap-list"')[1], re.S)
@@ -167,7 +167,7 @@ def test_chain_gap_list_has_the_facade_reasons(client: TestClient,
 
 def test_chain_of_one_district(client: TestClient) -> None:
     html = client.get("/chain?unit=05315000-102&lang=de").text
-    result = monitor(client).chain_matrix("05315000-102")
+    result = monitor(client).chain.matrix("05315000-102")
     assert f"Neustadt/Süd: {result.offers} Angebote" in text_of(html)
     assert html.count('class="num empty-cell"') == \
         len(result.matrix.empty_cells("05315000-102")) + \
@@ -208,7 +208,7 @@ def test_chain_credits_name_osm_and_synthetic_offers(pages: dict[str, str]) -> N
 def test_cooperation_metrics_equal_the_facade(client: TestClient,
                                               pages: dict[str, str]) -> None:
     html = pages["/cooperation"]
-    mt = monitor(client).cooperation_metrics(2)
+    mt = monitor(client).cooperation.metrics(2)
     # the synthetic demo network, wave 2
     assert (mt.actors, mt.ties, len(mt.components), len(mt.isolates)) == (151, 447, 4, 2)
     assert 'id="synthetic-banner"' in html and "SYNTHETISCH" in html
@@ -240,7 +240,7 @@ def test_cooperation_metrics_equal_the_facade(client: TestClient,
 
 def test_cooperation_wave_comparison_equals_the_facade(client: TestClient,
                                                        pages: dict[str, str]) -> None:
-    c = monitor(client).compare_cooperation(1, 2)
+    c = monitor(client).cooperation.compare(1, 2)
     assert (len(c.new_ties), len(c.lost_ties), len(c.kept_ties)) == (155, 78, 292)
     text = text_of(pages["/cooperation"])
     assert "155 neue, 78 verlorene und 292 gebliebene Beziehungen; " \
@@ -262,7 +262,7 @@ def test_cooperation_unknown_wave_is_404(client: TestClient) -> None:
 def test_goals_scorecard_of_the_city_equals_the_facade(client: TestClient,
                                                        pages: dict[str, str]) -> None:
     html = pages["/goals"]
-    card = monitor(client).goal_scorecard()
+    card = monitor(client).goals.scorecard()
     assert card.unit_name == "Köln"
     text = text_of(html)
     labels = {"on_track": "auf Kurs", "at_risk": "gefährdet", "off_track": "nicht auf Kurs",
@@ -288,7 +288,7 @@ def test_goals_scorecard_of_the_city_equals_the_facade(client: TestClient,
 def test_goals_district_targets_table_equals_the_facade(client: TestClient,
                                                         pages: dict[str, str]) -> None:
     html = pages["/goals"]
-    status = monitor(client).goal_status(None)
+    status = monitor(client).goals.status(None)
     table = html.split('id="level-targets"')[1].split("</table>")[0]
     rows = re.findall(r"<tr><td>(Z\d+)</td>(.*?)</tr>", table, re.S)
     assert len(rows) == len(status["level_targets"]) >= 2
@@ -301,7 +301,7 @@ def test_goals_district_targets_table_equals_the_facade(client: TestClient,
 
 def test_goals_of_a_district(client: TestClient, pages: dict[str, str]) -> None:
     html = pages["/goals?unit=05315000-101"]
-    card = monitor(client).goal_scorecard("05315000-101")
+    card = monitor(client).goals.scorecard("05315000-101")
     assert card.unit_name == "Altstadt/Süd" and len(card.rows) >= 2
     assert all(p.target.level == "stadtteil" for p in card.rows)
     for p in card.rows:
@@ -324,7 +324,7 @@ def test_finder_form_is_a_labelled_get_form(pages: dict[str, str]) -> None:
 def test_finder_by_age_and_district_equals_the_facade(client: TestClient,
                                                       pages: dict[str, str]) -> None:
     html = pages["/finder?age=4&district=05315000-102"]
-    hits = monitor(client).find(age=4, district="05315000-102", limit=30)
+    hits = monitor(client).finder.find(age=4, district="05315000-102", limit=30)
     assert [h.name for h in hits] == ["Fröbel Kindergarten Eifelstraße",
                                       "Katholische Kindertagesstätte Herz Jesu",
                                       "Kita ohne Namen (OSM 1384828116)",
@@ -338,7 +338,7 @@ def test_finder_by_age_and_district_equals_the_facade(client: TestClient,
 
 def test_finder_distance_from_a_district(client: TestClient, pages: dict[str, str]) -> None:
     html = pages["/finder?age=3&near=Neustadt%2FS%C3%BCd&radius=1"]
-    hits = monitor(client).find(age=3, near="05315000-102", radius_m=1000.0, limit=30)
+    hits = monitor(client).finder.find(age=3, near="05315000-102", radius_m=1000.0, limit=30)
     assert hits and all(h.distance_m is not None and h.distance_m <= 1000 for h in hits)
     distances = re.findall(r"Entfernung: ([\d,]+) km</strong>", html)
     assert distances == [fmt_number(h.distance_m / 1000, 1, "de") for h in hits]
@@ -348,7 +348,7 @@ def test_finder_distance_from_a_district(client: TestClient, pages: dict[str, st
 
 
 def test_finder_only_published_offers_are_searched(client: TestClient) -> None:
-    offers = monitor(client).stored_directory().offers()
+    offers = monitor(client).directory.stored_directory().offers()
     html = client.get("/finder?phase=pregnancy&lang=de").text
     found = {htmllib.unescape(f).strip()
              for f in re.findall(r'<li class="result">\s*<h3>([^<]+)', html)}
@@ -397,11 +397,12 @@ def test_finder_never_shows_or_uses_an_unpublished_offer(web_db: Path,
         "Geheimes Elterncafe;Verein U;0-3;youth_welfare;0;3;Elterncafe;nein;"
         "Geheimweg 7;50674;Köln;50,9230;6,9420\n", encoding="utf-8")
     settings = load_settings({"store": f"sqlite:///{db}", "lang": "de"}, environ={})
-    m = Monitor(settings)
+    m = Kekiz(settings)
     try:
-        done = m.import_services(table, fmt="csv", dataset="Testangebote", level="stadtteil")
+        done = m.directory.import_services(table, fmt="csv", dataset="Testangebote",
+                                           level="stadtteil")
         assert done.services == 2
-        offers = m.stored_directory().offers()
+        offers = m.directory.stored_directory().offers()
         assert set(offers.loc[~offers["published"].astype(bool), "name"]) == \
             {"Geheimes Elterncafe"}
     finally:

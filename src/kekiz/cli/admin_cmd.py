@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
@@ -19,10 +18,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kekiz.cli.context import kekiz, out, t
 from kekiz.domain.errors import KekizError
 
 if TYPE_CHECKING:
-    from kekiz.monitor import Monitor
+    pass
 
 __all__ = ["admin_app"]
 
@@ -42,22 +42,6 @@ TenantOpt = Annotated[str | None, typer.Option(
     "--tenant", help="Gebietsschlüssel der Kommune (für editor und viewer), z. B. 05315000.")]
 
 
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _m() -> Monitor:
-    monitor: Monitor = _cli().monitor()
-    return monitor
-
-
-def _t(de: str, en: str) -> str:
-    t: str = _cli()._t(de, en)
-    return t
-
-
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
@@ -70,15 +54,15 @@ def _password() -> str:
         raise KekizError(f"Kein Passwort: bitte interaktiv eingeben oder {PASSWORD_ENV} "
                          "setzen.", message_en=f"No password: enter it interactively or set "
                          f"{PASSWORD_ENV}.")
-    value: str = typer.prompt(_t("Passwort (mind. 12 Zeichen)",
+    value: str = typer.prompt(t("Passwort (mind. 12 Zeichen)",
                                  "Password (at least 12 characters)"),
                               hide_input=True, confirmation_prompt=True)
     return value
 
 
 def _add(name: str, role: str, tenant: str | None) -> None:
-    account = _m().create_user(name, _password(), role, tenant)
-    _cli().out.print(_t(f"Benutzer '{escape(account.name)}' angelegt (Rolle {account.role}"
+    account = kekiz().admin.create_user(name, _password(), role, tenant)
+    out.print(t(f"Benutzer '{escape(account.name)}' angelegt (Rolle {account.role}"
                         f"{', Kommune ' + account.tenant if account.tenant else ''}).",
                         f"User '{escape(account.name)}' created (role {account.role}"
                         f"{', municipality ' + account.tenant if account.tenant else ''})."))
@@ -113,13 +97,13 @@ def user_list() -> None:
 
     Beispiel: kekiz admin user list
     """
-    table = Table(_t("Name", "Name"), _t("Rolle", "Role"), _t("Kommune", "Municipality"),
-                  _t("aktiv", "active"), _t("angelegt", "created"))
-    for a in _m().accounts():
+    table = Table(t("Name", "Name"), t("Rolle", "Role"), t("Kommune", "Municipality"),
+                  t("aktiv", "active"), t("angelegt", "created"))
+    for a in kekiz().admin.accounts():
         table.add_row(escape(a.name), a.role.value, a.tenant or "",
-                      _t("ja", "yes") if a.active else _t("nein", "no"),
+                      t("ja", "yes") if a.active else t("nein", "no"),
                       a.created.isoformat(timespec="seconds") if a.created else "")
-    _cli().out.print(table)
+    out.print(table)
 
 
 @user_app.command("set")
@@ -135,9 +119,9 @@ def user_set(name: Annotated[str, typer.Argument(help="Benutzername")],
 
     Beispiel: kekiz admin user set koeln-lesen --disabled
     """
-    account = _m().update_user(name, role=role, tenant=tenant, active=active,
+    account = kekiz().admin.update_user(name, role=role, tenant=tenant, active=active,
                                password=_password() if password else None)
-    _cli().out.print(_t(f"Benutzer '{escape(account.name)}' geändert.",
+    out.print(t(f"Benutzer '{escape(account.name)}' geändert.",
                         f"User '{escape(account.name)}' changed."))
 
 
@@ -153,7 +137,7 @@ def token_create(user: Annotated[str, typer.Option("--user", help="Benutzername"
 
     Beispiel: kekiz admin token create --user koeln-lesen --label QGIS --days 90
     """
-    token = _m().create_token(user, label, days or None)
+    token = kekiz().admin.create_token(user, label, days or None)
     typer.echo(token)
 
 
@@ -164,13 +148,13 @@ def token_list(user: Annotated[str | None, typer.Option("--user", help="Benutzer
 
     Beispiel: kekiz admin token list --user koeln-lesen
     """
-    frame = _m().api_tokens(user)
-    table = Table("Nr.", _t("Benutzer", "User"), _t("Bezeichnung", "Label"),
-                  _t("erstellt", "created"), _t("gültig bis", "expires"),
-                  _t("zuletzt benutzt", "last used"))
+    frame = kekiz().admin.api_tokens(user)
+    table = Table("Nr.", t("Benutzer", "User"), t("Bezeichnung", "Label"),
+                  t("erstellt", "created"), t("gültig bis", "expires"),
+                  t("zuletzt benutzt", "last used"))
     for r in _rows(frame):
         table.add_row(*(escape("" if v is None or v != v else str(v)) for v in r.values()))
-    _cli().out.print(table)
+    out.print(table)
 
 
 @token_app.command("revoke")
@@ -180,8 +164,8 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Nummer aus 'token
 
     Beispiel: kekiz admin token revoke 3
     """
-    _m().revoke_token(token_id)
-    _cli().out.print(_t(f"Token {token_id} widerrufen.", f"Token {token_id} revoked."))
+    kekiz().admin.revoke_token(token_id)
+    out.print(t(f"Token {token_id} widerrufen.", f"Token {token_id} revoked."))
 
 
 @admin_app.command("grant")
@@ -194,17 +178,17 @@ def grant(grantor: Annotated[str, typer.Argument(help="freigebende Einheit")],
 
     Beispiel: kekiz admin grant 05382 05382068
     """
-    m = _m()
-    changed = m.revoke_grant(grantor, grantee) if revoke else m.grant(grantor, grantee)
+    admin = kekiz().admin
+    changed = admin.revoke_grant(grantor, grantee) if revoke else admin.grant(grantor, grantee)
     if revoke:
-        msg = _t(f"Freigabe {grantor} → {grantee} entzogen.",
+        msg = t(f"Freigabe {grantor} → {grantee} entzogen.",
                  f"Grant {grantor} → {grantee} revoked.") if changed else \
-            _t("Diese Freigabe gab es nicht.", "There was no such grant.")
+            t("Diese Freigabe gab es nicht.", "There was no such grant.")
     else:
-        msg = _t(f"Freigabe {grantor} → {grantee} angelegt.",
+        msg = t(f"Freigabe {grantor} → {grantee} angelegt.",
                  f"Grant {grantor} → {grantee} added.") if changed else \
-            _t("Diese Freigabe gab es schon.", "The grant existed already.")
-    _cli().out.print(msg)
+            t("Diese Freigabe gab es schon.", "The grant existed already.")
+    out.print(msg)
 
 
 @admin_app.command("grants")
@@ -213,12 +197,12 @@ def grants() -> None:
 
     Beispiel: kekiz admin grants
     """
-    table = Table(_t("gibt frei", "grants"), _t("erhält", "receives"), _t("am", "on"),
-                  _t("von", "by"))
-    for r in _rows(_m().access_grants()):
+    table = Table(t("gibt frei", "grants"), t("erhält", "receives"), t("am", "on"),
+                  t("von", "by"))
+    for r in _rows(kekiz().admin.access_grants()):
         table.add_row(str(r["grantor_id"]), str(r["grantee_id"]), str(r["created"]),
                       escape(str(r["created_by"])))
-    _cli().out.print(table)
+    out.print(table)
 
 
 @admin_app.command("audit")
@@ -233,7 +217,7 @@ def audit(limit: Annotated[int, typer.Option("--limit", min=1, max=100000)] = 50
 
     Beispiel: kekiz admin audit --action import --limit 20
     """
-    frame = _m().audit_log(limit=limit, actor=actor, action=action)
+    frame = kekiz().admin.audit_log(limit=limit, actor=actor, action=action)
     if as_json:
         for r in _rows(frame):
             typer.echo(json.dumps({
@@ -242,10 +226,10 @@ def audit(limit: Annotated[int, typer.Option("--limit", min=1, max=100000)] = 50
                 "before": json.loads(r["before"]) if r["before"] else None,
                 "after": json.loads(r["after"]) if r["after"] else None}, ensure_ascii=False))
         return
-    table = Table("Nr.", _t("Zeit", "Time"), _t("Wer", "Who"), _t("Aktion", "Action"),
-                  _t("Objekt", "Object"), _t("vorher", "before"), _t("nachher", "after"))
+    table = Table("Nr.", t("Zeit", "Time"), t("Wer", "Who"), t("Aktion", "Action"),
+                  t("Objekt", "Object"), t("vorher", "before"), t("nachher", "after"))
     for r in _rows(frame):
         table.add_row(str(r["id"]), r["at"].isoformat(timespec="seconds"),
                       escape(str(r["actor"])), str(r["action"]), escape(str(r["object"])),
                       escape(str(r["before"] or "")), escape(str(r["after"] or "")))
-    _cli().out.print(table)
+    out.print(table)

@@ -1,7 +1,7 @@
 """``kekiz chain ...``: the prevention chain on files and on the stored offers (issue #5).
 
-Thin commands over the facade (:class:`kekiz.facade.prevention.PreventionJobs`, mixed
-into :class:`kekiz.monitor.Monitor`); ``kekiz.cli.main`` is imported inside the commands
+Thin commands over the facade (:class:`kekiz.services.prevention.PreventionJobs`, mixed
+into the application object); ``kekiz.cli.main`` is imported inside the commands
 so that ``main`` can ``app.add_typer(chain_app, name="chain")``.  Every command on the
 store prints German tables (English with ``--lang en``) or, with ``--json``, JSON.
 """
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
+from kekiz.cli.context import current_lang, kekiz, out, t
 from kekiz.cli.format import fmt_number
 
 if TYPE_CHECKING:
-    from kekiz.facade.prevention import PreventionJobs
+    pass
 
 __all__ = ["chain_app"]
 
@@ -28,33 +28,16 @@ chain_app = typer.Typer(help="Präventionskette: Angebote importieren, prüfen, 
                         "Familienwegweiser.", no_args_is_help=True)
 
 
-def _jobs() -> PreventionJobs:
-    from kekiz.cli import main as cli
-
-    return cast("PreventionJobs", cli.monitor())
-
-
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _lang() -> str:
-    cli = _cli()
-    return str(cli.state.lang or cli.monitor().lang)
-
-
 def _num(value: Any, decimals: int = 1) -> str:
-    return fmt_number(None if value is None else float(value), decimals, _lang())
+    return fmt_number(None if value is None else float(value), decimals, current_lang())
 
 
 def _json_out(data: Any) -> None:
-    _cli().out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _plain(text: str) -> None:
-    _cli().out.print(text, markup=False, highlight=False)
+    out.print(text, markup=False, highlight=False)
 
 
 def _notes(notes: list[str]) -> None:
@@ -130,19 +113,19 @@ def coverage(
         _coverage_files(offers, units, unit_id, population, population_id, population_column,
                         output, lat, lon, capacity)
         return
-    result = _jobs().coverage(level, life_phase, population_indicator, period,
+    result = kekiz().chain.coverage(level, life_phase, population_indicator, period,
                               kind=None if kind in ("alle", "all", "") else kind,
                               radius=radius, demand=demand, cell=cell, network=network,
                               mode=mode)
     if output is not None:
-        from kekiz.facade.prevention import write_frame
+        from kekiz.services.chain_data import write_frame
 
-        write_frame(result.table, output, _lang())
+        write_frame(result.table, output, current_lang())
     if as_json:
         _json_out(result.to_dict())
         return
-    cli, m = _cli(), result.meta
-    cli.out.print(cli._t(
+    m = result.meta
+    out.print(t(
         f"[bold]Abdeckung[/bold] ({m['kind'] or 'alle Angebote'}, Lebensphase "
         f"{m['life_phase']}), Ebene {m['level']}: {fmt_number(m['offers'], 0)} Angebote für "
         f"{_num(m['children'], 0)} Kinder ({m['population_indicator']}, {m['period']}) = "
@@ -151,23 +134,23 @@ def coverage(
         f"level {m['level']}: {m['offers']:,} offers for {_num(m['children'], 0)} children "
         f"({m['population_indicator']}, {m['period']}) = {_num(m['offers_per_1000_total'], 2)}"
         " per 1,000 children"))
-    _plain(cli._t(m["supply_label_de"], m["supply_label_en"]) + ". " + m["demand_de"])
-    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-                  cli._t("Kinder", "children"), cli._t("Angebote", "offers"),
-                  cli._t("je 1.000 Kinder", "per 1,000 children"),
-                  cli._t("Plätze je Kind", "places per child"),
-                  cli._t("Erreichbarkeit (2SFCA)", "accessibility (2SFCA)"),
-                  title=cli._t(f"Die {limit} Gebiete mit der geringsten Erreichbarkeit",
+    _plain(t(m["supply_label_de"], m["supply_label_en"]) + ". " + m["demand_de"])
+    table = Table(t("Schlüssel", "key"), t("Gebiet", "area"),
+                  t("Kinder", "children"), t("Angebote", "offers"),
+                  t("je 1.000 Kinder", "per 1,000 children"),
+                  t("Plätze je Kind", "places per child"),
+                  t("Erreichbarkeit (2SFCA)", "accessibility (2SFCA)"),
+                  title=t(f"Die {limit} Gebiete mit der geringsten Erreichbarkeit",
                                f"The {limit} units with the lowest accessibility"))
     rows = result.table.sort_values(["accessibility", "offers_per_1000"], na_position="first")
     for r in rows.head(limit).to_dict("records"):
         table.add_row(str(r["unit_id"]), str(r["name"]), _num(r["children"], 0),
                       _num(r["offers"], 0), _num(r["offers_per_1000"], 1),
                       _num(r["places_per_child"], 2), _num(r["accessibility"], 2))
-    cli.out.print(table)
+    out.print(table)
     _notes(result.notes)
     if output is not None:
-        cli.out.print(cli._t(f"Ergebnis: {output}", f"Result: {output}"))
+        out.print(t(f"Ergebnis: {output}", f"Result: {output}"))
 
 
 def _coverage_files(offers: Path, units: Path | None, unit_id: str | None,
@@ -176,23 +159,22 @@ def _coverage_files(offers: Path, units: Path | None, unit_id: str | None,
                     lon: str | None, capacity: str | None) -> None:
     from kekiz.domain.errors import KekizError
 
-    cli = _cli()
     if units is None or unit_id is None or population is None or population_id is None \
             or population_column is None or output is None:
         raise KekizError("Im Dateimodus bitte --units, --unit-id, --population, "
                          "--population-id, --population-column und -o angeben.",
                          message_en="In file mode please give --units, --unit-id, "
                          "--population, --population-id, --population-column and -o.")
-    frame = _jobs().chain_coverage(offers, units, unit_id=unit_id, population=population,
+    frame = kekiz().files.chain_coverage(offers, units, unit_id=unit_id, population=population,
                                    population_id=population_id,
                                    population_column=population_column, out=output,
                                    lat=lat, lon=lon, capacity=capacity)
-    lang = _lang()
+    lang = current_lang()
     n_off = int(frame["offers"].sum())
     cap = float(frame["capacity"].sum())
     pop = float(frame["population"].sum())
     ratio = fmt_number(cap / pop if pop else float("nan"), 3, lang)
-    cli.out.print(cli._t(
+    out.print(t(
         f"{fmt_number(n_off, 0)} Angebote mit {fmt_number(cap, 0)} Plätzen in "
         f"{len(frame)} Gebieten; {ratio} Plätze je Kind insgesamt. Ergebnis: {output}",
         f"{n_off:,} offers with {cap:,.0f} places in {len(frame)} units; {ratio} places "
@@ -210,17 +192,16 @@ def check(
 
     Beispiel: kekiz chain check angebote.xlsx
     """
-    from kekiz.cli import main as cli
 
-    result = _jobs().load_directory(file, kita=kita)
+    result = kekiz().files.load_directory(file, kita=kita)
     d = result.directory
-    cli.out.print(cli._t(
+    out.print(t(
         f"{file.name}: in Ordnung – {len(d.services)} Angebote, {len(d.organizations)} "
         f"Träger, {len(d.locations)} Orte",
         f"{file.name}: OK – {len(d.services)} services, {len(d.organizations)} "
         f"organisations, {len(d.locations)} locations"))
     for note in result.notes[:20]:
-        cli.out.print(f"  - {note}", markup=False, highlight=False)
+        out.print(f"  - {note}", markup=False, highlight=False)
 
 
 @chain_app.command("hsds")
@@ -236,11 +217,10 @@ def hsds(
 
     Beispiel: kekiz chain hsds angebote.csv -o angebote.hsds.json
     """
-    from kekiz.cli import main as cli
 
-    n = _jobs().directory_to_hsds(file, output, kita=kita, only_published=published,
+    n = kekiz().files.directory_to_hsds(file, output, kita=kita, only_published=published,
                                   shape=shape)
-    cli.out.print(cli._t(f"{n} Angebote nach {output} geschrieben (HSDS 3.0)",
+    out.print(t(f"{n} Angebote nach {output} geschrieben (HSDS 3.0)",
                          f"{n} services written to {output} (HSDS 3.0)"))
 
 
@@ -267,27 +247,26 @@ def find(
 
     Beispiel: kekiz chain find --age 2.5 --near Nippes --radius 2000
     """
-    cli = _cli()
     if file is not None:
         point = None
         if near:
             a, _, b = near.partition(",")
             point = (float(a), float(b))
-        hits = _jobs().find_in_directory(file, age=age, topic=topic, life_phase=life_phase,
+        hits = kekiz().files.find_in_directory(file, age=age, topic=topic, life_phase=life_phase,
                                          near=point, radius_m=radius, language=language,
                                          free_only=free, limit=limit)
     else:
-        hits = _jobs().find(age=age, topic=topic, life_phase=life_phase, district=district,
+        hits = kekiz().finder.find(age=age, topic=topic, life_phase=life_phase, district=district,
                             near=near, radius_m=radius, language=language, free_only=free,
                             limit=limit)
     if as_json:
         _json_out([h.to_dict() for h in hits])
         return
-    lang = _lang()
+    lang = current_lang()
     for hit in hits:
         _plain(f"{hit.rank}. {hit.text(lang)}")
     if not hits:
-        cli.out.print(cli._t("Keine passenden Angebote gefunden.", "No matching offers."))
+        out.print(t("Keine passenden Angebote gefunden.", "No matching offers."))
 
 
 # -- the stored directory -------------------------------------------------------------------
@@ -317,15 +296,14 @@ def import_(
 
     Beispiel: kekiz chain import kitas.geojson --kind kita --dataset "Kitas 2024"
     """
-    cli = _cli()
-    result = _jobs().import_services(file, fmt=fmt, kind=kind, synthetic=synthetic,
+    result = kekiz().directory.import_services(file, fmt=fmt, kind=kind, synthetic=synthetic,
                                      dataset=dataset, source=source, licence=licence,
                                      level=level, keep_duplicates=keep_duplicates)
     if as_json:
         _json_out(result.to_dict())
         return
     ds = result.dataset
-    cli.out.print(cli._t(
+    out.print(t(
         f"{file.name}: {fmt_number(result.services, 0)} Angebote, "
         f"{fmt_number(result.locations, 0)} Orte, {fmt_number(result.organizations, 0)} "
         f"Träger gespeichert im Datensatz '{ds.name}' (Revision {ds.revision}, ersetzt "
@@ -336,14 +314,14 @@ def import_(
         f"{ds.revision}, replaced {result.replaced:,}); {result.assigned:,} locations in "
         f"units of level {result.level}"), markup=False, highlight=False)
     if result.synthetic:
-        cli.out.print(cli._t("SYNTHETISCH: erfundene Demo-Daten, überall so gekennzeichnet.",
+        out.print(t("SYNTHETISCH: erfundene Demo-Daten, überall so gekennzeichnet.",
                              "SYNTHETIC: invented demo data, labelled as such everywhere."))
     dups = result.duplicates
     if len(dups):
-        table = Table(cli._t("Neues Angebot", "new offer"),
-                      cli._t("Gespeichert als", "stored as"),
-                      cli._t("Abstand (m)", "distance (m)"),
-                      title=cli._t(
+        table = Table(t("Neues Angebot", "new offer"),
+                      t("Gespeichert als", "stored as"),
+                      t("Abstand (m)", "distance (m)"),
+                      title=t(
                           f"{len(dups)} Dubletten gespeicherter Angebote "
                           + ("(trotzdem gespeichert)" if result.kept_duplicates
                              else "(nicht gespeichert)"),
@@ -351,15 +329,15 @@ def import_(
                           + ("(stored anyway)" if result.kept_duplicates else "(not stored)")))
         for r in dups.head(limit).to_dict("records"):
             table.add_row(str(r["name_b"]), str(r["name_a"]), _num(r["distance_m"], 0))
-        cli.out.print(table)
+        out.print(table)
         if len(dups) > limit:
-            cli.out.print(cli._t(f"  ... und {len(dups) - limit} weitere (alle mit --json)",
+            out.print(t(f"  ... und {len(dups) - limit} weitere (alle mit --json)",
                                  f"  ... and {len(dups) - limit} more (all with --json)"))
     else:
-        cli.out.print(cli._t("Keine Dubletten gespeicherter Angebote.",
+        out.print(t("Keine Dubletten gespeicherter Angebote.",
                              "No duplicates of stored offers."))
     for r in result.internal_duplicates.head(limit).to_dict("records"):
-        _plain(f"  - {r['message_de' if _lang() == 'de' else 'message_en']}")
+        _plain(f"  - {r['message_de' if current_lang() == 'de' else 'message_en']}")
     _notes(result.notes)
 
 
@@ -377,11 +355,11 @@ def export(
 
     Beispiel: kekiz chain export -o angebote.hsds.json
     """
-    cli = _cli()
-    n = _jobs().export_services(output, include_unpublished=include_unpublished, shape=shape)
-    which = cli._t("alle" if include_unpublished else "veröffentlichte",
+    n = kekiz().directory.export_services(output, include_unpublished=include_unpublished,
+                                          shape=shape)
+    which = t("alle" if include_unpublished else "veröffentlichte",
                    "all" if include_unpublished else "published")
-    cli.out.print(cli._t(f"{fmt_number(n, 0)} {which} Angebote nach {output} geschrieben",
+    out.print(t(f"{fmt_number(n, 0)} {which} Angebote nach {output} geschrieben",
                          f"{n:,} {which} services written to {output}"))
 
 
@@ -392,18 +370,17 @@ def datasets(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] 
 
     Beispiel: kekiz chain datasets
     """
-    cli = _cli()
-    rows = _jobs().service_datasets()
+    rows = kekiz().directory.service_datasets()
     if as_json:
         _json_out([r.to_dict() for r in rows])
         return
-    table = Table("Id", cli._t("Datensatz", "dataset"), "Rev.", cli._t("Angebote", "services"),
-                  cli._t("veröffentlicht", "published"), cli._t("synthetisch", "synthetic"),
-                  cli._t("Quelle", "source"))
+    table = Table("Id", t("Datensatz", "dataset"), "Rev.", t("Angebote", "services"),
+                  t("veröffentlicht", "published"), t("synthetisch", "synthetic"),
+                  t("Quelle", "source"))
     for r in rows:
         table.add_row(str(r.dataset_id), r.name, str(r.revision), _num(r.services, 0),
                       _num(r.published, 0), _num(r.synthetic, 0), r.source)
-    cli.out.print(table)
+    out.print(table)
 
 
 # -- analyses on the stored offers -----------------------------------------------------
@@ -424,13 +401,13 @@ def matrix(
     from kekiz.domain.model import LifePhase
     from kekiz.prevention.model import Transition, sector_label
 
-    cli, lang = _cli(), _lang()
-    result = _jobs().chain_matrix(unit, level)
+    lang = current_lang()
+    result = kekiz().chain.matrix(unit, level)
     if as_json:
         _json_out(result.to_dict())
         return
     value = "capacity" if places else "offers"
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Präventionsmatrix {result.name}[/bold] (Ebene {result.level}): "
         f"{fmt_number(result.offers, 0)} Angebote, davon {fmt_number(result.synthetic_offers, 0)}"
         " SYNTHETISCH; Zelle: Zahl (davon synthetisch)",
@@ -440,7 +417,7 @@ def matrix(
                                     ("transition", "Übergang", "transition")):
         wide = result.matrix.matrix(result.unit_id, value, dim)
         synth = result.synthetic.matrix(result.unit_id, value, dim)
-        table = Table(cli._t(title_de, title_en),
+        table = Table(t(title_de, title_en),
                       *[sector_label(c, lang) for c in wide.columns])
         for key in wide.index:
             label = (LifePhase(key) if dim == "life_phase" else Transition(key))
@@ -451,12 +428,12 @@ def matrix(
                 text = _num(n, 0)
                 cells.append(text if not s else f"{text} ({_num(s, 0)} synth.)")
             table.add_row(name, *cells)
-        cli.out.print(table)
+        out.print(table)
     gaps = result.matrix.gaps_text(result.unit_id, lang)
     for line in gaps[:limit]:
         _plain(f"  - {line}")
     if len(gaps) > limit:
-        cli.out.print(cli._t(f"  ... und {len(gaps) - limit} weitere leere Felder",
+        out.print(t(f"  ... und {len(gaps) - limit} weitere leere Felder",
                              f"  ... and {len(gaps) - limit} more empty cells"))
     _notes(result.notes)
 
@@ -484,22 +461,21 @@ def gaps(
 
     Beispiel: kekiz chain gaps --kind kita --life-phase 3-6
     """
-    cli = _cli()
-    result = _jobs().gaps(need, level, supply=supply, life_phase=life_phase,
+    result = kekiz().chain.gaps(need, level, supply=supply, life_phase=life_phase,
                           kind=None if kind in ("alle", "all", "") else kind, radius=radius,
                           **({"network": network, "mode": mode} if network else {}))
     if as_json:
         _json_out(result.to_dict())
         return
-    en = _lang() == "en"
+    en = current_lang() == "en"
     info = result.need
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Bedarf und Angebot[/bold], Ebene {result.coverage.meta['level']}",
         f"[bold]Need and supply[/bold], level {result.coverage.meta['level']}"))
-    _plain(cli._t(f"Bedarfsmaß: {info['name_de']} ({info['period']}) – {info['how_de']}.",
+    _plain(t(f"Bedarfsmaß: {info['name_de']} ({info['period']}) – {info['how_de']}.",
                   f"Need measure: {info['name_en']} ({info['period']}) – {info['how_en']}."))
     meta = result.coverage.meta
-    _plain(cli._t(f"Angebotsmaß: {result.supply_label_de}; Kinder "
+    _plain(t(f"Angebotsmaß: {result.supply_label_de}; Kinder "
                   f"{meta['population_indicator']} {meta['period']}.",
                   f"Supply measure: {result.supply_label_en}; children "
                   f"{meta['population_indicator']} {meta['period']}."))
@@ -507,22 +483,22 @@ def gaps(
     from kekiz.prevention.gaps import QUADRANTS
 
     counts = result.result.table["quadrant"].value_counts()
-    table = Table(cli._t("Quadrant", "quadrant"), cli._t("Gebiete", "units"))
+    table = Table(t("Quadrant", "quadrant"), t("Gebiete", "units"))
     for key, (de, en_label) in QUADRANTS.items():
         table.add_row(en_label if en else de, _num(int(counts.get(key, 0)), 0))
-    cli.out.print(table)
+    out.print(table)
     rows = result.result.table if show_all else result.result.gaps()
-    table = Table(cli._t("Rang", "rank"), cli._t("Gebiet", "area"),
-                  cli._t("Bedarf", "need"), cli._t("Angebot", "supply"),
-                  cli._t("Quadrant", "quadrant"), cli._t("Begründung", "reason"),
-                  title=cli._t("Lücken: hoher Bedarf, geringes Angebot (größte zuerst)",
+    table = Table(t("Rang", "rank"), t("Gebiet", "area"),
+                  t("Bedarf", "need"), t("Angebot", "supply"),
+                  t("Quadrant", "quadrant"), t("Begründung", "reason"),
+                  title=t("Lücken: hoher Bedarf, geringes Angebot (größte zuerst)",
                                "Gaps: high need, low supply (largest first)")
                   if not show_all else None)
     for r in rows.to_dict("records"):
         table.add_row(str(r["rank"]), str(r["name"]), _num(r["need"], 1),
                       _num(r["supply"], 2), QUADRANTS[r["quadrant"]][1 if en else 0],
                       str(r["reason_en" if en else "reason_de"]))
-    cli.out.print(table)
+    out.print(table)
 
 
 @chain_app.command("sites")
@@ -539,8 +515,7 @@ def sites(
 
     Beispiel: kekiz chain sites -k 3 --kind Familienzentrum
     """
-    cli = _cli()
-    result = _jobs().suggest_sites(k, kind, level=level, need_indicator=need,
+    result = kekiz().chain.suggest_sites(k, kind, level=level, need_indicator=need,
                                    strength=strength)
     if as_json:
         _json_out(result.to_dict())
@@ -548,23 +523,23 @@ def sites(
     m = result.meta
     before = m["mean_distance_before_m"]
     km_before = _num(None if before is None else before / 1000, 2)
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]{k} Standortvorschläge: {kind}[/bold] ({m['method']}, Kandidaten: "
         f"{m['candidates']}); mittlere Entfernung der Kinder unter 6 zum nächsten Angebot "
         f"{km_before} km → {_num(m['mean_distance_after_m'] / 1000, 2)} km (Luftlinie)",
         f"[bold]{k} suggested sites: {kind}[/bold] ({m['method']}); mean distance of "
         f"children under 6 to the nearest offer {km_before} km → "
         f"{_num(m['mean_distance_after_m'] / 1000, 2)} km (straight line)"))
-    table = Table(cli._t("Rang", "rank"), cli._t("Gebiet", "area"),
-                  cli._t("Breite", "lat"), cli._t("Länge", "lon"),
-                  cli._t("Kinder u6", "children <6"), cli._t("Bedarf", "need"),
-                  cli._t("bisher (km)", "before (km)"),
-                  cli._t("neu nächstes für Kinder", "nearest for children"))
+    table = Table(t("Rang", "rank"), t("Gebiet", "area"),
+                  t("Breite", "lat"), t("Länge", "lon"),
+                  t("Kinder u6", "children <6"), t("Bedarf", "need"),
+                  t("bisher (km)", "before (km)"),
+                  t("neu nächstes für Kinder", "nearest for children"))
     for r in result.sites.to_dict("records"):
         table.add_row(str(r["rank"]), f"{r['name']} ({r['unit_id']})", _num(r["lat"], 5),
                       _num(r["lon"], 5), _num(r["children"], 0), _num(r["need"], 1),
                       _num(r["distance_before_m"] / 1000, 2), _num(r["children_served"], 0))
-    cli.out.print(table)
+    out.print(table)
     for r in result.sites.to_dict("records"):
         _plain(f"{r['rank']}. {r['reason_de']}")
     _notes(result.notes)
@@ -612,24 +587,23 @@ def what_if(
     """
     from kekiz.prevention.siting import parse_change
 
-    cli = _cli()
     changes = [*(parse_change("remove", x) for x in remove or []),
                *(parse_change("move", x) for x in move or []),
                *(parse_change("add", x) for x in add or [])]
-    result = _jobs().what_if(changes, level, life_phase,
+    result = kekiz().chain.what_if(changes, level, life_phase,
                              kind=None if kind in ("alle", "all", "") else kind,
                              radius=radius, demand=demand, cell=cell, network=network,
                              mode=mode)
     if output is not None:
-        from kekiz.facade.prevention import write_frame
+        from kekiz.services.chain_data import write_frame
 
-        write_frame(result.table, output, _lang())
+        write_frame(result.table, output, current_lang())
     if as_json:
         _json_out(result.to_dict())
         return
-    en = _lang() == "en"
+    en = current_lang() == "en"
     m = result.meta
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Was wäre, wenn[/bold] ({m['kind'] or 'alle Angebote'}, Lebensphase "
         f"{m['life_phase']}, Ebene {m['level']})",
         f"[bold]What if[/bold] ({m['kind'] or 'all offers'}, life phase {m['life_phase']}, "
@@ -639,16 +613,16 @@ def what_if(
         _plain(line)
     places = bool(m["places_known"])
     dec = 3 if places else 2
-    cols = [cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-            cli._t("Kinder", "children"), cli._t("Angebote vorher", "offers before"),
-            cli._t("nachher", "after")]
+    cols = [t("Schlüssel", "key"), t("Gebiet", "area"),
+            t("Kinder", "children"), t("Angebote vorher", "offers before"),
+            t("nachher", "after")]
     if places:
-        cols += [cli._t("Plätze je Kind vorher", "places per child before"),
-                 cli._t("nachher", "after")]
-    cols += [cli._t("Erreichbarkeit vorher", "accessibility before"),
-             cli._t("nachher", "after"), cli._t("Differenz", "change")]
+        cols += [t("Plätze je Kind vorher", "places per child before"),
+                 t("nachher", "after")]
+    cols += [t("Erreichbarkeit vorher", "accessibility before"),
+             t("nachher", "after"), t("Differenz", "change")]
     rows = result.table if show_all else result.changed()
-    table = Table(*cols, title=None if show_all else cli._t(
+    table = Table(*cols, title=None if show_all else t(
         f"{len(rows)} veränderte Gebiete (größte Änderung zuerst)",
         f"{len(rows)} changed units (largest change first)"))
     for r in rows.head(limit).to_dict("records"):
@@ -662,14 +636,14 @@ def what_if(
         cells += [_num(r["accessibility_before"], dec), _num(r["accessibility_after"], dec),
                   sign + _num(change, dec)]
         table.add_row(*cells)
-    cli.out.print(table)
+    out.print(table)
     if len(rows) > limit:
-        cli.out.print(cli._t(f"  ... und {len(rows) - limit} weitere (alle mit -o oder "
+        out.print(t(f"  ... und {len(rows) - limit} weitere (alle mit -o oder "
                              "--json)", f"  ... and {len(rows) - limit} more (all with -o "
                              "or --json)"))
     _notes(result.notes)
     if output is not None:
-        cli.out.print(cli._t(f"Ergebnis: {output}", f"Result: {output}"))
+        out.print(t(f"Ergebnis: {output}", f"Result: {output}"))
 
 
 @chain_app.command("access")
@@ -694,39 +668,38 @@ def access(
 
     Beispiel: kekiz chain access --network koeln.osm.pbf --mode walk --kind kita
     """
-    cli = _cli()
-    result = _jobs().compare_access(network, mode, level, life_phase,
+    result = kekiz().chain.compare_access(network, mode, level, life_phase,
                                     kind=None if kind in ("alle", "all", "") else kind,
                                     radius=radius, demand=demand, cell=cell)
     if output is not None:
-        from kekiz.facade.prevention import write_frame
+        from kekiz.services.chain_data import write_frame
 
-        write_frame(result.table, output, _lang())
+        write_frame(result.table, output, current_lang())
     if as_json:
         _json_out(result.to_dict())
         return
     m = result.meta
-    en = _lang() == "en"
+    en = current_lang() == "en"
     dec = 3 if m["places_known"] else 2
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Erreichbarkeit im Straßennetz[/bold] ({m['kind'] or 'alle Angebote'}, "
         f"Lebensphase {m['life_phase']}, Ebene {m['level']})",
         f"[bold]Accessibility on the street network[/bold] ({m['kind'] or 'all offers'}, "
         f"life phase {m['life_phase']}, level {m['level']})"))
-    _plain(cli._t(f"Netz: {m['supply_label_de']}; Luftlinie: "
+    _plain(t(f"Netz: {m['supply_label_de']}; Luftlinie: "
                   f"{m['supply_label_straight_de']}.",
                   f"Network: {m['supply_label_en']}; straight line: "
                   f"{m['supply_label_straight_en']}."))
-    _plain(cli._t(f"Kinder ohne erreichbares Angebot: {_num(m['children_without_straight'], 0)}"
+    _plain(t(f"Kinder ohne erreichbares Angebot: {_num(m['children_without_straight'], 0)}"
                   f" (Luftlinie), {_num(m['children_without_network'], 0)} (Netz).",
                   f"Children without an offer in reach: "
                   f"{_num(m['children_without_straight'], 0)} (straight line), "
                   f"{_num(m['children_without_network'], 0)} (network)."))
-    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-                  cli._t("Kinder", "children"), cli._t("Angebote", "offers"),
-                  cli._t("Luftlinie", "straight line"), cli._t("Netz", "network"),
-                  cli._t("Differenz", "change"),
-                  title=cli._t(f"Die {limit} Gebiete mit dem größten Unterschied",
+    table = Table(t("Schlüssel", "key"), t("Gebiet", "area"),
+                  t("Kinder", "children"), t("Angebote", "offers"),
+                  t("Luftlinie", "straight line"), t("Netz", "network"),
+                  t("Differenz", "change"),
+                  title=t(f"Die {limit} Gebiete mit dem größten Unterschied",
                                f"The {limit} units with the largest difference"))
     rows = result.table.assign(_d=result.table["change"].abs()).sort_values(
         "_d", ascending=False, kind="mergesort")
@@ -734,9 +707,9 @@ def access(
         table.add_row(str(r["unit_id"]), str(r["name"]), _num(r["children"], 0),
                       _num(r["offers"], 0), _num(r["accessibility_straight"], dec),
                       _num(r["accessibility_network"], dec), _num(r["change"], dec))
-    cli.out.print(table)
+    out.print(table)
     _notes(result.notes)
     if en and output is not None:
-        cli.out.print(f"Result: {output}")
+        out.print(f"Result: {output}")
     elif output is not None:
-        cli.out.print(f"Ergebnis: {output}")
+        out.print(f"Ergebnis: {output}")

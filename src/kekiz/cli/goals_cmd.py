@@ -1,6 +1,6 @@
 """``kekiz coop ...`` (cooperation network) and ``kekiz goals ...`` (Leitbild), issue #6.
 
-Thin commands over the facade (:class:`kekiz.facade.goals.GoalJobs`).  The sub-apps are
+Thin commands over the facade (:class:`kekiz.services.goals.GoalJobs`).  The sub-apps are
 registered in :mod:`kekiz.cli.main`; the shared console, language helper and monitor are
 looked up there when a command runs (no circular import).
 """
@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kekiz.cli.context import current_lang, kekiz, out, t
 from kekiz.cli.format import fmt_number
-from kekiz.domain.errors import ConfigurationError, KekizError
+from kekiz.domain.errors import KekizError
 
 if TYPE_CHECKING:
-    from kekiz.facade.goals import GoalJobs
+    pass
 
 __all__ = ["coop_app", "goals_app"]
 
@@ -42,36 +42,8 @@ _STEP_EN = {"birth": "pregnancy → early childhood", "family-kita": "family →
             "school-work": "school → training/work"}
 
 
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _lang() -> str:
-    cli = _cli()
-    return str(cli.state.lang or cli.monitor().lang)
-
-
-def _t(de: str, en: str) -> str:
-    return en if _lang() == "en" else de
-
-
-def _jobs() -> GoalJobs:
-    from kekiz.facade.goals import GoalJobs
-
-    m = _cli().monitor()
-    if not isinstance(m, GoalJobs):
-        raise ConfigurationError(
-            "Die Leitbild- und Kooperationsfunktionen sind nicht in den Monitor eingebunden "
-            "(GoalJobs fehlt in kekiz.monitor.Monitor).",
-            message_en="The Leitbild and cooperation jobs are not wired into the monitor "
-            "(GoalJobs missing from kekiz.monitor.Monitor).")
-    return m
-
-
 def _num(value: Any, decimals: int = 1) -> str:
-    return fmt_number(None if value is None else float(value), decimals, _lang())
+    return fmt_number(None if value is None else float(value), decimals, current_lang())
 
 
 def _pct(value: Any, decimals: int = 1) -> str:
@@ -79,7 +51,7 @@ def _pct(value: Any, decimals: int = 1) -> str:
 
 
 def _json_out(data: Any) -> None:
-    _cli().out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _waves(text: str) -> tuple[int, int]:
@@ -104,20 +76,19 @@ def coop_import(
 
     Beispiel: kekiz coop import netzwerk_2025.xlsx --wave 2
     """
-    cli = _cli()
-    result = _jobs().import_cooperation(file, wave, label=label, sheet=sheet, source=source)
-    cli.out.print(escape(_t(
+    result = kekiz().cooperation.import_wave(file, wave, label=label, sheet=sheet, source=source)
+    out.print(escape(t(
         f"Welle {wave} importiert: {result.actors} Akteure, {result.reports} Nennungen – "
         f"{result.dataset.name} (Revision {result.dataset.revision})",
         f"Wave {wave} imported: {result.actors} actors, {result.reports} reports – "
         f"{result.dataset.name} (revision {result.dataset.revision})")))
     if result.synthetic:
-        cli.out.print(_t("[bold]SYNTHETISCH:[/bold] erfundene Demo-Daten, keine echten "
+        out.print(t("[bold]SYNTHETISCH:[/bold] erfundene Demo-Daten, keine echten "
                          "Akteure oder Beziehungen.",
                          "[bold]SYNTHETIC:[/bold] invented demo data, no real actors or "
                          "relations."))
     for note in result.notes[:20]:
-        cli.out.print(f"  - {escape(note)}")
+        out.print(f"  - {escape(note)}")
 
 
 @coop_app.command("waves")
@@ -126,15 +97,14 @@ def coop_waves() -> None:
 
     Beispiel: kekiz coop waves
     """
-    cli = _cli()
-    table = Table(_t("Welle", "wave"), _t("Bezeichnung", "label"), _t("Befragt", "surveyed"),
-                  _t("Akteure", "actors"), _t("Nennungen", "reports"))
-    for w in _jobs().cooperation_waves():
+    table = Table(t("Welle", "wave"), t("Bezeichnung", "label"), t("Befragt", "surveyed"),
+                  t("Akteure", "actors"), t("Nennungen", "reports"))
+    for w in kekiz().cooperation.waves():
         span = "–" if w["first_date"] is None else \
             f"{w['first_date']:%d.%m.%Y}–{w['last_date']:%d.%m.%Y}"
         table.add_row(str(w["wave"]), escape(w["label"]), span, str(w["actors"]),
                       str(w["reports"]))
-    cli.out.print(table)
+    out.print(table)
 
 
 @coop_app.command("metrics")
@@ -150,16 +120,16 @@ def coop_metrics(
 
     Beispiel: kekiz coop metrics --wave 2   |   kekiz coop metrics --compare 1,2
     """
-    jobs, lang = _jobs(), _lang()
+    lang = current_lang()
     if compare is not None:
         a, b = _waves(compare)
-        cmp = jobs.compare_cooperation(a, b, level)
+        cmp = kekiz().cooperation.compare(a, b, level)
         if as_json:
             _json_out(cmp.to_dict())
             return
         _print_comparison(cmp.to_dict())
         return
-    m = jobs.cooperation_metrics(wave, level)
+    m = kekiz().cooperation.metrics(wave, level)
     data = m.to_dict(lang)
     if as_json:
         _json_out(data)
@@ -168,36 +138,35 @@ def coop_metrics(
 
 
 def _print_metrics(d: dict[str, Any]) -> None:
-    cli = _cli()
-    cli.out.print(f"[bold]{escape(d['label'] or _t('Welle', 'Wave') + ' ' + str(d['wave']))}"
+    out.print(f"[bold]{escape(d['label'] or t('Welle', 'Wave') + ' ' + str(d['wave']))}"
                   "[/bold]")
     if "SYNTHETISCH" in (d["label"] or "").upper():
-        cli.out.print(_t("Hinweis: synthetische Demo-Daten (erfunden).",
+        out.print(t("Hinweis: synthetische Demo-Daten (erfunden).",
                          "Note: synthetic demo data (invented)."))
     rows = [
-        (_t("Akteure (davon befragt)", "actors (respondents)"),
+        (t("Akteure (davon befragt)", "actors (respondents)"),
          f"{d['actors']} ({d['respondents']})"),
-        (_t("Beziehungen (Paare) / Nennungen", "ties (pairs) / reports"),
+        (t("Beziehungen (Paare) / Nennungen", "ties (pairs) / reports"),
          f"{d['ties']} / {d['reports']}"),
-        (_t("Dichte", "density"), _pct(d["density"], 2)),
-        (_t("Gegenseitig bestätigt", "reciprocated"), _pct(d["reciprocity"])),
-        (_t("Vertrauen (1–4)", "trust (1-4)"),
+        (t("Dichte", "density"), _pct(d["density"], 2)),
+        (t("Gegenseitig bestätigt", "reciprocated"), _pct(d["reciprocity"])),
+        (t("Vertrauen (1–4)", "trust (1-4)"),
          f"{_num(d['trust_mean'], 2)} ({_num(d['trust_pct'])} %)"),
-        (_t("Nutzen (1–4)", "value (1-4)"),
+        (t("Nutzen (1–4)", "value (1-4)"),
          f"{_num(d['value_mean'], 2)} ({_num(d['value_pct'])} %)"),
-        (_t("Komponenten (größte)", "components (largest)"),
+        (t("Komponenten (größte)", "components (largest)"),
          f"{d['components']} ({d['largest_component']})"),
-        (_t("Isolierte Akteure", "isolates"), str(len(d["isolates"]))),
+        (t("Isolierte Akteure", "isolates"), str(len(d["isolates"]))),
     ]
-    table = Table(_t("Kennzahl", "metric"), _t("Wert", "value"))
+    table = Table(t("Kennzahl", "metric"), t("Wert", "value"))
     for k, v in rows:
         table.add_row(k, v)
-    cli.out.print(table)
+    out.print(table)
     if d["isolates"]:
-        cli.out.print(escape(_t("Isoliert: ", "Isolates: ") + ", ".join(d["isolates"])))
-    sec = Table(_t("Sektor", "sector"), _t("mit Sektor", "with sector"),
-                _t("Beziehungen", "ties"), _t("Dichte", "density"),
-                title=_t("Dichte innerhalb der Sektoren und die dichtesten Verbindungen "
+        out.print(escape(t("Isoliert: ", "Isolates: ") + ", ".join(d["isolates"])))
+    sec = Table(t("Sektor", "sector"), t("mit Sektor", "with sector"),
+                t("Beziehungen", "ties"), t("Dichte", "density"),
+                title=t("Dichte innerhalb der Sektoren und die dichtesten Verbindungen "
                          "zwischen Sektoren (alle mit --json)",
                          "Density within sectors and the densest links between sectors "
                          "(all with --json)"))
@@ -207,17 +176,17 @@ def _print_metrics(d: dict[str, Any]) -> None:
     for r in [*within, *between]:
         sec.add_row(escape(r["label_a"]), escape(r["label_b"]), str(r["ties"]),
                     _pct(r["density"]))
-    cli.out.print(sec)
-    brk = Table("ID", _t("Organisation", "organisation"), _t("Grad", "degree"),
-                "Betweenness", _t("Vermittlung", "brokerage"), _t("Schnittpunkt", "cut point"),
-                title=_t("Vermittler (nach Betweenness)", "Brokers (by betweenness)"))
+    out.print(sec)
+    brk = Table("ID", t("Organisation", "organisation"), t("Grad", "degree"),
+                "Betweenness", t("Vermittlung", "brokerage"), t("Schnittpunkt", "cut point"),
+                title=t("Vermittler (nach Betweenness)", "Brokers (by betweenness)"))
     for r in d["brokers"][:10]:
         brk.add_row(escape(r["id"]), escape(r["name"]), str(r["degree"]),
                     _num(r["betweenness"], 3), str(r["brokerage"]),
-                    _t("ja", "yes") if r["cutpoint"] else "")
-    cli.out.print(brk)
+                    t("ja", "yes") if r["cutpoint"] else "")
+    out.print(brk)
     _print_transitions(d["transitions"])
-    cli.out.print(_t(
+    out.print(t(
         "Regeln: Dichte = Beziehungen / mögliche Paare; Vermittler = Schnittpunkte oder "
         "Akteure, die nicht verbundene Partner verschiedener Sektoren verbinden; Übergänge: "
         "Beziehungen zwischen Akteuren aufeinanderfolgender Lebensphasen im selben Bezirk; "
@@ -229,7 +198,6 @@ def _print_metrics(d: dict[str, Any]) -> None:
 
 
 def _print_transitions(rows: list[dict[str, Any]]) -> None:
-    cli = _cli()
     steps: dict[str, dict[str, float]] = {}
     for r in rows:
         s = steps.setdefault(r["step"], {"both": 0, "covered": 0, "ties": 0, "from": 0,
@@ -240,12 +208,12 @@ def _print_transitions(rows: list[dict[str, Any]]) -> None:
         s["ties"] += r["ties"]
         s["from"] += r["actors_from"]
         s["linked"] += r["linked_from"]
-    names = _STEP_EN if _lang() == "en" else _STEP_DE
-    table = Table(_t("Übergang", "transition"),
-                  _t("Bezirke mit beiden Phasen", "districts with both phases"),
-                  _t("davon verbunden", "of which linked"), _t("Beziehungen", "ties"),
-                  _t("Akteure der früheren Phase mit Verbindung", "earlier-phase actors linked"),
-                  title=_t("Übergänge je Bezirk", "Transitions per district"))
+    names = _STEP_EN if current_lang() == "en" else _STEP_DE
+    table = Table(t("Übergang", "transition"),
+                  t("Bezirke mit beiden Phasen", "districts with both phases"),
+                  t("davon verbunden", "of which linked"), t("Beziehungen", "ties"),
+                  t("Akteure der früheren Phase mit Verbindung", "earlier-phase actors linked"),
+                  title=t("Übergänge je Bezirk", "Transitions per district"))
     for key in names:
         if key not in steps:
             continue
@@ -253,7 +221,7 @@ def _print_transitions(rows: list[dict[str, Any]]) -> None:
         share = s["linked"] / s["from"] if s["from"] else None
         table.add_row(names[key], str(int(s["both"])), str(int(s["covered"])),
                       str(int(s["ties"])), f"{int(s['linked'])} ({_pct(share, 0)})")
-    cli.out.print(table)
+    out.print(table)
 
 
 def _signed(value: Any, decimals: int) -> str:
@@ -264,28 +232,27 @@ def _signed(value: Any, decimals: int) -> str:
 
 
 def _print_comparison(d: dict[str, Any]) -> None:
-    cli = _cli()
     a, b = d["wave_a"], d["wave_b"]
     if "SYNTHETISCH" in f"{d['label_a']} {d['label_b']}".upper():
-        cli.out.print(_t("Hinweis: synthetische Demo-Daten (erfunden).",
+        out.print(t("Hinweis: synthetische Demo-Daten (erfunden).",
                          "Note: synthetic demo data (invented)."))
-    table = Table(_t("Kennzahl", "metric"), _t(f"Welle {a}", f"wave {a}"),
-                  _t(f"Welle {b}", f"wave {b}"), _t("Veränderung", "change"),
-                  title=_t(f"Vergleich der Wellen {a} und {b}", f"Comparison of waves {a} "
+    table = Table(t("Kennzahl", "metric"), t(f"Welle {a}", f"wave {a}"),
+                  t(f"Welle {b}", f"wave {b}"), t("Veränderung", "change"),
+                  title=t(f"Vergleich der Wellen {a} und {b}", f"Comparison of waves {a} "
                            f"and {b}"))
-    table.add_row(_t("Dichte", "density"), _pct(d["density_a"], 2), _pct(d["density_b"], 2),
-                  _t(f"{_signed(d['density_change'] * 100, 2)} %-Punkte",
+    table.add_row(t("Dichte", "density"), _pct(d["density_a"], 2), _pct(d["density_b"], 2),
+                  t(f"{_signed(d['density_change'] * 100, 2)} %-Punkte",
                      f"{_signed(d['density_change'] * 100, 2)} pp"))
-    table.add_row(_t("Vertrauen (1–4)", "trust (1-4)"), _num(d["trust_a"], 2),
+    table.add_row(t("Vertrauen (1–4)", "trust (1-4)"), _num(d["trust_a"], 2),
                   _num(d["trust_b"], 2), _signed(d["trust_change"], 2))
-    table.add_row(_t("Nutzen (1–4)", "value (1-4)"), _num(d["value_a"], 2),
+    table.add_row(t("Nutzen (1–4)", "value (1-4)"), _num(d["value_a"], 2),
                   _num(d["value_b"], 2), _signed(d["value_change"], 2))
-    table.add_row(_t("Komponenten", "components"), str(d["components_a"]),
+    table.add_row(t("Komponenten", "components"), str(d["components_a"]),
                   str(d["components_b"]), _signed(d["components_b"] - d["components_a"], 0))
-    table.add_row(_t("Isolierte", "isolates"), str(d["isolates_a"]), str(d["isolates_b"]),
+    table.add_row(t("Isolierte", "isolates"), str(d["isolates_a"]), str(d["isolates_b"]),
                   _signed(d["isolates_b"] - d["isolates_a"], 0))
-    cli.out.print(table)
-    cli.out.print(_t(
+    out.print(table)
+    out.print(t(
         f"Neue Beziehungen: {d['new_ties']}, verlorene: {d['lost_ties']} (davon "
         f"{d['lost_with_actor']} mit ausgeschiedenen Akteuren), gehaltene: {d['kept_ties']}; "
         f"neue Akteure: {len(d['actors_new'])}, ausgeschieden: {len(d['actors_left'])}; "
@@ -305,19 +272,18 @@ def goals_import(file: Annotated[Path, typer.Argument(help="Leitbild als YAML od
 
     Beispiel: kekiz goals import leitbild.yaml
     """
-    cli = _cli()
-    result = _jobs().import_leitbild(file)
+    result = kekiz().goals.import_leitbild(file)
     lb = result.leitbild
-    cli.out.print(escape(_t(
+    out.print(escape(t(
         f"Leitbild '{lb.id}' importiert: {len(lb.goals)} Ziele, {result.targets} Zielwerte "
         f"({result.dataset.name}, Revision {result.dataset.revision})",
         f"Leitbild '{lb.id}' imported: {len(lb.goals)} goals, {result.targets} targets "
         f"({result.dataset.name}, revision {result.dataset.revision})")))
     for d in lb.indicators:
-        cli.out.print(escape(_t(f"  - angekündigter Indikator '{d.id}' (noch ohne Werte)",
+        out.print(escape(t(f"  - angekündigter Indikator '{d.id}' (noch ohne Werte)",
                                 f"  - announced indicator '{d.id}' (no values yet)")))
     for note in result.notes:
-        cli.out.print(f"  - {escape(note)}")
+        out.print(f"  - {escape(note)}")
 
 
 def _status_cell(row: dict[str, Any]) -> str:
@@ -329,10 +295,9 @@ def _value(v: Any, year: Any, dec: int) -> str:
 
 
 def _print_targets(data: dict[str, Any]) -> None:
-    cli = _cli()
-    table = Table(_t("Ziel", "goal"), _t("Indikator", "indicator"), _t("Basis", "baseline"),
-                  _t("Aktuell", "current"), _t("Zielwert", "target"),
-                  _t("Prognose [95-%-Intervall]", "forecast [95% interval]"), "Status",
+    table = Table(t("Ziel", "goal"), t("Indikator", "indicator"), t("Basis", "baseline"),
+                  t("Aktuell", "current"), t("Zielwert", "target"),
+                  t("Prognose [95-%-Intervall]", "forecast [95% interval]"), "Status",
                   title=escape(f"{data['leitbild']['name']} – {data['unit_name']} "
                                f"({data['unit_id']})"))
     for r in data["targets"]:
@@ -345,21 +310,20 @@ def _print_targets(data: dict[str, Any]) -> None:
                       _value(r["current_value"], r["current_year"], dec),
                       f"{_num(r['target_value'], dec)} ({r['target_year']}, "
                       f"{r['direction']})", fc, _status_cell(r))
-    cli.out.print(table)
+    out.print(table)
     for r in data["targets"]:
         notes = [r["reason"], *r["notes"]]
-        cli.out.print(escape(f"  {r['goal_id']} {r['indicator_id']}: " + " ".join(notes)))
+        out.print(escape(f"  {r['goal_id']} {r['indicator_id']}: " + " ".join(notes)))
 
 
 def _print_levels(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    cli = _cli()
-    table = Table(_t("Ziel", "goal"), _t("Indikator", "indicator"), _t("Ebene", "level"),
-                  _t("Zielwert", "target"), _t("Gebiete", "units"), _t("auf Kurs", "on track"),
-                  _t("gefährdet", "at risk"), _t("nicht auf Kurs", "off track"),
-                  _t("keine Daten", "no data"),
-                  title=_t("Zielwerte für jedes Gebiet einer Ebene",
+    table = Table(t("Ziel", "goal"), t("Indikator", "indicator"), t("Ebene", "level"),
+                  t("Zielwert", "target"), t("Gebiete", "units"), t("auf Kurs", "on track"),
+                  t("gefährdet", "at risk"), t("nicht auf Kurs", "off track"),
+                  t("keine Daten", "no data"),
+                  title=t("Zielwerte für jedes Gebiet einer Ebene",
                            "Targets for every unit of a level"))
     for r in rows:
         c = r["counts"]
@@ -367,14 +331,13 @@ def _print_levels(rows: list[dict[str, Any]]) -> None:
                       f"{_num(r['target_value'])} ({r['target_year']})", str(r["units"]),
                       str(c["on_track"]), str(c["at_risk"]), str(c["off_track"]),
                       str(c["no_data"]))
-    cli.out.print(table)
+    out.print(table)
 
 
 def _print_header(data: dict[str, Any]) -> None:
-    cli = _cli()
     lb = data["leitbild"]
     if lb["synthetic"]:
-        cli.out.print(escape(_t(f"Hinweis: {lb['note'] or 'Demo-Leitbild (illustrativ).'}",
+        out.print(escape(t(f"Hinweis: {lb['note'] or 'Demo-Leitbild (illustrativ).'}",
                                 f"Note: {lb['note'] or 'demo Leitbild (illustrative).'}")))
 
 
@@ -389,21 +352,20 @@ def goals_status(
 
     Beispiel: kekiz goals status --unit 05315000
     """
-    data = _jobs().goal_status(unit, leitbild, _lang())
+    data = kekiz().goals.status(unit, leitbild, current_lang())
     if as_json:
         _json_out(data)
         return
-    cli = _cli()
     _print_header(data)
     _print_targets(data)
     _print_levels(data.get("level_targets", []))
     counts = data["counts"]
-    cli.out.print(_t(
+    out.print(t(
         f"Status: auf Kurs {counts['on_track']}, gefährdet {counts['at_risk']}, nicht auf "
         f"Kurs {counts['off_track']}, keine Daten {counts['no_data']}",
         f"Status: on track {counts['on_track']}, at risk {counts['at_risk']}, off track "
         f"{counts['off_track']}, no data {counts['no_data']}"))
-    cli.out.print(escape(data["rule"]))
+    out.print(escape(data["rule"]))
 
 
 @goals_app.command("store-coverage")
@@ -425,26 +387,25 @@ def goals_store_coverage(
 
     Beispiel: kekiz goals store-coverage kitas_je_1000_3_6 --levels stadtteil,stadtbezirk,gemeinde
     """
-    result = _jobs().store_coverage_indicator(
+    result = kekiz().goals.store_coverage_indicator(
         indicator, levels=[v.strip() for v in levels.split(",") if v.strip()] if levels
         else None, life_phase=life_phase, kind=kind or None,
         population_indicator=population, period=period)
     if as_json:
         _json_out(result.to_dict())
         return
-    cli = _cli()
     ind = result.indicator
     per_level = ", ".join(f"{lv} {n}" for lv, n in result.rows.items())
-    cli.out.print(escape(_t(
+    out.print(escape(t(
         f"Indikator '{ind.id}' ({ind.name_de}) gespeichert: {per_level} Werte für "
         f"{result.period} ({result.dataset.name}, Revision {result.dataset.revision})",
         f"Indicator '{ind.id}' ({ind.name_en}) stored: {per_level} values for "
         f"{result.period} ({result.dataset.name}, revision {result.dataset.revision})")))
     if result.places_indicator is not None:
-        cli.out.print(escape(_t(f"  - Plätze: '{result.places_indicator.id}'",
+        out.print(escape(t(f"  - Plätze: '{result.places_indicator.id}'",
                                 f"  - places: '{result.places_indicator.id}'")))
     for note in result.notes:
-        cli.out.print(f"  - {escape(note)}")
+        out.print(f"  - {escape(note)}")
 
 
 @goals_app.command("scorecard")
@@ -461,36 +422,35 @@ def goals_scorecard(
 
     Beispiel: kekiz goals scorecard --unit 05315000 --chart diagramme/
     """
-    jobs, lang = _jobs(), _lang()
-    card = jobs.goal_scorecard(unit, leitbild)
+    lang = current_lang()
+    card = kekiz().goals.scorecard(unit, leitbild)
     data = card.to_dict(lang)
-    written = jobs.goal_charts(card, chart, fmt=fmt, lang=lang) if chart is not None else []
+    written = kekiz().goals.charts(card, chart, fmt=fmt, lang=lang) if chart is not None else []
     if as_json:
         data["charts"] = [str(p) for p in written]
         _json_out(data)
         return
-    cli = _cli()
     _print_header(data)
     if not data["targets"]:
-        cli.out.print(_t("Für dieses Gebiet gibt es keine Zielwerte.",
+        out.print(t("Für dieses Gebiet gibt es keine Zielwerte.",
                          "There are no targets for this unit."))
     else:
         _print_targets(data)
     for g in data["goals"]:
-        cli.out.print(escape(f"{g['id']}: {g['result']}"))
+        out.print(escape(f"{g['id']}: {g['result']}"))
         for p in g["programmes"]:
             lead = f" ({p['lead']})" if p["lead"] else ""
-            syn = _t(" [synthetisch]", " [synthetic]") if p["synthetic"] else ""
-            cli.out.print(escape(f"  {_t('Programm', 'Programme')} {p['id']}: {p['name']}"
+            syn = t(" [synthetisch]", " [synthetic]") if p["synthetic"] else ""
+            out.print(escape(f"  {t('Programm', 'Programme')} {p['id']}: {p['name']}"
                                  f"{lead}{syn}"))
             for m in p["measures"]:
                 years = sorted(m["values"])
                 last = f"{_num(m['values'][years[-1]], 0)} ({years[-1]})" if years else "–"
-                tgt = f", {_t('Ziel', 'target')} {_num(m['target'], 0)}" \
+                tgt = f", {t('Ziel', 'target')} {_num(m['target'], 0)}" \
                     if m["target"] is not None else ""
-                cli.out.print(escape(f"    {m['kind_label']} {m['name']}: {last} "
+                out.print(escape(f"    {m['kind_label']} {m['name']}: {last} "
                                      f"{m['unit']}{tgt}"))
-    cli.out.print(escape(data["rule"]))
+    out.print(escape(data["rule"]))
     if written:
-        cli.out.print(_t(f"{len(written)} Diagramme nach {chart} geschrieben",
+        out.print(t(f"{len(written)} Diagramme nach {chart} geschrieben",
                          f"{len(written)} charts written to {chart}"))

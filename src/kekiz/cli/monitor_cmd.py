@@ -1,25 +1,20 @@
-"""``kekiz monitor ...`` and ``kekiz index mss``: socio-spatial monitoring (issue #3).
-
-Thin commands over the facade (:class:`kekiz.facade.monitoring.MonitoringJobs`).  The
-sub-apps are registered in :mod:`kekiz.cli.main`; to avoid a circular import the shared
-console, language helper and :class:`~kekiz.monitor.Monitor` are looked up there when a
-command runs.
-"""
+"""``kekiz monitor ...`` and ``kekiz index mss``: socio-spatial monitoring (issue #3)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
+from kekiz.cli.context import current_lang, kekiz, out, t
 from kekiz.cli.format import fmt_number
+from kekiz.cli.monitor_extra_cmd import monitor_index, monitor_typology
 
 if TYPE_CHECKING:
-    from kekiz.facade.monitoring import Derived
+    from kekiz.services.derived import Derived
 
 __all__ = ["index_app", "monitor_app"]
 
@@ -33,35 +28,24 @@ METHOD_NAMES = {"wilson": "Wilson", "clopper-pearson": "Clopper-Pearson",
                 "byar": "Poisson (Byar)"}
 
 
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _lang() -> str:
-    cli = _cli()
-    return str(cli.state.lang or cli.monitor().lang)
-
-
 def _split(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
 def _num(value: Any, decimals: int = 1) -> str:
-    return fmt_number(None if value is None else float(value), decimals, _lang())
+    return fmt_number(None if value is None else float(value), decimals, current_lang())
 
 
 def _json_out(data: Any) -> None:
-    _cli().out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _saved(result: Derived) -> None:
-    cli, ds = _cli(), result.dataset
+    ds = result.dataset
     if ds is None:
         return
     n = len(result.observations)
-    cli.out.print(cli._t(
+    out.print(t(
         f"Gespeichert: {fmt_number(n, 0)} Werte im Datensatz '{ds.name}' (Revision "
         f"{ds.revision}, ersetzt {fmt_number(result.replaced, 0)})",
         f"Stored: {n:,} values in dataset '{ds.name}' (revision {ds.revision}, replaced "
@@ -70,12 +54,12 @@ def _saved(result: Derived) -> None:
 
 # -- printing each kind of result ---------------------------------------------------------
 def _print_rates(r: Derived, period: str | None, limit: int) -> None:
-    cli, s, en = _cli(), r.summary, _lang() == "en"
+    s, en = r.summary, current_lang() == "en"
     dec = int(s.get("decimals", 1))
-    status = ", ".join(f"{k} {fmt_number(v, 0, _lang())}" for k, v in s["status"].items())
+    status = ", ".join(f"{k} {fmt_number(v, 0, current_lang())}" for k, v in s["status"].items())
     periods = s["periods"]
     how = METHOD_NAMES.get(str(s["method"]), str(s["method"]))
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]{s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}: "
         f"{fmt_number(s['values'], 0)} Werte {periods[0]}–{periods[-1]}; "
         f"{how}-Intervall {_num(s['confidence'] * 100, 0)} %; Status: {status}",
@@ -85,54 +69,54 @@ def _print_rates(r: Derived, period: str | None, limit: int) -> None:
     shown = str(period or periods[-1])
     rows = r.table[r.table["period"] == shown].sort_values("value", ascending=False,
                                                            na_position="last")
-    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-                  cli._t("Wert", "value"), cli._t("95-%-Intervall", "95% interval"),
-                  cli._t("Zähler", "numerator"), cli._t("Nenner", "denominator"), "Status",
-                  title=cli._t(f"{shown}: die {limit} höchsten Werte",
+    table = Table(t("Schlüssel", "key"), t("Gebiet", "area"),
+                  t("Wert", "value"), t("95-%-Intervall", "95% interval"),
+                  t("Zähler", "numerator"), t("Nenner", "denominator"), "Status",
+                  title=t(f"{shown}: die {limit} höchsten Werte",
                                f"{shown}: the {limit} highest values"))
     for row in rows.head(limit).to_dict("records"):
         table.add_row(row["unit_id"], str(row["name"]), _num(row["value"], dec),
                       f"{_num(row['lower'], dec)}–{_num(row['upper'], dec)}",
                       _num(row["numerator"], 0), _num(row["denominator"], 0), row["status"])
-    cli.out.print(table)
+    out.print(table)
     flagged = r.table[r.table["status"] != "ok"]
     if len(flagged):
-        table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-                      cli._t("Zeitraum", "period"), "Status", cli._t("Grund", "reason"),
-                      title=cli._t("Fehlende und unsichere Werte",
+        table = Table(t("Schlüssel", "key"), t("Gebiet", "area"),
+                      t("Zeitraum", "period"), "Status", t("Grund", "reason"),
+                      title=t("Fehlende und unsichere Werte",
                                    "Missing and unreliable values"))
         for row in flagged.head(limit).to_dict("records"):
             table.add_row(row["unit_id"], str(row["name"]), row["period"], row["status"],
                           str(row["reason_en" if en else "reason"]))
-        cli.out.print(table)
+        out.print(table)
         if len(flagged) > limit:
-            cli.out.print(cli._t(f"  ... und {len(flagged) - limit} weitere",
+            out.print(t(f"  ... und {len(flagged) - limit} weitere",
                                  f"  ... and {len(flagged) - limit} more"))
     _saved(r)
 
 
 def _print_classes(r: Derived) -> None:
-    cli, s, en = _cli(), r.summary, _lang() == "en"
-    cli.out.print(cli._t(
+    s, en = r.summary, current_lang() == "en"
+    out.print(t(
         f"[bold]Klassen: {s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}, "
         f"{s['period']}, Verfahren {s['method']}",
         f"[bold]Classes: {s['name_en']}[/bold] ({s['indicator']}), level {s['level']}, "
         f"{s['period']}, method {s['method']}"))
-    table = Table(cli._t("Klasse", "class"), cli._t("Wertebereich", "range"),
-                  cli._t("Gebiete", "areas"))
+    table = Table(t("Klasse", "class"), t("Wertebereich", "range"),
+                  t("Gebiete", "areas"))
     for item in s["legend"]:
         table.add_row(str(item["class"]), item["label_en" if en else "label"],
-                      fmt_number(item["count"], 0, _lang()))
-    cli.out.print(table)
+                      fmt_number(item["count"], 0, current_lang()))
+    out.print(table)
     for note in s["notes_en" if en else "notes"]:
-        cli.out.print(f"  - {note}")
+        out.print(f"  - {note}")
     _saved(r)
 
 
 def _print_lisa(r: Derived, limit: int) -> None:
-    cli, s, en = _cli(), r.summary, _lang() == "en"
-    fdr = cli._t(", FDR-korrigiert", ", FDR-adjusted") if s["fdr"] else ""
-    cli.out.print(cli._t(
+    s, en = r.summary, current_lang() == "en"
+    fdr = t(", FDR-korrigiert", ", FDR-adjusted") if s["fdr"] else ""
+    out.print(t(
         f"[bold]LISA-Cluster: {s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}, "
         f"{s['period']}: Moran's I = {_num(s['moran_I'], 3)} (z = {_num(s['moran_z'], 2)}); "
         f"{fmt_number(s['permutations'], 0)} Permutationen, Startwert {s['seed']}, "
@@ -140,35 +124,35 @@ def _print_lisa(r: Derived, limit: int) -> None:
         f"[bold]LISA clusters: {s['name_en']}[/bold] ({s['indicator']}), level {s['level']}, "
         f"{s['period']}: Moran's I = {_num(s['moran_I'], 3)} (z = {_num(s['moran_z'], 2)}); "
         f"{s['permutations']:,} permutations, seed {s['seed']}, α = {_num(s['alpha'], 2)}{fdr}"))
-    cli.out.print("  " + str(s["weights_en" if en else "weights"]))
-    from kekiz.facade.monitoring import LISA_CODES
+    out.print("  " + str(s["weights_en" if en else "weights"]))
+    from kekiz.services.monitoring import LISA_CODES
 
-    counts = Table("Cluster", cli._t("Gebiete", "areas"))
+    counts = Table("Cluster", t("Gebiete", "areas"))
     for code, (key, de, en_label) in LISA_CODES.items():
         n = s["counts"].get(key, 0)
         if n or code in (0, 1, 2):
-            counts.add_row(f"{en_label if en else de}", fmt_number(n, 0, _lang()))
-    cli.out.print(counts)
+            counts.add_row(f"{en_label if en else de}", fmt_number(n, 0, current_lang()))
+    out.print(counts)
     hot = r.table[r.table["code"].isin([1, 2])].sort_values(["code", "I"],
                                                              ascending=[True, False])
     if len(hot):
-        table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"),
-                      cli._t("Wert", "value"), "Cluster", "I", "p",
-                      title=cli._t("Gebiete in Hot und Cold Spots", "Areas in hot and cold spots"))
+        table = Table(t("Schlüssel", "key"), t("Gebiet", "area"),
+                      t("Wert", "value"), "Cluster", "I", "p",
+                      title=t("Gebiete in Hot und Cold Spots", "Areas in hot and cold spots"))
         for row in hot.head(limit).to_dict("records"):
             p = row["p_fdr"] if s["fdr"] else row["p_sim"]
             table.add_row(row["unit_id"], str(row["name"]), _num(row["value"], 3),
                           str(row["cluster_en" if en else "cluster"]), _num(row["I"], 2),
                           _num(p, 3))
-        cli.out.print(table)
+        out.print(table)
     _saved(r)
 
 
 def _print_trend(r: Derived, limit: int) -> None:
-    cli, s, en = _cli(), r.summary, _lang() == "en"
+    s, en = r.summary, current_lang() == "en"
     dec = int(s.get("decimals", 1))
     dyn = ", ".join(f"{k} {v}" for k, v in s["dynamics_en" if en else "dynamics"].items())
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Trend: {s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}, "
         f"{s['since']}–{s['until']}: Veränderung im Mittel {_num(s['mean_change'], dec)}; "
         f"gestiegen in {s['increased']}, gesunken in {s['decreased']} Gebieten; "
@@ -178,39 +162,39 @@ def _print_trend(r: Derived, limit: int) -> None:
         f"increased in {s['increased']}, decreased in {s['decreased']} areas; boundary "
         f"changes: {s['broken']}" + (f"; dynamics: {dyn}" if dyn else "")))
     rows = r.table.sort_values("change", ascending=False, na_position="last")
-    table = Table(cli._t("Schlüssel", "key"), cli._t("Gebiet", "area"), str(s["since"]),
-                  str(s["until"]), cli._t("Veränderung", "change"),
-                  cli._t("Trend/Jahr", "trend/year"), cli._t("Dynamik", "dynamics"),
-                  title=cli._t(f"Die {limit} stärksten Anstiege",
+    table = Table(t("Schlüssel", "key"), t("Gebiet", "area"), str(s["since"]),
+                  str(s["until"]), t("Veränderung", "change"),
+                  t("Trend/Jahr", "trend/year"), t("Dynamik", "dynamics"),
+                  title=t(f"Die {limit} stärksten Anstiege",
                                f"The {limit} largest increases"))
     for row in rows.head(limit).to_dict("records"):
-        mark = cli._t(" (Bruch)", " (break)") if row["broken"] else ""
+        mark = t(" (Bruch)", " (break)") if row["broken"] else ""
         table.add_row(row["unit_id"], str(row["name"]) + mark, _num(row["value_since"], dec),
                       _num(row["value_until"], dec), _num(row["change"], dec),
                       _num(row["slope"], dec + 1),
                       str(row["dynamics_en" if en else "dynamics"] or "–"))
-    cli.out.print(table)
+    out.print(table)
     _saved(r)
 
 
 def _print_priority(r: Derived, limit: int) -> None:
-    cli, s, en = _cli(), r.summary, _lang() == "en"
-    cli.out.print(cli._t(
+    s, en = r.summary, current_lang() == "en"
+    out.print(t(
         f"[bold]Prioritäre Gebiete: {s['name_de']}[/bold], Ebene {s['level']}, {s['period']}: "
         f"{s['priority']} von {s['units']} Gebieten",
         f"[bold]Priority areas: {s['name_en']}[/bold], level {s['level']}, {s['period']}: "
         f"{s['priority']} of {s['units']} areas"))
-    cli.out.print(str(s["rule_en" if en else "rule"]), markup=False)
+    out.print(str(s["rule_en" if en else "rule"]), markup=False)
     for row in r.table.head(limit).to_dict("records"):
-        flag = cli._t("prioritär", "priority") if row["priority"] else cli._t(
+        flag = t("prioritär", "priority") if row["priority"] else t(
             "nicht prioritär", "not a priority")
-        cli.out.print(cli._t(
+        out.print(t(
             f"{row['rank']}. [bold]{row['name']}[/bold] ({row['unit_id']}): "
             f"{_num(row['score'], 1)} Punkte, {flag}",
             f"{row['rank']}. [bold]{row['name']}[/bold] ({row['unit_id']}): "
             f"{_num(row['score'], 1)} points, {flag}"))
         for reason in str(row["reasons_en" if en else "reasons"]).split("; "):
-            cli.out.print(f"     - {reason}", markup=False)
+            out.print(f"     - {reason}", markup=False)
     _saved(r)
 
 
@@ -227,7 +211,7 @@ def _print(result: Derived, limit: int, period: str | None = None) -> None:
         _print_priority(result, limit)
     else:
         s = result.summary
-        _cli().out.print(f"{result.kind}: {result.indicator_id} ({result.level}), "
+        out.print(f"{result.kind}: {result.indicator_id} ({result.level}), "
                          f"{s.get('values', len(result.observations))}")
         _saved(result)
 
@@ -265,7 +249,7 @@ def rates(
 
     Beispiel: kekiz monitor rates --indicator arbeitslosenanteil --level gemeinde
     """
-    results = _cli().monitor().derive_rate(
+    results = kekiz().monitoring.derive_rate(
         indicator, numerator, denominator, level, kind=kind, multiplier=multiplier,
         min_denominator=min_denominator, smooth=smooth)
     if as_json:
@@ -295,7 +279,7 @@ def classes(
     Beispiel: kekiz monitor classes --indicator gisd_score --level gemeinde --period 2021
     """
     cuts = [float(b) for b in _split(breaks)] or None
-    result = _cli().monitor().classify(indicator, level, period, method, k, breaks=cuts)
+    result = kekiz().monitoring.classify(indicator, level, period, method, k, breaks=cuts)
     if as_json:
         _json_out(result.to_dict())
         return
@@ -325,7 +309,7 @@ def lisa(
 
     Beispiel: kekiz monitor lisa --indicator gisd_score --level gemeinde --period 2021
     """
-    result = _cli().monitor().lisa(indicator, level, period, permutations=permutations,
+    result = kekiz().monitoring.lisa(indicator, level, period, permutations=permutations,
                                    seed=seed, fdr=fdr, alpha=alpha, weights=weights,
                                    threshold=threshold)
     if as_json:
@@ -350,7 +334,7 @@ def trend(
 
     Beispiel: kekiz monitor trend --indicator gisd_score --level kreis --since 2012
     """
-    result = _cli().monitor().trend(indicator, level, since, until)
+    result = kekiz().monitoring.trend(indicator, level, since, until)
     if as_json:
         _json_out(result.to_dict())
         return
@@ -379,7 +363,7 @@ def priority(
 
     Beispiel: kekiz monitor priority --level gemeinde --since 2012
     """
-    result = _cli().monitor().priority(level, score, period, since, permutations=permutations,
+    result = kekiz().monitoring.priority(level, score, period, since, permutations=permutations,
                                        seed=seed, fdr=fdr, min_score=min_score)
     if as_json:
         _json_out(result.to_dict())
@@ -406,20 +390,19 @@ def run(
 
     Beispiel: kekiz monitor run --level gemeinde --since 2012
     """
-    cli = _cli()
-    result = cli.monitor().run_monitoring(level, score=score, period=period, since=since,
+    result = kekiz().monitoring.run_monitoring(level, score=score, period=period, since=since,
                                           permutations=permutations, seed=seed, fdr=fdr)
     if as_json:
         _json_out(result.to_dict())
         return
-    cli.out.print(cli._t(f"[bold]Monitoring der Ebene {level}[/bold]",
+    out.print(t(f"[bold]Monitoring der Ebene {level}[/bold]",
                          f"[bold]Monitoring of level {level}[/bold]"))
     for item in result.results:
-        cli.out.rule()
+        out.rule()
         _print(item, limit)
-    notes = result.notes_en if _lang() == "en" else result.notes
+    notes = result.notes_en if current_lang() == "en" else result.notes
     for note in notes:
-        cli.out.print(f"  - {note}")
+        out.print(f"  - {note}")
 
 
 @index_app.command("mss")
@@ -446,32 +429,34 @@ def index_mss(
     Beispiel: kekiz index mss plr.csv --id id --population ew --status s1,s2,s3,s4
     --dynamics d1,d2,d3,d4 -o mss.csv
     """
-    cli = _cli()
-    result = cli.monitor().mss_file(file, id_col=id_col, status=_split(status),
+    result = kekiz().indices.mss_file(file, id_col=id_col, status=_split(status),
                                     dynamics=_split(dynamics), population=population,
                                     min_population=min_population, exclude=_split(exclude),
                                     out=output, sheet=sheet)
     if as_json:
         _json_out(result.to_dict())
         return
-    en = _lang() == "en"
+    en = current_lang() == "en"
     n, gone = len(result.table), len(result.excluded)
-    cli.out.print(cli._t(f"{fmt_number(n, 0)} Gebiete, davon {gone} ausgeschlossen",
+    out.print(t(f"{fmt_number(n, 0)} Gebiete, davon {gone} ausgeschlossen",
                          f"{n:,} areas, {gone} excluded"))
-    from kekiz.facade.monitoring import DYNAMICS_CLASSES, STATUS_CLASSES
+    from kekiz.services.indices import DYNAMICS_CLASSES, STATUS_CLASSES
 
-    table = Table(cli._t("Index", "index"), cli._t("Klasse", "class"),
-                  cli._t("Gebiete", "areas"))
+    table = Table(t("Index", "index"), t("Klasse", "class"),
+                  t("Gebiete", "areas"))
     for c, cnt in result.status_counts.items():
         table.add_row("Status", f"{c} {STATUS_CLASSES[c][1 if en else 0]}",
-                      fmt_number(cnt, 0, _lang()))
+                      fmt_number(cnt, 0, current_lang()))
     for c, cnt in result.dynamics_counts.items():
-        table.add_row(cli._t("Dynamik", "dynamics"), f"{c} {DYNAMICS_CLASSES[c][1 if en else 0]}",
-                      fmt_number(cnt, 0, _lang()))
-    cli.out.print(table)
+        table.add_row(t("Dynamik", "dynamics"), f"{c} {DYNAMICS_CLASSES[c][1 if en else 0]}",
+                      fmt_number(cnt, 0, current_lang()))
+    out.print(table)
     for item in result.excluded[:20]:
-        cli.out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}", markup=False)
+        out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}", markup=False)
     if gone > 20:
-        cli.out.print(cli._t(f"  ... und {gone - 20} weitere", f"  ... and {gone - 20} more"))
-    cli.out.print(cli._t(f"Ergebnis: {output}", f"Result: {output}"))
+        out.print(t(f"  ... und {gone - 20} weitere", f"  ... and {gone - 20} more"))
+    out.print(t(f"Ergebnis: {output}", f"Result: {output}"))
 
+
+monitor_app.command("index")(monitor_index)
+monitor_app.command("typology")(monitor_typology)

@@ -1,27 +1,22 @@
 """``kekiz monitor index`` and ``kekiz monitor typology``: composite indices and district
-typologies from stored indicators (issue #3, items 3 and 5).
-
-Thin commands over :class:`kekiz.facade.monitoring_extra.MonitoringExtraJobs`, added to
-the existing ``monitor_app``; :mod:`kekiz.cli.main` imports this module so that the
-commands register.  The shared console, language helper and Monitor are looked up in
-:mod:`kekiz.cli.main` when a command runs (no circular import).
-"""
+typologies from stored indicators (issue #3, items 3 and 5); registered by
+:mod:`kekiz.cli.monitor_cmd`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
+from kekiz.cli.context import current_lang, kekiz, out, t
 from kekiz.cli.format import fmt_number
-from kekiz.cli.monitor_cmd import monitor_app
 from kekiz.domain.errors import MethodError
 
 if TYPE_CHECKING:
-    from kekiz.facade.monitoring_extra import CompositeRun, MonitoringExtraJobs, TypologyRun
+    from kekiz.services.indices import CompositeRun, TypologyRun
 
-__all__ = ["index", "typology"]
+__all__ = ["monitor_index", "monitor_typology"]
 
 AsJson = Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")]
 
@@ -30,16 +25,7 @@ def _split(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-def _lang() -> str:
-    from kekiz.cli import main as cli
-
-    return str(cli.state.lang or cli.monitor().lang)
-
-
-def _jobs() -> MonitoringExtraJobs:
-    from kekiz.cli import main as cli
-
-    return cast("MonitoringExtraJobs", cli.monitor())
+    return str(current_lang())
 
 
 def _number(text: str, option: str) -> float:
@@ -84,19 +70,18 @@ def _polarity(text: str | None) -> dict[str, int] | None:
 
 
 def _print_index(r: CompositeRun, limit: int) -> None:
-    from kekiz.cli import main as cli
 
-    s, lang = r.summary, _lang()
+    s, lang = r.summary, current_lang()
     en = lang == "en"
     dec = int(s["decimals"])
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Index {s['name']}[/bold] ({s['method_de']}), Ebene {s['level']}, "
         f"{s['period']}: {fmt_number(s['units'], 0, lang)} Gebiete, "
         f"{fmt_number(len(r.excluded), 0, lang)} ausgeschlossen",
         f"[bold]Index {s['name']}[/bold] ({s['method_en']}), level {s['level']}, "
         f"{s['period']}: {fmt_number(s['units'], 0, lang)} areas, "
         f"{fmt_number(len(r.excluded), 0, lang)} excluded"))
-    cli.out.print(cli._t("Höherer Wert = mehr Benachteiligung; Polarität: ",
+    out.print(t("Höherer Wert = mehr Benachteiligung; Polarität: ",
                          "Higher value = more disadvantage; polarity: ")
                   + ", ".join(f"{k} {'+1' if v > 0 else '-1'}" for k, v in
                               s["polarity"].items()), markup=False)
@@ -104,62 +89,59 @@ def _print_index(r: CompositeRun, limit: int) -> None:
     n = min(limit, len(included))
     top = included.head(n)
     bottom = included.tail(n).iloc[::-1] if len(included) > n else included.iloc[0:0]
-    for rows, title in ((top, cli._t(f"Die {n} Gebiete mit den höchsten Werten",
+    for rows, title in ((top, t(f"Die {n} Gebiete mit den höchsten Werten",
                                      f"The {n} areas with the highest values")),
-                        (bottom, cli._t(f"Die {n} Gebiete mit den niedrigsten Werten",
+                        (bottom, t(f"Die {n} Gebiete mit den niedrigsten Werten",
                                         f"The {n} areas with the lowest values"))):
         if rows.empty:
             continue
-        table = Table(cli._t("Rang", "rank"), cli._t("Schlüssel", "key"),
-                      cli._t("Gebiet", "area"), "Index", cli._t("Klasse", "class"),
+        table = Table(t("Rang", "rank"), t("Schlüssel", "key"),
+                      t("Gebiet", "area"), "Index", t("Klasse", "class"),
                       title=title)
         for row in rows.to_dict("records"):
             table.add_row(fmt_number(int(row["rank"]), 0, lang), str(row["unit_id"]),
                           str(row["name"]), fmt_number(float(row["index"]), dec, lang),
                           f"{int(row['class'])} ({row['label_en' if en else 'label']})")
-        cli.out.print(table)
+        out.print(table)
     for item in r.excluded[:20]:
-        cli.out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
+        out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
                       markup=False)
     if len(r.excluded) > 20:
         more = len(r.excluded) - 20
-        cli.out.print(cli._t(f"  ... und {more} weitere", f"  ... and {more} more"))
+        out.print(t(f"  ... und {more} weitere", f"  ... and {more} more"))
     for note in s["notes_en" if en else "notes"]:
-        cli.out.print(f"  - {note}", markup=False)
+        out.print(f"  - {note}", markup=False)
     _saved(r)
 
 
 def _print_typology(r: TypologyRun) -> None:
-    from kekiz.cli import main as cli
-
-    s, lang = r.summary, _lang()
+    s, lang = r.summary, current_lang()
     en = lang == "en"
     how = {"kmeans": "k-Means", "ward": "Ward"}.get(str(s["method"]), str(s["method"]))
-    cli.out.print(cli._t(
+    out.print(t(
         f"[bold]Typisierung {s['name']}[/bold] ({how}, k = {s['k']}, Startwert {s['seed']}), "
         f"Ebene {s['level']}, {s['period']}: {fmt_number(s['units'], 0, lang)} Gebiete",
         f"[bold]Typology {s['name']}[/bold] ({how}, k = {s['k']}, seed {s['seed']}), level "
         f"{s['level']}, {s['period']}: {fmt_number(s['units'], 0, lang)} areas"))
-    table = Table(cli._t("Typ", "type"), cli._t("Gebiete", "areas"),
-                  cli._t("Profil", "profile"))
+    table = Table(t("Typ", "type"), t("Gebiete", "areas"),
+                  t("Profil", "profile"))
     profiles = r.profiles_en if en else r.profiles
-    for t, size in r.sizes.items():
-        table.add_row(str(t), fmt_number(size, 0, lang), profiles[t])
-    cli.out.print(table)
+    for typ, size in r.sizes.items():
+        table.add_row(str(typ), fmt_number(size, 0, lang), profiles[typ])
+    out.print(table)
     for item in r.excluded[:20]:
-        cli.out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
+        out.print(f"  - {item['id']}: {item['reason_en' if en else 'reason']}",
                       markup=False)
     _saved(r)
 
 
 def _saved(r: CompositeRun | TypologyRun) -> None:
-    from kekiz.cli import main as cli
 
-    ds, lang = r.dataset, _lang()
+    ds, lang = r.dataset, current_lang()
     if ds is None:
         return
     n = len(r.observations)
-    cli.out.print(cli._t(
+    out.print(t(
         f"Gespeichert: {fmt_number(n, 0, lang)} Werte im Datensatz '{ds.name}' (Revision "
         f"{ds.revision}, ersetzt {fmt_number(r.replaced, 0, lang)})",
         f"Stored: {fmt_number(n, 0, lang)} values in dataset '{ds.name}' (revision "
@@ -169,13 +151,11 @@ def _saved(r: CompositeRun | TypologyRun) -> None:
 def _json_out(data: Any) -> None:
     import json
 
-    from kekiz.cli import main as cli
 
-    cli.out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
-@monitor_app.command("index")
-def index(
+def monitor_index(
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis.")],
     indicators: Annotated[str, typer.Option(
         help="Indikatoren: ID,ID,... (Richtung aus der Polarität der Indikatoren).")],
@@ -205,7 +185,7 @@ def index(
     kinderarmut,beschaeftigtenquote,kaufkraft --period 2022 --name sozialindex
     """
 
-    result = _jobs().composite_index(
+    result = kekiz().indices.composite_index(
         level, _split(indicators), period, name=name, method=method,
         weights=_weights(weights), polarity=_polarity(polarity),
         min_population=min_population or None, exclude=_split(exclude))
@@ -215,8 +195,7 @@ def index(
     _print_index(result, limit)
 
 
-@monitor_app.command("typology")
-def typology(
+def monitor_typology(
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis.")],
     indicators: Annotated[str, typer.Option(help="Indikatoren: ID,ID,...")],
     period: Annotated[str, typer.Option(help="Zeitraum, z. B. 2022.")],
@@ -236,7 +215,7 @@ def typology(
     kinderarmut,beschaeftigtenquote,kaufkraft --period 2022 --k 4 --seed 42
     """
 
-    result = _jobs().typology(
+    result = kekiz().indices.typology(
         level, _split(indicators), period, k=k, method=method, seed=seed, name=name)
     if as_json:
         _json_out(result.to_dict())

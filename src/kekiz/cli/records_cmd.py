@@ -1,6 +1,6 @@
 """``kekiz records ...``: individual records -> protected district indicators (issue #4).
 
-Thin commands over :class:`kekiz.facade.records.RecordJobs`.  The sub-app is registered in
+Thin commands over :class:`kekiz.services.records.RecordJobs`.  The sub-app is registered in
 :mod:`kekiz.cli.main`; the shared console, language helper and monitor are looked up
 there when a command runs (no circular import).
 """
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from kekiz.cli.context import current_lang, kekiz, out, progress_bar, t
 from kekiz.cli.format import fmt_number
 
 __all__ = ["records_app"]
@@ -22,22 +22,6 @@ __all__ = ["records_app"]
 records_app = typer.Typer(
     help="Einzeldaten (z. B. Schuleingangsuntersuchung) zu Indikatoren je Gebiet, mit "
          "Geheimhaltung.", no_args_is_help=True)
-
-
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _lang() -> str:
-    cli = _cli()
-    return str(cli.state.lang or cli.monitor().lang)
-
-
-def _jobs() -> Any:
-    """The monitor (with :class:`~kekiz.facade.records.RecordJobs` mixed in)."""
-    return _cli().monitor()
 
 
 @records_app.command("import")
@@ -63,23 +47,22 @@ def records_import(
     Gespeichert werden nur geschützte Anteile je Gebiet und Jahr (alle Ebenen), nie die
     Einzeldaten. Beispiel: kekiz records import seu_2012.csv --years 2012
     """
-    cli = _cli()
-    with cli.progress_bar() as progress:
-        result = _jobs().import_records(file, schema=schema, level=level, years=years,
+    with progress_bar() as progress:
+        result = kekiz().records.import_records(file, schema=schema, level=level, years=years,
                                         dataset=dataset, streets=streets, licence=licence,
                                         source=source, method=method, progress=progress)
     if as_json:
-        cli.out.print_json(json.dumps({
+        out.print_json(json.dumps({
             "dataset": result.dataset.name, "revision": result.dataset.revision,
             "observations": result.observations, "tables": result.tables,
             "suppressed": result.suppressed, "synthetic": result.synthetic,
             "indicators": result.indicators, "periods": result.periods,
             "records": result.stats, "notes": result.notes}, ensure_ascii=False))
         return
-    lang = _lang()
+    lang = current_lang()
     s = result.stats
     rate = fmt_number(100 * float(s["unmatched_rate"]), 2, lang)
-    cli.out.print(cli._t(
+    out.print(t(
         f"Importiert: '{result.dataset.name}' (Revision {result.dataset.revision}): "
         f"{fmt_number(s['records'], 0, lang)} Datensätze gelesen, "
         f"{fmt_number(s['used'], 0, lang)} verwendet, {fmt_number(s['unmatched'], 0, lang)} "
@@ -88,7 +71,7 @@ def records_import(
         f"Imported: '{result.dataset.name}' (revision {result.dataset.revision}): "
         f"{s['records']:,} records read, {s['used']:,} used, {s['unmatched']:,} without a "
         f"unit ({rate}%), {s['outside_years']:,} outside the years"))
-    cli.out.print(cli._t(
+    out.print(t(
         f"{fmt_number(result.observations, 0, lang)} Werte in {result.tables} Tabellen "
         f"(Indikator × Jahr über alle Ebenen), davon {fmt_number(result.suppressed, 0, lang)} "
         "gesperrt (Geheimhaltung, LP-geprüft); ersetzt: "
@@ -97,12 +80,12 @@ def records_import(
         f"all levels), {result.suppressed:,} suppressed (disclosure control, LP-audited); "
         f"replaced: {result.replaced:,}"))
     for note in result.notes:
-        cli.out.print(f"  - {note}", markup=False)
+        out.print(f"  - {note}", markup=False)
 
 
 @records_app.command("generate")
 def records_generate(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Zieldatei (.parquet, .csv, "
+    output: Annotated[Path, typer.Option("--out", "-o", help="Zieldatei (.parquet, .csv, "
                                                            ".xlsx); der Name erhält das "
                                                            "Präfix SYNTHETISCH_.")],
     years: Annotated[str, typer.Option(help="Jahre, z. B. 2010-2012.")] = "2010-2012",
@@ -120,18 +103,17 @@ def records_generate(
     Kinderanteil des Gebiets, Punkte in den Gebietsgrenzen. Beispiel:
     kekiz records generate --out seu.parquet --years 2010-2012 --seed 42
     """
-    cli = _cli()
-    result = _jobs().generate_records(out, years=years, seed=seed, records=records,
+    result = kekiz().records.generate_records(output, years=years, seed=seed, records=records,
                                       level=level, small_areas=small_areas, crs=crs)
-    lang = _lang()
-    cli.out.print(cli._t(
+    lang = current_lang()
+    out.print(t(
         f"SYNTHETISCH: {fmt_number(result.records, 0, lang)} Datensätze geschrieben nach "
         f"{result.path} (Seed {seed}; absichtlich kleine Gebiete: "
         f"{', '.join(result.info.small_areas)})",
         f"SYNTHETIC: {result.records:,} records written to {result.path} (seed {seed}; "
         f"deliberately small areas: {', '.join(result.info.small_areas)})"), markup=False)
     for note in result.notes:
-        cli.out.print(f"  - {note}", markup=False)
+        out.print(f"  - {note}", markup=False)
 
 
 @records_app.command("audit")
@@ -148,22 +130,21 @@ def records_audit(
 
     Beispiel: kekiz records audit
     """
-    cli = _cli()
-    result = _jobs().audit_published(records=records, schema=schema, streets=streets)
+    result = kekiz().records.audit_published(records=records, schema=schema, streets=streets)
     if as_json:
-        cli.out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:
-        lang = _lang()
+        lang = current_lang()
         for ds in result.datasets:
-            cli.out.print(cli._t(
+            out.print(t(
                 f"{ds['dataset']} (Revision {ds['revision']}): {ds['tables']} Tabellen, "
                 f"{ds['violations']} Verletzungen",
                 f"{ds['dataset']} (revision {ds['revision']}): {ds['tables']} tables, "
                 f"{ds['violations']} violations"), markup=False)
         if result.passed:
-            what = cli._t("gegen die Einzeldaten und ", "against the records and ") \
+            what = t("gegen die Einzeldaten und ", "against the records and ") \
                 if result.with_records else ""
-            cli.out.print(cli._t(
+            out.print(t(
                 f"Geprüft {what}aus Sicht eines Angreifers: {result.tables} veröffentlichte "
                 "Tabellen, keine Verletzung. Keine gesperrte Zelle ist berechenbar oder enger "
                 "als ihr Schutzbereich eingrenzbar, keine Fallzahl unter der Schwelle ist "
@@ -172,13 +153,13 @@ def records_audit(
                 "no violation. No suppressed cell can be recomputed or narrowed below its "
                 "protection, no count below the threshold is published."))
         else:
-            table = Table(cli._t("Indikator", "indicator"), cli._t("Jahr", "period"),
-                          cli._t("Gebiet", "unit"), cli._t("Teil", "part"),
-                          cli._t("Befund", "finding"))
+            table = Table(t("Indikator", "indicator"), t("Jahr", "period"),
+                          t("Gebiet", "unit"), t("Teil", "part"),
+                          t("Befund", "finding"))
             for v in result.violations[:50]:
                 table.add_row(v.indicator, v.period, v.unit, v.part, v.text(lang))
-            cli.out.print(table)
-            cli.out.print(cli._t(f"{len(result.violations)} Verletzungen.",
+            out.print(table)
+            out.print(t(f"{len(result.violations)} Verletzungen.",
                                  f"{len(result.violations)} violations."))
     if not result.passed:
         raise typer.Exit(1)
@@ -186,15 +167,15 @@ def records_audit(
 
 @records_app.command("schema")
 def records_schema(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="TOML-Datei.")] = None,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="TOML-Datei.")] = None,
 ) -> None:
     """Das Standard-Schema der Schuleingangsuntersuchung als TOML ausgeben (Vorlage).
 
     Beispiel: kekiz records schema -o schema.toml
     """
-    text = _jobs().records_schema_toml()
-    if out is None:
-        _cli().out.print(text, markup=False, highlight=False)
+    text = kekiz().records.records_schema_toml()
+    if output is None:
+        out.print(text, markup=False, highlight=False)
         return
-    out.write_text(text, encoding="utf-8")
-    _cli().out.print(_cli()._t(f"Schema geschrieben nach {out}", f"Schema written to {out}"))
+    output.write_text(text, encoding="utf-8")
+    out.print(t(f"Schema geschrieben nach {output}", f"Schema written to {output}"))

@@ -1,29 +1,21 @@
 """``kekiz report KEY`` and ``kekiz report-batch`` (issue #9): thin commands over
-:class:`kekiz.facade.reports.ReportJobs`, registered in :mod:`kekiz.cli.main`."""
+:class:`kekiz.services.reports.ReportJobs`, registered in :mod:`kekiz.cli.main`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from kekiz.cli.context import current_lang, kekiz, out, progress_bar
 from kekiz.cli.format import fmt_number
 
 __all__ = ["report", "report_batch"]
 
 
-def _cli() -> ModuleType:
-    from kekiz.cli import main
-
-    return main
-
-
-def _lang(lang: str | None) -> str:
-    cli = _cli()
-    chosen = lang or cli.state.lang or cli.monitor().lang
+def _language(lang: str | None) -> str:
+    chosen = lang or current_lang()
     if chosen not in ("de", "en"):
         raise typer.BadParameter(f"--lang {chosen}: erwartet de oder en.")
     return str(chosen)
@@ -55,16 +47,15 @@ def report(
 
     Beispiel: kekiz report 05315000 --format pdf -o koeln.pdf
     """
-    cli = _cli()
-    language = _lang(lang)
-    result = cli.monitor().report(key, output, fmt=fmt, config=config, lang=language,
+    language = _language(lang)
+    result = kekiz().reports.report(key, output, fmt=fmt, config=config, lang=language,
                                   programme=programme)
     what = f"({result.fmt.upper()}, {_kb(result.size, language)} KB)"
-    cli.out.print(_pick(language,
+    out.print(_pick(language,
                         f"Bericht {result.name} ({result.key}) geschrieben: {result.path} {what}",
                         f"Report {result.name} ({result.key}) written: {result.path} {what}"))
     for note in result.notes:
-        cli.out.print(f"  - {note}")
+        out.print(f"  - {note}")
 
 
 def report_batch(
@@ -81,24 +72,13 @@ def report_batch(
 
     Beispiel: kekiz report-batch --programme "Kein Kind zurücklassen!" -o berichte/
     """
-    cli = _cli()
-    language = _lang(lang)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                   console=cli.err, transient=True, disable=not cli.err.is_terminal)
-    tasks: dict[str, TaskID] = {}
-
-    def update(task: str, done: int, total: int) -> None:
-        if task not in tasks:
-            tasks[task] = bar.add_task(task, total=max(total, 1))
-        bar.update(tasks[task], completed=done, total=max(total, 1))
-
-    with bar:
-        results: list[Any] = cli.monitor().report_batch(
+    language = _language(lang)
+    with progress_bar() as update:
+        results: list[Any] = kekiz().reports.report_batch(
             output, programme=programme, fmt=fmt.lower(), config=config, lang=language,
             limit=limit, progress=update)
     size = sum(r.size for r in results)
-    cli.out.print(_pick(language, f"{len(results)} Berichte geschrieben nach {output} "
+    out.print(_pick(language, f"{len(results)} Berichte geschrieben nach {output} "
                                   f"({_kb(size, language)} KB)",
                         f"{len(results)} reports written to {output} "
                         f"({_kb(size, language)} KB)"))

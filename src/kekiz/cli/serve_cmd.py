@@ -1,7 +1,6 @@
 """``kekiz serve``: the web application (pages, REST API, OGC API - Features) under uvicorn.
 
-Registered in :mod:`kekiz.cli.main` as ``app.command("serve")(serve)``.  The command
-checks the store once, then hands uvicorn the application factory
+The command checks the store once, then hands uvicorn the application factory
 ``kekiz.web:app_from_env`` by name: every worker process builds its own application and
 store connection from the same settings, passed on in the environment (``KEKIZ_STORE``,
 ``KEKIZ_LANG``).  Several workers suit PostgreSQL; SQLite serves many readers from one
@@ -14,6 +13,8 @@ import os
 from typing import Annotated
 
 import typer
+
+from kekiz.cli.context import kekiz, out, t
 
 __all__ = ["serve"]
 
@@ -41,17 +42,15 @@ def serve(
     """
     import uvicorn
 
-    from kekiz.cli import main
-
-    monitor = main.monitor()
-    settings = monitor.settings
-    version = monitor.init()  # opens the store: a wrong address fails here, not per request
-    safe_url = monitor.store._safe_url()
-    monitor.close()
+    app = kekiz()
+    settings = app.settings
+    version = app.init()  # opens the store: a wrong address fails here, not per request
+    safe_url = app.store.safe_url()
+    app.close()
     os.environ["KEKIZ_STORE"] = str(settings.store)
     os.environ["KEKIZ_LANG"] = str(settings.lang)
     shown = f"[{host}]" if ":" in host else host
-    main.out.print(main._t(
+    out.print(t(
         f"kekiz: http://{shown}:{port}/ (Store {safe_url}, Schema {version}, "
         f"{workers} Prozess{'e' if workers != 1 else ''}); beenden mit Strg+C",
         f"kekiz: http://{shown}:{port}/ (store {safe_url}, schema {version}, "

@@ -158,6 +158,14 @@ class Store:
     def _safe_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def safe_url(self) -> str:
+        return self._safe_url()
+
+    def data_version(self) -> int:
+        """Interim: number and newest id of the datasets (the SQL store replaces it)."""
+        ds = self.datasets()
+        return len(ds) * 1_000_000 + max((d.id or 0 for d in ds), default=0)
+
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
         try:
@@ -446,6 +454,15 @@ class Writer:
             return 0
         result = self.conn.execute(delete(t.observations).where(
             t.observations.c.dataset_id.in_(list(dataset_ids))))
+        return int(result.rowcount or 0)
+
+    def delete_observations(self, indicator_ids: Sequence[str], periods: Sequence[str]) -> int:
+        """Remove every observation of these indicators in these periods (all levels)."""
+        if not indicator_ids or not periods:
+            return 0
+        result = self.conn.execute(delete(t.observations).where(and_(
+            t.observations.c.indicator_id.in_(list(indicator_ids)),
+            t.observations.c.period.in_(list(periods)))))
         return int(result.rowcount or 0)
 
     def upsert_observations(self, frame: pd.DataFrame, *, progress: Any = None) -> int:

@@ -3,9 +3,9 @@
 Every route reads the current user from the one dependency :func:`current_user`: a
 bearer token (``Authorization: Bearer kekiz_...``, for scripts and GIS clients), else
 the session cookie of a browser login, else the public role.  What a user may read is
-decided in one place below the routes: :func:`kekiz.web.deps.get_monitor` hands every
-handler the facade *scoped* to the user (``Monitor.scoped``), whose store knows only
-the units the user may read; a new route that reads through the facade inherits it.
+decided in one place below the routes: :func:`kekiz.web.deps.get_pages` hands every
+handler the read model for the user's audience, which reads through the publication gate
+(:mod:`kekiz.privacy.publish`); a new route that reads through it inherits the gate.
 
 State-changing requests from a browser (every method but GET/HEAD/OPTIONS) pass
 :func:`csrf_protect`: a logged-in browser must send its session's CSRF token (form field
@@ -13,13 +13,8 @@ State-changing requests from a browser (every method but GET/HEAD/OPTIONS) pass
 of the ``kekiz_csrf`` cookie (double submit).  Requests with a bearer token are exempt:
 browsers never add that header on their own.
 
-Every table that a page, the API or a download publishes passes through :func:`publish`.
-For every role, suppressed values (status ``suppressed``) are withheld: the value and
-everything it could be derived from (numerator, denominator, interval, class) become
-empty, the status and the reason stay so the pages can show the official sign ``.``.
-For every role but admin and state office (the public and the municipalities' accounts),
-internal columns (who imported, file paths on the server, the method parameters that may
-hold raw inputs) are dropped as well.
+What a user may see of a value is decided by the publication gate
+(:mod:`kekiz.privacy.publish`), never here.
 """
 
 from __future__ import annotations
@@ -29,19 +24,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import numpy as np
-import pandas as pd
 from fastapi import Depends, Request
 
 from kekiz.domain.accounts import Account, AuthFailed, Forbidden, Role
 
 __all__ = ["CSRF_COOKIE", "PUBLIC", "SESSION_COOKIE", "Role", "User", "client_address",
-           "csrf_protect", "current_user", "publish", "require"]
+           "csrf_protect", "current_user", "require"]
 
-#: Columns that carry a value or allow it to be recomputed.
-VALUE_COLUMNS = ("value", "numerator", "denominator", "lower", "upper")
-#: Columns the public never sees.
-PRIVATE_COLUMNS = ("params", "user", "user_name", "file")
 SESSION_COOKIE = "kekiz_session"
 CSRF_COOKIE = "kekiz_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -81,17 +70,17 @@ def current_user(request: Request) -> User:
 
     A bearer token that is unknown, expired or revoked is an error (401), not the
     public role: a script should learn that its token no longer works."""
-    monitor: Any = request.app.state.monitor
+    admin: Any = request.app.state.kekiz.admin
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
-        account = monitor.token_account(auth[7:].strip())
+        account = admin.token_account(auth[7:].strip())
         if account is None:
             raise AuthFailed("Ungültiges, abgelaufenes oder widerrufenes API-Token.",
                              message_en="Invalid, expired or revoked API token.")
         return _user(account, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        found = monitor.session_account(cookie)
+        found = admin.session_account(cookie)
         if found is not None:
             return _user(found[0], "session", found[1])
     return PUBLIC
@@ -137,24 +126,3 @@ async def csrf_protect(request: Request,
 
 def new_csrf() -> str:
     return secrets.token_urlsafe(32)
-
-
-def publish(table: pd.DataFrame, user: User) -> pd.DataFrame:
-    """The published form of ``table`` for ``user`` (a copy; the input is unchanged)."""
-    out = table.copy()
-    if "status" in out.columns:
-        hidden = (out["status"] == "suppressed").to_numpy()
-        if hidden.any():
-            for col in VALUE_COLUMNS:
-                if col in out.columns:
-                    values = pd.to_numeric(out[col], errors="coerce").astype("float64")
-                    out[col] = values.where(~hidden, np.nan)
-            if "klass" in out.columns:
-                out["klass"] = out["klass"].astype("Int64")
-                out.loc[hidden, "klass"] = pd.NA
-    if user.role not in (Role.ADMIN, Role.STATE):
-        # internal columns (who imported, server file paths, raw method parameters) are for
-        # the administration and the state office; a municipality's account reads the
-        # published form, since datasets and sources are not split by tenant
-        out = out.drop(columns=[c for c in PRIVATE_COLUMNS if c in out.columns])
-    return out

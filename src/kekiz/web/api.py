@@ -18,12 +18,10 @@ from pydantic import BaseModel, Field
 
 from kekiz.domain.errors import NotFound
 from kekiz.domain.model import Indicator, Unit
-from kekiz.web.access import publish
 from kekiz.web.deps import (
     CurrentUser,
     Lang,
-    Mon,
-    WebMonitor,
+    Pages,
     at_period,
     each_row,
     json_value,
@@ -197,7 +195,7 @@ def _reason(row: Mapping[Any, Any], lang: str) -> str | None:
 
 
 @router.get("/levels", response_model=list[LevelOut], summary="Ebenen / levels")
-def levels(m: Mon, user: CurrentUser, lang: Lang) -> list[LevelOut]:
+def levels(m: Pages, user: CurrentUser, lang: Lang) -> list[LevelOut]:
     t = Translator(lang)
     return [LevelOut(id=e["level"].id, name=t.pick(e["level"].name_de, e["level"].name_en),
                      name_de=e["level"].name_de, name_en=e["level"].name_en,
@@ -206,7 +204,7 @@ def levels(m: Mon, user: CurrentUser, lang: Lang) -> list[LevelOut]:
 
 
 @router.get("/units", response_model=UnitPage, summary="Gebiete / units")
-def units(m: Mon, user: CurrentUser, lang: Lang,
+def units(m: Pages, user: CurrentUser, lang: Lang,
           level: Annotated[str | None, Query(description="Ebene / level")] = None,
           parent: Annotated[str | None, Query(description="Elterngebiet / parent")] = None,
           limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
@@ -217,16 +215,16 @@ def units(m: Mon, user: CurrentUser, lang: Lang,
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut, summary="Ein Gebiet / one unit")
-def unit(unit_id: str, m: Mon, user: CurrentUser, lang: Lang) -> UnitOut:
+def unit(unit_id: str, m: Pages, user: CurrentUser, lang: Lang) -> UnitOut:
     return _unit(m.unit_profile(unit_id).unit)
 
 
 @router.get("/units/{unit_id}/profile", response_model=ProfileOut,
             summary="Gebietsprofil / unit profile")
-def profile(unit_id: str, m: Mon, user: CurrentUser, lang: Lang) -> ProfileOut:
+def profile(unit_id: str, m: Pages, user: CurrentUser, lang: Lang) -> ProfileOut:
     t = Translator(lang)
     p = m.unit_profile(unit_id)
-    obs = publish(p.observations, user)
+    obs = m.publish(p.observations)
     parent = p.ancestors[0].id if p.ancestors else None
     medians = {(r.indicator_id, r.period): (r.median, int(r.n))
                for r in each_row(p.medians)}
@@ -257,14 +255,14 @@ def profile(unit_id: str, m: Mon, user: CurrentUser, lang: Lang) -> ProfileOut:
 
 @router.get("/indicators", response_model=list[IndicatorOut],
             summary="Indikatoren / indicators")
-def indicators(m: Mon, user: CurrentUser, lang: Lang) -> list[IndicatorOut]:
+def indicators(m: Pages, user: CurrentUser, lang: Lang) -> list[IndicatorOut]:
     t = Translator(lang)
     return [_indicator(e["indicator"], e["periods"], t) for e in m.web_catalogue()["indicators"]]
 
 
 @router.get("/indicators/{indicator_id}", response_model=IndicatorOut,
             summary="Ein Indikator / one indicator")
-def indicator(indicator_id: str, m: Mon, user: CurrentUser, lang: Lang) -> IndicatorOut:
+def indicator(indicator_id: str, m: Pages, user: CurrentUser, lang: Lang) -> IndicatorOut:
     t = Translator(lang)
     for e in m.web_catalogue()["indicators"]:
         if e["indicator"].id == indicator_id:
@@ -276,7 +274,7 @@ def indicator(indicator_id: str, m: Mon, user: CurrentUser, lang: Lang) -> Indic
 
 @router.get("/observations", response_model=ObservationPage,
             summary="Werte mit Filtern / observations with filters")
-def observations(m: Mon, user: CurrentUser, lang: Lang,
+def observations(m: Pages, user: CurrentUser, lang: Lang,
                  indicator: Annotated[str | None, Query(description="Indikator")] = None,
                  unit: Annotated[str | None, Query(description="Gebiet / unit")] = None,
                  level: Annotated[str | None, Query(description="Ebene / level")] = None,
@@ -285,36 +283,36 @@ def observations(m: Mon, user: CurrentUser, lang: Lang,
                  offset: Annotated[int, Query(ge=0)] = 0) -> ObservationPage:
     total, page = m.observations_page(indicator_id=indicator, unit_id=unit, level=level,
                                       period=period, limit=limit, offset=offset)
-    rows = records(publish(page, user))
+    rows = records(m.publish(page))
     return ObservationPage(number_matched=total, limit=limit, offset=offset, items=[
         ObservationOut(**{k: v for k, v in r.items() if k in ObservationOut.model_fields},
                        reason=_reason(r, lang)) for r in rows])
 
 
 @router.get("/datasets", response_model=list[DatasetOut], summary="Datensätze / datasets")
-def datasets(m: Mon, user: CurrentUser) -> list[DatasetOut]:
-    frame = publish(m.sources()["datasets"], user)
+def datasets(m: Pages, user: CurrentUser) -> list[DatasetOut]:
+    frame = m.publish(m.sources()["datasets"])
     return [DatasetOut(**{k: v for k, v in r.items() if k in DatasetOut.model_fields})
             for r in records(frame)]
 
 
 @router.get("/members", response_model=list[MemberOut],
             summary="Mitglieder des Landesnetzwerks / network members")
-def members(m: Mon, user: CurrentUser, programme: ProgrammeQ = None) -> list[MemberOut]:
-    frame = publish(m.network_members(programme), user)
+def members(m: Pages, user: CurrentUser, programme: ProgrammeQ = None) -> list[MemberOut]:
+    frame = m.publish(m.network_members(programme))
     return [MemberOut(**{k: v for k, v in r.items() if k in MemberOut.model_fields})
             for r in records(frame)]
 
 
 @router.get("/reach", response_model=ReachOut,
             summary="Reichweite des Netzwerks / reach of the network")
-def reach(m: Mon, user: CurrentUser, lang: Lang,
+def reach(m: Pages, user: CurrentUser, lang: Lang,
           year: Annotated[int, Query(ge=1900, le=2200)],
           age_max: Annotated[int, Query(ge=1, le=30)] = 18,
           programme: ProgrammeQ = None) -> ReachOut:
     prog = programme or m.network_programmes()[1]
     r = m.reach(year, age_max, prog)
-    rows = records(publish(pd.DataFrame(r.members), user))
+    rows = records(m.publish(pd.DataFrame(r.members)))
     return ReachOut(
         year=r.year, age_max=r.age_max, share=r.share,
         children_in_members=r.children_in_members, children_total=r.children_total,
@@ -325,15 +323,15 @@ def reach(m: Mon, user: CurrentUser, lang: Lang,
 
 
 @router.get("/funding", summary="Förderung je Jahr / funding per year")
-def funding(m: Mon, user: CurrentUser, programme: ProgrammeQ = None,
+def funding(m: Pages, user: CurrentUser, programme: ProgrammeQ = None,
             year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> dict[str, Any]:
     prog = programme or m.network_programmes()[1]
     data = m.funding_ledger(prog, year)
     return {"programme": data["programme"],
             "by_year": {str(k): {kk: json_value(vv) for kk, vv in v.items()}
                         for k, v in data["by_year"].items()},
-            "by_source": records(publish(pd.DataFrame(data["by_source"]), user)),
-            "by_member": records(publish(pd.DataFrame(data["by_member"]), user)),
+            "by_source": records(m.publish(pd.DataFrame(data["by_source"]))),
+            "by_member": records(m.publish(pd.DataFrame(data["by_member"]))),
             "notes": list(data["notes"])}
 
 
@@ -343,21 +341,15 @@ def feature_collection(features: list[str], extra: dict[str, Any]) -> str:
     return head[:-1] + ', "features": [' + ",".join(features) + "]}"
 
 
-_GEOJSON: dict[tuple[Any, ...], dict[str, str]] = {}
-
-
-def geometries_json(m: WebMonitor, level: str) -> dict[str, str]:
+def geometries_json(m: Pages, level: str) -> dict[str, str]:
     """Unit id -> GeoJSON geometry text of a level (cached per data version)."""
-    key = (m.data_version(), level, m.scope_key())  # a tenant sees fewer units
-    hit = _GEOJSON.get(key)
-    if hit is None:
+    def make() -> dict[str, str]:
         shapes = m.level_shapes(level)
         texts = shapely.to_geojson(shapes["geometry"].to_numpy())
-        hit = {str(i): ("null" if g is None else str(t))
-               for i, g, t in zip(shapes["id"], shapes["geometry"], texts, strict=True)}
-        if len(_GEOJSON) > 32:
-            _GEOJSON.clear()
-        _GEOJSON[key] = hit
+        return {str(i): ("null" if g is None else str(t))
+                for i, g, t in zip(shapes["id"], shapes["geometry"], texts, strict=True)}
+
+    hit: dict[str, str] = m.cached(("geojson", level), make)
     return hit
 
 
@@ -377,7 +369,7 @@ def feature(fid: str, geometry: Any, properties: dict[str, Any],
             response_class=Response,
             responses={200: {"content": {GEOJSON: {}},
                              "description": "FeatureCollection mit Wert, Klasse, Status"}})
-def atlas_geojson(m: Mon, user: CurrentUser, lang: Lang,
+def atlas_geojson(m: Pages, user: CurrentUser, lang: Lang,
                   level: Annotated[str, Query(description="Ebene / level")],
                   indicator: Annotated[str, Query(description="Indikator")],
                   period: Annotated[str | None, Query(description="Zeitraum")] = None,
@@ -385,7 +377,7 @@ def atlas_geojson(m: Mon, user: CurrentUser, lang: Lang,
                                                "equal_interval, std_mean")] = "quantiles",
                   k: Annotated[int, Query(ge=2, le=9)] = 5) -> Response:
     data = m.atlas(level, indicator, period, method=method, k=k)
-    frame = publish(data.units, user)
+    frame = m.publish(data.units)
     shapes = geometries_json(m, data.level.id)
     labels = {e["class"]: e["label_en" if lang == "en" else "label_de"] for e in data.legend}
     feats = []
@@ -409,7 +401,7 @@ def atlas_geojson(m: Mon, user: CurrentUser, lang: Lang,
                                          "application/vnd.openxmlformats-officedocument."
                                          "spreadsheetml.sheet": {}},
                              "description": "Datei / file"}})
-def download(m: Mon, user: CurrentUser, lang: Lang,
+def download(m: Pages, user: CurrentUser, lang: Lang,
              format: Annotated[Literal["csv", "xlsx", "geojson", "gpkg"],
                                Query(description="csv (Excel, deutsch), xlsx, geojson, "
                                      "gpkg")] = "csv",
@@ -417,12 +409,11 @@ def download(m: Mon, user: CurrentUser, lang: Lang,
              level: Annotated[str | None, Query(description="Ebene / level")] = None,
              period: Annotated[str | None, Query(description="Zeitraum")] = None) -> Response:
     content, name, media = m.download(format, indicator_id=indicator, level=level,
-                                      period=period, publish=lambda f: publish(f, user),
-                                      lang=lang)
+                                      period=period, lang=lang)
     return Response(content, media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 @router.get("/health", summary="Betriebsbereit? / ready?")
-def health(m: Mon, user: CurrentUser) -> dict[str, Any]:
-    return {"status": "ok", "data_version": list(m.data_version())}
+def health(m: Pages, user: CurrentUser) -> dict[str, Any]:
+    return {"status": "ok", "data_version": m.data_version()}

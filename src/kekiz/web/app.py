@@ -1,6 +1,6 @@
-"""The web application: pages, REST API and OGC API - Features over one facade.
+"""The web application: pages, REST API and OGC API - Features over the application object.
 
-``create_app(settings, monitor)`` builds the FastAPI application; ``app_from_env()`` is
+``create_app(settings, kekiz)`` builds the FastAPI application; ``app_from_env()`` is
 the factory ``kekiz serve`` hands to uvicorn (each worker process builds its own app and
 store connection from the settings in the environment).
 """
@@ -20,14 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kekiz import __version__
+from kekiz.app import Kekiz
 from kekiz.domain.errors import KekizError
-from kekiz.monitor import Monitor
 from kekiz.settings import Settings, load_settings
 from kekiz.web.access import csrf_protect
 from kekiz.web.api import router as api_router
 from kekiz.web.auth import api_router as auth_api_router
 from kekiz.web.auth import router as auth_router
-from kekiz.web.deps import HERE, as_web_monitor, get_lang, render
+from kekiz.web.deps import HERE, get_lang, render
 from kekiz.web.i18n import COOKIE, LANGS, Translator
 from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
@@ -122,18 +122,18 @@ def _install_errors(app: FastAPI) -> None:
                               for e in exc.errors()])
 
 
-def create_app(settings: Settings | None = None, monitor: Monitor | None = None) -> FastAPI:
-    """The kekiz web application over ``monitor`` (made from ``settings`` if not given)."""
+def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> FastAPI:
+    """The kekiz web application over ``kekiz`` (made from ``settings`` if not given)."""
     if settings is None:
-        settings = monitor.settings if monitor is not None else load_settings()
-    web_monitor = as_web_monitor(monitor if monitor is not None else Monitor(settings))
-    owns_monitor = monitor is None
+        settings = kekiz.settings if kekiz is not None else load_settings()
+    application = kekiz if kekiz is not None else Kekiz(settings)
+    owns_application = kekiz is None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        if owns_monitor:
-            web_monitor.close()
+        if owns_application:
+            application.close()
 
     app = FastAPI(
         title="kekiz", version=__version__, lifespan=lifespan,
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, monitor: Monitor | None = None)
         "monitoring: areas, indicators, values, state network (REST) and OGC API - Features.",
         openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
         swagger_ui_oauth2_redirect_url=None, dependencies=[Depends(csrf_protect)])
-    app.state.monitor = web_monitor
+    app.state.kekiz = application
     app.state.settings = settings
     _install_errors(app)
     app.include_router(pages_router)

@@ -3,7 +3,7 @@
 Browser forms carry a CSRF token (checked centrally by :func:`access.csrf_protect`); the
 session cookie is HttpOnly, SameSite=Strict and Secure behind https (setting
 ``secure_cookies``: ``auto`` follows the request scheme, ``on`` always, ``off`` never).
-Every change here is written to the audit log by the facade.
+Every change here is written to the audit log by the accounts service.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from kekiz.domain.accounts import AuthFailed, Forbidden, Role, TooManyAttempts
 from kekiz.domain.errors import KekizError
+from kekiz.services.admin import AdminService
 from kekiz.web.access import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -41,8 +42,10 @@ ROLE_NAMES = {"admin": ("Administration", "administrator"),
               "viewer": ("Lesezugriff einer Kommune", "municipality viewer")}
 
 
-def _monitor(request: Request) -> Any:
-    return request.app.state.monitor  # the unscoped facade: accounts are not unit data
+def _admin(request: Request) -> AdminService:
+    """The accounts service of the application (accounts are not unit data)."""
+    admin: AdminService = request.app.state.kekiz.admin
+    return admin
 
 
 def _secure(request: Request) -> bool:
@@ -86,7 +89,7 @@ def login(request: Request, user: AnyUser, lang: Lang,
           password: Annotated[str, Form(max_length=1000)],
           next: Annotated[str, Form()] = "/") -> Response:
     try:
-        session = _monitor(request).login(name, password, client_address(request))
+        session = _admin(request).login(name, password, client_address(request))
     except (AuthFailed, TooManyAttempts) as exc:
         return _login_page(request, lang, message=exc.text(lang), status=exc.status,
                            name=name, target=next)
@@ -101,7 +104,7 @@ def login(request: Request, user: AnyUser, lang: Lang,
 def logout(request: Request, user: AnyUser) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     if token and user.via == "session":
-        _monitor(request).logout(token, user.name)
+        _admin(request).logout(token, user.name)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -109,7 +112,7 @@ def logout(request: Request, user: AnyUser) -> Response:
 
 def _account_page(request: Request, user: User, lang: str, *, new_token: str = "",
                   message: str = "", status: int = 200) -> HTMLResponse:
-    m = _monitor(request)
+    m = _admin(request)
     t = Translator(lang)
     tokens = records(m.api_tokens(user.name))
     grants = m.access_grants()
@@ -138,7 +141,7 @@ def account(request: Request, user: AnyUser, lang: Lang) -> Response:
 def account_token(request: Request, user: LoggedIn, lang: Lang,
                   label: Annotated[str, Form(max_length=200)] = "",
                   days: Annotated[int, Form(ge=1, le=3650)] = 365) -> HTMLResponse:
-    token = _monitor(request).create_token(user.name, label, days, actor=user.name)
+    token = _admin(request).create_token(user.name, label, days, actor=user.name)
     return _account_page(request, user, lang, new_token=token)
 
 
@@ -146,7 +149,7 @@ def account_token(request: Request, user: LoggedIn, lang: Lang,
 def account_grant(request: Request, user: LoggedIn, lang: Lang,
                   grantee: Annotated[str, Form(max_length=64)]) -> Response:
     try:
-        _monitor(request).grant(user.tenant or "", grantee, actor=user.name,
+        _admin(request).grant(user.tenant or "", grantee, actor=user.name,
                                 account=user.account)
     except KekizError as exc:
         return _account_page(request, user, lang, message=exc.text(lang), status=exc.status)
@@ -155,7 +158,7 @@ def account_grant(request: Request, user: LoggedIn, lang: Lang,
 
 def _admin_page(request: Request, user: User, lang: str, *, message: str = "",
                 status: int = 200) -> HTMLResponse:
-    m = _monitor(request)
+    m = _admin(request)
     audit = m.audit_log(limit=200)
     response = render(request, "admin.html", lang, {
         "user": user, "csrf": user.csrf, "accounts": m.accounts(),
@@ -182,7 +185,7 @@ def admin_create_user(request: Request, user: Admin, lang: Lang,
                       role: Annotated[str, Form(max_length=16)],
                       tenant: Annotated[str, Form(max_length=64)] = "") -> Response:
     try:
-        _monitor(request).create_user(name, password, role, tenant or None, actor=user.name)
+        _admin(request).create_user(name, password, role, tenant or None, actor=user.name)
     except KekizError as exc:
         return _admin_page(request, user, lang, message=exc.text(lang), status=exc.status)
     return RedirectResponse("/admin", status_code=303)
@@ -193,7 +196,7 @@ def admin_grant(request: Request, user: Admin, lang: Lang,
                 grantor: Annotated[str, Form(max_length=64)],
                 grantee: Annotated[str, Form(max_length=64)],
                 revoke: Annotated[str, Form()] = "") -> Response:
-    m = _monitor(request)
+    m = _admin(request)
     try:
         if revoke:
             m.revoke_grant(grantor, grantee, actor=user.name, account=user.account)
@@ -247,7 +250,7 @@ def api_token(request: Request, body: NewToken, user: LoggedIn) -> TokenOut:
     if target != user.name and user.role is not Role.ADMIN:
         raise Forbidden("Nur die Administration erzeugt Tokens für andere.",
                         message_en="Only an admin creates tokens for others.")
-    token = _monitor(request).create_token(target, body.label, body.days, actor=user.name)
+    token = _admin(request).create_token(target, body.label, body.days, actor=user.name)
     return TokenOut(token=token, user=target)
 
 
@@ -255,26 +258,26 @@ def api_token(request: Request, body: NewToken, user: LoggedIn) -> TokenOut:
                 summary="Benutzer / users (admin)")
 def api_users(request: Request, user: Admin) -> list[AccountOut]:
     return [AccountOut(name=a.name, role=a.role.value, tenant=a.tenant, active=a.active)
-            for a in _monitor(request).accounts()]
+            for a in _admin(request).accounts()]
 
 
 @api_router.post("/admin/users", response_model=AccountOut, status_code=201,
                  summary="Benutzer anlegen / create a user (admin)")
 def api_create_user(request: Request, body: NewUser, user: Admin) -> AccountOut:
-    a = _monitor(request).create_user(body.name, body.password, body.role, body.tenant,
+    a = _admin(request).create_user(body.name, body.password, body.role, body.tenant,
                                       actor=user.name)
     return AccountOut(name=a.name, role=a.role.value, tenant=a.tenant, active=a.active)
 
 
 @api_router.get("/admin/grants", summary="Freigaben / access grants (admin)")
 def api_grants(request: Request, user: Admin) -> list[dict[str, Any]]:
-    return records(_monitor(request).access_grants())
+    return records(_admin(request).access_grants())
 
 
 @api_router.post("/admin/grants", status_code=201,
                  summary="Freigabe anlegen / grant access (admin)")
 def api_grant(request: Request, body: NewGrant, user: Admin) -> dict[str, Any]:
-    added = _monitor(request).grant(body.grantor, body.grantee, actor=user.name,
+    added = _admin(request).grant(body.grantor, body.grantee, actor=user.name,
                                     account=user.account)
     return {"grantor": body.grantor, "grantee": body.grantee, "added": added}
 
@@ -286,5 +289,5 @@ def api_audit(request: Request, user: Admin,
               actor: Annotated[str | None, Query(max_length=100)] = None,
               action: Annotated[str | None, Query(max_length=64)] = None
               ) -> list[dict[str, Any]]:
-    return records(_monitor(request).audit_log(limit=limit, offset=offset, actor=actor,
+    return records(_admin(request).audit_log(limit=limit, offset=offset, actor=actor,
                                                action=action))

@@ -1,4 +1,5 @@
-"""What every route shares: the facade, the language, the templates, JSON helpers."""
+"""What every route shares: the application object and the read model for the user, the
+language, the templates, JSON helpers."""
 
 from __future__ import annotations
 
@@ -15,20 +16,21 @@ from fastapi import Cookie, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from kekiz.facade.web import WebJobs
-from kekiz.monitor import Monitor
+from kekiz.app import Kekiz
+from kekiz.services.pages import PageService
 from kekiz.web.access import User, current_user
 from kekiz.web.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
 from kekiz.web.svg import swatch
 
 __all__ = [
+    "App",
     "CurrentUser",
     "Lang",
-    "Mon",
-    "WebMonitor",
+    "Pages",
     "each_row",
+    "get_app",
     "get_lang",
-    "get_monitor",
+    "get_pages",
     "records",
     "render",
     "templates",
@@ -37,24 +39,17 @@ __all__ = [
 HERE = Path(__file__).resolve().parent
 
 
-class WebMonitor(Monitor, WebJobs):
-    """The facade with the web's read use cases (a no-op subclass once
-    :class:`~kekiz.monitor.Monitor` itself mixes in :class:`WebJobs`)."""
+def get_app(request: Request) -> Kekiz:
+    """The application object of the web application."""
+    kekiz: Kekiz = request.app.state.kekiz
+    return kekiz
 
 
-def as_web_monitor(monitor: Monitor) -> WebMonitor:
-    if isinstance(monitor, WebMonitor):
-        return monitor
-    if isinstance(monitor, WebJobs):
-        return monitor  # type: ignore[return-value]  # Monitor already mixes in WebJobs
-    return WebMonitor(monitor.settings, monitor.store)
-
-
-def get_monitor(request: Request, user: Annotated[User, Depends(current_user)]) -> WebMonitor:
-    """The facade as ``user`` may read it: every read of a tenant's account goes through
-    a store that knows only the units of its scope (see ``Monitor.scoped``)."""
-    monitor: WebMonitor = request.app.state.monitor.scoped(user.account)
-    return monitor
+def get_pages(request: Request, user: Annotated[User, Depends(current_user)]) -> PageService:
+    """The read model of the pages for ``user``: every value it hands out has passed the
+    publication gate for the user's audience (role, tenant and own units)."""
+    kekiz = get_app(request)
+    return kekiz.pages(kekiz.audience(user.account))
 
 
 def get_lang(request: Request,
@@ -71,7 +66,8 @@ def get_lang(request: Request,
     return default if default in LANGS else "de"
 
 
-Mon = Annotated[WebMonitor, Depends(get_monitor)]
+Pages = Annotated[PageService, Depends(get_pages)]
+App = Annotated[Kekiz, Depends(get_app)]
 Lang = Annotated[str, Depends(get_lang)]
 CurrentUser = Annotated[User, Depends(current_user)]
 

@@ -21,9 +21,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from kekiz.domain.errors import KekizError, NotFound
-from kekiz.web.access import publish
 from kekiz.web.api import GEOJSON, feature, feature_collection, geometries_json
-from kekiz.web.deps import CurrentUser, Lang, Mon, each_row, json_value, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, json_value, render
 from kekiz.web.i18n import Translator
 
 __all__ = ["CONFORMANCE", "router"]
@@ -77,7 +76,7 @@ def _link(href: str, rel: str, kind: str, title: str) -> dict[str, str]:
 @router.get("", summary="Landing page", response_class=Response,
             responses={200: {"content": {"application/json": {}, "text/html": {}},
                              "description": "Landing page"}})
-def landing(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def landing(request: Request, m: Pages, user: CurrentUser, lang: Lang,
             f: Format = None) -> Response:
     _check(request, set())
     t = Translator(lang)
@@ -155,7 +154,7 @@ def _find(m: Any, collection_id: str) -> dict[str, Any]:
 @router.get("/collections", summary="Collections", response_class=Response,
             responses={200: {"content": {"application/json": {}, "text/html": {}},
                              "description": "Collections"}})
-def collections(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def collections(request: Request, m: Pages, user: CurrentUser, lang: Lang,
                 f: Format = None) -> Response:
     _check(request, set())
     t = Translator(lang)
@@ -173,7 +172,7 @@ def collections(request: Request, m: Mon, user: CurrentUser, lang: Lang,
 @router.get("/collections/{collection_id}", summary="Collection", response_class=Response,
             responses={200: {"content": {"application/json": {}, "text/html": {}},
                              "description": "Collection"}})
-def collection(request: Request, collection_id: CollectionId, m: Mon, user: CurrentUser,
+def collection(request: Request, collection_id: CollectionId, m: Pages, user: CurrentUser,
                lang: Lang, f: Format = None) -> Response:
     _check(request, set())
     body = _collection(_find(m, collection_id), _base(request), Translator(lang))
@@ -259,7 +258,7 @@ def _properties(unit: Any, latest: Latest, indicators: list[str]) -> dict[str, A
             response_class=Response,
             responses={200: {"content": {GEOJSON: {}, "text/html": {}},
                              "description": "FeatureCollection"}})
-def items(request: Request, collection_id: CollectionId, m: Mon, user: CurrentUser,
+def items(request: Request, collection_id: CollectionId, m: Pages, user: CurrentUser,
           lang: Lang, f: Format = None,
           bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
           limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
@@ -274,7 +273,7 @@ def items(request: Request, collection_id: CollectionId, m: Mon, user: CurrentUs
     start, end = _years(datetime_)
     page = m.features(collection_id, bbox=box, limit=limit, offset=offset, start=start,
                       end=end)
-    values = publish(page.values, user)
+    values = m.publish(page.values)
     latest = _latest(values)
     base = _base(request)
     url = f"{base}/ogcapi/collections/{collection_id}/items"
@@ -320,7 +319,7 @@ def items(request: Request, collection_id: CollectionId, m: Mon, user: CurrentUs
                              "description": "Feature"}})
 def item(request: Request, collection_id: CollectionId,
          feature_id: Annotated[str, Path(description="Gebietsschlüssel / unit id")],
-         m: Mon, user: CurrentUser, lang: Lang, f: Format = None,
+         m: Pages, user: CurrentUser, lang: Lang, f: Format = None,
          datetime_: Annotated[str | None, Query(
              alias="datetime", description="Zeitpunkt oder Intervall der Indikatorwerte / "
              "instant or interval of the indicator values")] = None) -> Response:
@@ -328,7 +327,7 @@ def item(request: Request, collection_id: CollectionId,
     _find(m, collection_id)
     start, end = _years(datetime_)
     page = m.features(collection_id, unit_id=feature_id, limit=1, start=start, end=end)
-    values = publish(page.values, user)
+    values = m.publish(page.values)
     u = each_row(page.units)[0]
     props = _properties(u, _latest(values), page.indicators)
     base = _base(request)

@@ -13,13 +13,11 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kekiz.facade.web import CLASS_METHODS, USABLE
-from kekiz.web.access import publish
+from kekiz.services.pages import CLASS_METHODS, USABLE
 from kekiz.web.deps import (
     CurrentUser,
     Lang,
-    Mon,
-    WebMonitor,
+    Pages,
     at_period,
     each_row,
     records,
@@ -50,13 +48,13 @@ def _safe_url(url: Any) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, m: Mon, user: CurrentUser, lang: Lang) -> HTMLResponse:
+def index(request: Request, m: Pages, user: CurrentUser, lang: Lang) -> HTMLResponse:
     cat = m.web_catalogue()
     return render(request, "index.html", lang, {
         "levels": cat["levels"], "n_indicators": len(cat["indicators"]), "user": user})
 
 
-def _choose(m: WebMonitor, t: Translator, level: str | None, indicator: str | None,
+def _choose(m: Pages, t: Translator, level: str | None, indicator: str | None,
             period: str | None) -> tuple[str | None, str | None, str | None, list[str],
                                          list[dict[str, Any]]]:
     """Level, indicator and period to show, falling back with a note where needed."""
@@ -84,7 +82,7 @@ def _choose(m: WebMonitor, t: Translator, level: str | None, indicator: str | No
 
 
 @router.get("/atlas", response_class=HTMLResponse)
-def atlas(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def atlas(request: Request, m: Pages, user: CurrentUser, lang: Lang,
           level: str | None = None, indicator: str | None = None, period: str | None = None,
           method: str = "quantiles",
           k: Annotated[int, Query(ge=2, le=9)] = 5) -> HTMLResponse:
@@ -98,7 +96,7 @@ def atlas(request: Request, m: Mon, user: CurrentUser, lang: Lang,
     if level is None or indicator is None:
         return render(request, "atlas.html", lang, context)
     data = m.atlas(level, indicator, period, method=method, k=k)
-    units = publish(data.units, user)
+    units = m.publish(data.units)
     ind = data.indicator
     colours = palette(len(data.legend), int(ind.polarity))
     colour_of = {e["class"]: c for e, c in zip(data.legend, colours, strict=True)}
@@ -125,7 +123,7 @@ def atlas(request: Request, m: Mon, user: CurrentUser, lang: Lang,
     name = t.pick(ind.name_de, ind.name_en)
     level_name = t.pick(data.level.name_de, data.level.name_en)
     svg = choropleth(areas, label=t("map_of", what=f"{name}, {data.period}, {level_name}"),
-                     cache_key=("level", m.data_version(), level))
+                     cache_key=m.cache_key("level", level))
     reasons = sorted({r["reason"] for r in rows if r["status"] == "suppressed"})
     query = urlencode({"indicator": ind.id, "level": level, "period": data.period})
     context.update({
@@ -151,11 +149,11 @@ def _series(frame: pd.DataFrame | list[dict[str, Any]]) -> list[tuple[str, float
 
 
 @router.get("/unit/{unit_id}", response_class=HTMLResponse)
-def unit_page(request: Request, unit_id: str, m: Mon, user: CurrentUser,
+def unit_page(request: Request, unit_id: str, m: Pages, user: CurrentUser,
               lang: Lang) -> HTMLResponse:
     t = Translator(lang)
     p = m.unit_profile(unit_id)
-    index = series_index(publish(p.observations, user))
+    index = series_index(m.publish(p.observations))
     parent = p.ancestors[0] if p.ancestors else None
     city = next((a for a in p.ancestors if a.level == "gemeinde"), None)
     if city is not None and parent is not None and city.id == parent.id:
@@ -204,7 +202,7 @@ def unit_page(request: Request, unit_id: str, m: Mon, user: CurrentUser,
         "p": p, "level_name": t.pick(level.name_de, level.name_en), "rows": table,
         "reasons": sorted(reasons), "parent": parent, "city": city,
         "svg": choropleth(areas, label=t("on_map") + ": " + p.unit.name, width=420,
-                          cache_key=("context", m.data_version(), p.unit.level)),
+                          cache_key=m.cache_key("context", p.unit.level)),
         "href": unit_href, "memberships": p.memberships,
         "compare_peers": "/compare?" + urlencode(
             [("unit", p.unit.id)] + [("unit", u.id) for u in p.peers[:5]]),
@@ -212,7 +210,7 @@ def unit_page(request: Request, unit_id: str, m: Mon, user: CurrentUser,
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def compare(request: Request, m: Pages, user: CurrentUser, lang: Lang,
             indicator: str | None = None,
             unit: Annotated[list[str] | None, Query()] = None,
             period: str | None = None, level: str | None = None) -> HTMLResponse:
@@ -234,8 +232,8 @@ def compare(request: Request, m: Mon, user: CurrentUser, lang: Lang,
         top = first.ranking[first.ranking["rank"].notna()]
         chosen = list(top["unit_id"].head(3)) or [choices[0].id]
     c = m.comparison(indicator, chosen, period)
-    series_frame = publish(c.series, user)
-    ranking = publish(c.ranking, user)
+    series_frame = m.publish(c.series)
+    ranking = m.publish(c.ranking)
     ind = c.indicator
     dec = int(ind.decimals)
     lines = [Series(u.name, _series(series_frame[series_frame["unit_id"] == u.id]))
@@ -270,13 +268,13 @@ def compare(request: Request, m: Mon, user: CurrentUser, lang: Lang,
 
 
 @router.get("/network", response_class=HTMLResponse)
-def network(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def network(request: Request, m: Pages, user: CurrentUser, lang: Lang,
             programme: str | None = None,
             year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
     t = Translator(lang)
     n = m.network_overview(programme, year)
-    members = publish(n.members, user)
-    by_year = publish(n.reach_by_year, user)
+    members = m.publish(n.members)
+    by_year = m.publish(n.reach_by_year)
     fills = {0: "#eeeeee", 1: "#6baed6", 2: "#08519c"}
     labels = {0: t("not_member"), 1: t("member_kreis"), 2: t("member_gemeinde")}
     areas = [Area(str(r.id), r.geometry, fills[int(r.status)],
@@ -296,7 +294,7 @@ def network(request: Request, m: Mon, user: CurrentUser, lang: Lang,
     return render(request, "network.html", lang, {
         "n": n, "members": members.to_dict("records"), "href": unit_href,
         "svg": choropleth(areas, label=t("members_map", year=n.year),
-                          cache_key=("level", m.data_version(), "gemeinde")),
+                          cache_key=m.cache_key("level", "gemeinde")),
         "legend": [(fills[2], labels[2]), (fills[1], labels[1]), (fills[0], labels[0])],
         "reach_line": t("reach_line", year=reach.year, age=reach.age_max,
                         share=_pct(reach.share, lang),
@@ -321,9 +319,9 @@ def _pct(share: float, lang: str) -> str:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, m: Mon, user: CurrentUser, lang: Lang) -> HTMLResponse:
+def sources(request: Request, m: Pages, user: CurrentUser, lang: Lang) -> HTMLResponse:
     data = m.sources()
-    datasets = publish(data["datasets"], user)
+    datasets = m.publish(data["datasets"])
     t = Translator(lang)
     datasets["kind_label"] = [t(f"kind_{k}") if f"kind_{k}" in TEXTS else str(k)
                               for k in datasets["kind"]]

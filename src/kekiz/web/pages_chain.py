@@ -17,8 +17,7 @@ from fastapi.responses import HTMLResponse
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.chain import TOTAL
 from kekiz.prevention.model import Transition, sector_label
-from kekiz.web.access import publish
-from kekiz.web.deps import CurrentUser, Lang, Mon, WebMonitor, each_row, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, render
 from kekiz.web.i18n import Translator, fmt_number
 from kekiz.web.pages import unit_href
 from kekiz.web.pages_util import cached, credits, quantile_classes, scatter, withheld_units
@@ -55,7 +54,7 @@ def _matrix_rows(m: Any, synth: Any, uid: str, dimension: str, lang: str
     return rows
 
 
-def _municipality(m: WebMonitor, level: str) -> str:
+def _municipality(m: Pages, level: str) -> str:
     units = m.units_of(level)
     if not units:
         return ""
@@ -65,7 +64,7 @@ def _municipality(m: WebMonitor, level: str) -> str:
 
 
 @router.get("/chain", response_class=HTMLResponse)
-def chain_page(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def chain_page(request: Request, m: Pages, user: CurrentUser, lang: Lang,
                unit: str | None = None, phase: str = "3-6",
                measure: str = "offers_per_1000") -> HTMLResponse:
     t = Translator(lang)
@@ -97,7 +96,7 @@ def chain_page(request: Request, m: Mon, user: CurrentUser, lang: Lang,
         # 2SFCA spreads every unit's children over its neighbours: unpublished as a whole
         table["accessibility"] = float("nan")
         measure = "offers_per_1000"
-    table = publish(table.rename(columns={"children": "value"}), user)
+    table = m.publish(table.rename(columns={"children": "value"}))
     table.loc[table["status"] == "suppressed", ["offers_per_1000", "accessibility"]] = \
         float("nan")
     values = table.set_index("unit_id")[measure]
@@ -122,7 +121,7 @@ def chain_page(request: Request, m: Mon, user: CurrentUser, lang: Lang,
                           f"/chain?unit={r.id}&phase={phase}&measure={measure}",
                           "current" if r.id == chosen else ""))
     svg = choropleth(areas, label=t("map_of", what=f"{measure_label}, {meta['period']}"),
-                     cache_key=("level", m.data_version(), level))
+                     cache_key=m.cache_key("level", level))
     reasons = sorted({(v[1] if lang == "en" else v[0]) for v in hidden.values()})
     cov_rows = [{"id": str(r.unit_id), "name": str(r.name), "href": unit_href(r.unit_id),
                  "children": "." if r.status == "suppressed" else fmt_number(r.value, 0, lang),
@@ -148,7 +147,7 @@ def chain_page(request: Request, m: Mon, user: CurrentUser, lang: Lang,
                 g = None
     if g is not None:
         res = g.result
-        frame = publish(res.table, user)
+        frame = m.publish(res.table)
         quadrant_label = {q: t(f"quadrant_{q}") for q in QUADRANT_FILL}
         for r in each_row(frame[frame["quadrant"] == "gap"]):
             gap_rows.append({"rank": int(r.rank), "name": str(r.name),

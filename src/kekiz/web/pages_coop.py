@@ -14,12 +14,11 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from kekiz.domain.errors import NotFound
-from kekiz.facade.coop_layout import GraphLayout, cooperation_layout
 from kekiz.prevention.model import sector_label
-from kekiz.web.access import publish
-from kekiz.web.deps import CurrentUser, Lang, Mon, each_row, render
+from kekiz.services.coop_layout import GraphLayout, cooperation_layout
+from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, render
 from kekiz.web.i18n import Translator, fmt_number, fmt_percent
-from kekiz.web.pages_util import cached, credits, scope_of
+from kekiz.web.pages_util import cached, credits
 
 __all__ = ["router"]
 
@@ -77,7 +76,7 @@ def _change(a: Any, b: Any, lang: str, pct: bool = False, d: int = 1) -> str:
 
 
 @router.get("/cooperation", response_class=HTMLResponse)
-def cooperation(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def cooperation(request: Request, m: Pages, user: CurrentUser, lang: Lang,
                 wave: Annotated[int | None, Query(ge=0, le=1000)] = None,
                 compare: Annotated[int | None, Query(ge=0, le=1000)] = None
                 ) -> HTMLResponse:
@@ -98,15 +97,15 @@ def cooperation(request: Request, m: Mon, user: CurrentUser, lang: Lang,
     synthetic = bool(info.get("synthetic")) or "SYNTHETISCH" in str(info["label"]).upper()
     mt = cached(m, ("coop-metrics", wave), lambda: m.cooperation_metrics(wave))
     net = cached(m, ("coop-net", wave), lambda: m.cooperation_network(wave))
-    layout = cooperation_layout(net, cache_key=(*scope_of(m), m.data_version()))
-    actors = publish(mt.actor_table, user)
+    layout = cooperation_layout(net, cache_key=m.cache_key("coop-layout"))
+    actors = m.publish(mt.actor_table)
     sectors = sorted(set(actors["sector"]))
     colours = {s: SECTOR_COLOURS[i % len(SECTOR_COLOURS)] for i, s in enumerate(sectors)}
     brokers_frame = mt.brokers(10)
     broker_ids = set(actors.loc[actors["broker"].astype(bool), "id"])
     label = t("coop_graph", wave=wave) + (f" ({t('synthetic_label')})" if synthetic else "")
     svg = graph_svg(layout, colours, broker_ids, label=label, lang=lang)
-    sec = publish(mt.sectors, user)
+    sec = m.publish(mt.sectors)
     within = sec[sec["sector_a"] == sec["sector_b"]]
     between = sec[sec["sector_a"] != sec["sector_b"]]
 

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from kekiz.domain.errors import KekizError
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.model import slug
-from kekiz.web.deps import CurrentUser, Lang, Mon, WebMonitor, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, render
 from kekiz.web.i18n import Translator, fmt_number
 from kekiz.web.pages_util import cached, credits
 
@@ -29,13 +29,13 @@ LIMIT = 30
 _COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
-def _published_offers(m: WebMonitor) -> Any:
+def _published_offers(m: Pages) -> Any:
     offers = m.stored_directory().offers()
     return offers[offers["published"].astype(bool)
                   & (offers["status"].fillna("active") == "active")]
 
 
-def _choices(m: WebMonitor) -> dict[str, Any]:
+def _choices(m: Pages) -> dict[str, Any]:
     offers = _published_offers(m)
     topics = sorted({str(x) for ts in offers["topics"] for x in ts}, key=str.casefold)
     level = m.chain_matrix().level
@@ -69,7 +69,7 @@ def _start(text: str, choices: dict[str, Any]
 
 
 @router.get("/finder", response_class=HTMLResponse)
-def finder(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def finder(request: Request, m: Pages, user: CurrentUser, lang: Lang,
            age: str | None = None, phase: str | None = None, topic: str | None = None,
            district: str | None = None, near: str | None = None,
            radius: str | None = None) -> HTMLResponse:

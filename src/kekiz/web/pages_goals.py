@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from kekiz.domain.errors import NotFound
 from kekiz.goals.model import GoalStatus
 from kekiz.goals.progress import TargetProgress, forecast_band
-from kekiz.web.deps import CurrentUser, Lang, Mon, WebMonitor, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, render
 from kekiz.web.i18n import Translator, fmt_number
 from kekiz.web.pages import unit_href
 from kekiz.web.pages_util import cached, credits
@@ -56,7 +56,7 @@ def target_chart(p: TargetProgress, t: Translator, lang: str) -> Any:
                       width=640, height=260)
 
 
-def _unit_choices(m: WebMonitor, lb: Any) -> list[tuple[str, str, str]]:
+def _unit_choices(m: Pages, lb: Any) -> list[tuple[str, str, str]]:
     """(id, name, level name) of the Leitbild's unit and of the units of its level
     targets that lie below it."""
     levels = {t.level for g in lb.goals for t in g.targets if t.level}
@@ -78,7 +78,7 @@ def _unit_choices(m: WebMonitor, lb: Any) -> list[tuple[str, str, str]]:
 
 
 @router.get("/goals", response_class=HTMLResponse)
-def goals(request: Request, m: Mon, user: CurrentUser, lang: Lang,
+def goals(request: Request, m: Pages, user: CurrentUser, lang: Lang,
           unit: str | None = None, leitbild: str | None = None) -> HTMLResponse:
     t = Translator(lang)
     known = m.leitbilder()

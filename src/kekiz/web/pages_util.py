@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,48 +11,22 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
-from kekiz.web.access import User, publish
-from kekiz.web.deps import WebMonitor, each_row
+from kekiz.web.access import User
+from kekiz.web.deps import Pages, each_row
 from kekiz.web.i18n import fmt_number
 from kekiz.web.svg import palette
 
-__all__ = ["Classes", "cached", "credits", "quantile_classes", "scatter", "scope_of",
-           "withheld_units"]
+__all__ = ["Classes", "cached", "credits", "quantile_classes", "scatter", "withheld_units"]
 
-_CACHE: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-_LOCK = threading.Lock()
-
-
-def _scope(m: WebMonitor) -> str:
-    scope_key = getattr(m, "scope_key", None)
-    return str(scope_key()) if callable(scope_key) else ""
+def cached(m: Pages, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()`` once per data version of the store (see the read model's cache)."""
+    return m.cached(key, make)
 
 
-def scope_of(m: WebMonitor) -> tuple[str, str]:
-    """(store, scope): what a cache outside the facade must be keyed by."""
-    return str(m.settings.store), _scope(m)
-
-
-def cached(m: WebMonitor, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    """``make()`` once per store version (the analyses take a few tenths of a second)."""
-    version = m.data_version()
-    # the store and the reader's scope (a tenant's facade sees only its units)
-    key = (str(m.settings.store), _scope(m), *key)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    value = make()
-    with _LOCK:
-        if len(_CACHE) > 128:
-            _CACHE.clear()
-        _CACHE[key] = (version, value)
-    return value
-
-
-def credits(m: WebMonitor, user: User, kinds: Iterable[str]) -> list[dict[str, Any]]:
+def credits(m: Pages, user: User, kinds: Iterable[str]) -> list[dict[str, Any]]:
     """The stored datasets of these kinds with source and licence (for the page footer)."""
     wanted = set(kinds)
-    frame = publish(m.sources()["datasets"], user)
+    frame = m.publish(m.sources()["datasets"])
     frame = frame[frame["kind"].isin(wanted)]
     return [{"name": str(r.name), "source": str(r.source or ""),
              "licence": str(r.licence or ""),
@@ -62,7 +35,7 @@ def credits(m: WebMonitor, user: User, kinds: Iterable[str]) -> list[dict[str, A
             for r in each_row(frame)]
 
 
-def withheld_units(m: WebMonitor, level: str, indicator_id: str,
+def withheld_units(m: Pages, level: str, indicator_id: str,
                    period: str) -> dict[str, tuple[str, str]]:
     """unit id -> (reason de, reason en) of the units whose value is withheld."""
     data = m.atlas(level, indicator_id, period)

@@ -1,0 +1,164 @@
+"""``kekiz import ...``: boundaries, indicator tables, member lists and funding ledgers.
+
+Every import is validated completely first (each problem named with file, row, column and
+value), then written in one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kekiz.cli.context import fmt_number, kekiz, out, pairs, progress_bar, t
+from kekiz.ingest.boundaries import BoundaryOptions
+from kekiz.ingest.indicators import IndicatorOptions
+
+__all__ = ["import_app", "report_import"]
+
+import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).",
+                         no_args_is_help=True)
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile oder ZIP.")],
+    level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, stadtteil.")],
+    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")],
+    name_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsnamen.")],
+    parent_field: Annotated[str | None, typer.Option(
+        help="Feld mit dem Schlüssel des Elterngebiets.")] = None,
+    parent_level: Annotated[str | None, typer.Option(
+        help="Elternebene; ohne --parent-field räumlich zugeordnet.")] = None,
+    id_prefix: Annotated[str, typer.Option(
+        help="Präfix vor lokalen Schlüsseln, z. B. '05315000-' für Köln.")] = "",
+    crs: Annotated[str | None, typer.Option(
+        help="CRS für Dateien ohne CRS, z. B. EPSG:25832.")] = None,
+    layer: Annotated[str | None, typer.Option(help="Ebene (Layer) im GeoPackage.")] = None,
+    key: Annotated[list[str] | None, typer.Option(
+        help="Weitere Schlüssel: SCHEMA=FELD, z. B. ars=ARS.")] = None,
+    valid_from: Annotated[str | None, typer.Option(help="Gültig ab (JJJJ-MM-TT).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    licence: Annotated[str, typer.Option(help="Lizenz, z. B. dl-de/by-2-0.")] = "",
+    source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
+) -> None:
+    """Gebietsgrenzen importieren.
+
+    Beispiel: kekiz import boundaries kreise.geojson --level kreis --id-field AGS
+    --name-field GEN
+    """
+    opts = BoundaryOptions(level=level, id_field=id_field, name_field=name_field,
+                           parent_field=parent_field, parent_level=parent_level,
+                           id_prefix=id_prefix, crs=crs, layer=layer,
+                           valid_from=date.fromisoformat(valid_from) if valid_from else None,
+                           key_fields=pairs(key, "--key"))
+    with progress_bar() as bar:
+        result = kekiz().imports.boundaries(file, opts, dataset=dataset, licence=licence,
+                                             source=source, progress=bar)
+    report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   t("Gebiete", "units"))
+
+
+@import_app.command("indicators")
+def import_indicators(
+    file: Annotated[Path, typer.Argument(help="CSV oder XLSX/XLS, lang oder breit.")],
+    level: Annotated[str, typer.Option(help="Ebene(n) der Gebiete, z. B. gemeinde oder "
+                                            "stadtbezirk,stadtteil.")],
+    key: Annotated[str | None, typer.Option(help="Spalte mit dem Gebietsschlüssel.")] = None,
+    period_column: Annotated[str | None, typer.Option(help="Spalte mit dem Jahr.")] = None,
+    period: Annotated[str | None, typer.Option(help="Zeitraum für alle Werte (Jahr).")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Indikator-ID (eine Wertspalte "
+                                                       "oder Spalten je Jahr).")] = None,
+    column: Annotated[list[str] | None, typer.Option(
+        help="SPALTE=INDIKATOR-ID; nur diese Spalten werden importiert.")] = None,
+    where: Annotated[str | None, typer.Option(help="Nur Zeilen mit SPALTE=WERT[,WERT].")] = None,
+    id_prefix: Annotated[str, typer.Option(help="Präfix vor lokalen Schlüsseln.")] = "",
+    key_map: Annotated[list[str] | None, typer.Option(
+        help="SCHLÜSSEL=GEBIET für eigene Schlüssel, z. B. 000=05315000.")] = None,
+    indicator_column: Annotated[str | None, typer.Option(
+        help="Spalte mit dem Indikatornamen (langes Format).")] = None,
+    encoding: Annotated[str, typer.Option(help="auto, utf-8, cp1252 ...")] = "auto",
+    sep: Annotated[str, typer.Option(help="auto, ';', ',' oder tab.")] = "auto",
+    sheet: Annotated[str | None, typer.Option(help="Tabellenblatt (XLSX).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    licence: Annotated[str, typer.Option(help="Lizenz der Daten.")] = "",
+    source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
+    name_de: Annotated[str | None, typer.Option(help="Name eines neuen Indikators.")] = None,
+    name_en: Annotated[str | None, typer.Option(help="Englischer Name.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Einheit, z. B. %, Personen.")] = None,
+    polarity: Annotated[int | None, typer.Option(help="1 höher ist besser, -1 höher ist "
+                                                      "schlechter, 0 neutral.")] = None,
+    aggregation: Annotated[str | None, typer.Option(help="sum, ratio oder none.")] = None,
+) -> None:
+    """Indikatortabelle importieren (CSV/XLSX; Semikolon, Dezimalkomma, Windows-1252).
+
+    Beispiel: kekiz import indicators sgb2.csv --level stadtteil --key raum_id
+    --period 2021
+    """
+    filt_col, filt_vals = None, []
+    if where:
+        filt_col, _, vals = where.partition("=")
+        filt_vals = [v.strip() for v in vals.split(",")]
+    opts = IndicatorOptions(level=level, key_column=key, period_column=period_column,
+                            period=period, indicator=indicator,
+                            columns=pairs(column, "--column"), id_prefix=id_prefix,
+                            filter_column=filt_col, filter_values=filt_vals,
+                            key_map=pairs(key_map, "--key-map"),
+                            indicator_column=indicator_column)
+    meta: dict[str, Any] = {"name_de": name_de, "name_en": name_en, "unit": unit,
+                            "polarity": polarity, "aggregation": aggregation}
+    with progress_bar() as bar:
+        result = kekiz().imports.indicators(file, opts, dataset=dataset, licence=licence,
+                                             source=source, encoding=encoding, separator=sep,
+                                             sheet=sheet, metadata=meta, progress=bar)
+    report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   t("Werte", "values"))
+
+
+@import_app.command("members")
+def import_members(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX mit Spalten ags und joined_year.")],
+    programme: Annotated[str, typer.Option(help="Programm, z. B. 'Kein Kind "
+                                                "zurücklassen!'.")],
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+    joined: Annotated[str | None, typer.Option(
+        help="Beitrittsjahr für alle, wenn die Datei keine Spalte dafür hat.")] = None,
+) -> None:
+    """Mitgliedskommunen eines Landesprogramms importieren (ersetzt die bisherige Liste).
+
+    Beispiel: kekiz import members kommunen.csv --programme "Kein Kind zurücklassen!"
+    """
+    result = kekiz().imports.members(
+        file, programme, dataset=dataset, source=source,
+        joined=date(int(joined), 1, 1) if joined and joined.isdigit() else
+        (date.fromisoformat(joined) if joined else None))
+    report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                   t("Mitglieder", "members"))
+
+
+@import_app.command("funding")
+def import_funding(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX mit ags, jahr, quelle, betrag.")],
+    programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
+    source: Annotated[str, typer.Option(help="Quelle.")] = "",
+) -> None:
+    """Förderbuchungen der Mitgliedskommunen importieren (ersetzt das bisherige Ledger).
+
+    Beispiel: kekiz import funding foerderung.csv --programme "Kein Kind zurücklassen!"
+    """
+    n = kekiz().imports.funding(file, programme, source)
+    out.print(t(f"{fmt_number(n, 0)} Förderbuchungen importiert",
+                 f"{n:,} funding entries imported"))
+
+
+def report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:
+    out.print(t(f"{fmt_number(count, 0)} {what} importiert: {name} (Revision {revision})",
+                 f"{count:,} {what} imported: {name} (revision {revision})"))
+    for note in notes[:20]:
+        out.print(f"  - {note}")
+    if len(notes) > 20:
+        out.print(t(f"  ... und {len(notes) - 20} weitere Hinweise",
+                     f"  ... and {len(notes) - 20} more notes"))

@@ -1,1 +1,0 @@
-"""Parts of the :class:`kekiz.monitor.Monitor` facade, one module per capability."""

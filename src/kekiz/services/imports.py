@@ -1,0 +1,203 @@
+"""Imports of boundaries, indicator tables and the members of a state network.
+
+Every import validates its file completely first (one report of every problem, each naming
+file, row, column and value), then writes in one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from kekiz.domain.errors import ValidationReport
+from kekiz.domain.model import Dataset, Indicator
+from kekiz.ingest.boundaries import (
+    BoundaryOptions,
+    ParentCandidates,
+    read_boundaries,
+    sha256_of,
+)
+from kekiz.ingest.funding import parse_funding
+from kekiz.ingest.indicators import IndicatorOptions, parse_indicators
+from kekiz.ingest.members import MemberOptions, parse_members
+from kekiz.ingest.tables import read_table
+from kekiz.services.base import Progress, actor, no_progress
+from kekiz.services.network import DEFAULT_PROGRAMME
+from kekiz.settings import Settings
+from kekiz.storage.protocol import Store
+
+__all__ = ["ImportResult", "ImportService"]
+
+
+@dataclass
+class ImportResult:
+    """A stored import: its dataset, the number of rows, notes and replaced values."""
+
+    dataset: Dataset
+    count: int
+    notes: list[str] = field(default_factory=list)
+    replaced: int = 0
+
+
+class ImportService:
+    """Boundaries, indicator tables and member lists from files into the store."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def boundaries(self, path: Path, opts: BoundaryOptions, *, dataset: str | None = None,
+                   licence: str = "", source: str = "",
+                   attribution: dict[str, str] | None = None,
+                   progress: Progress = no_progress) -> ImportResult:
+        """Validate a boundary file completely, then write it in one transaction."""
+        store = self.store
+        store.level(opts.level)
+        report = ValidationReport(path.name)
+        parents = self._parent_candidates(opts)
+        progress("Prüfen", 0, 1)
+        units = read_boundaries(path, opts, report, parents)
+        report.raise_if_failed()
+        progress("Prüfen", 1, 1)
+        ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="boundaries",
+                     file=str(path), sha256=sha256_of(path), licence=licence, source=source,
+                     user=actor(self.settings), rows=len(units),
+                     details={"level": opts.level, "id_field": opts.id_field,
+                              "repaired": len(report.notes),
+                              **({"attribution": attribution} if attribution else {})})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            for u in units:
+                u.dataset_id = ds.id
+            progress("Speichern", 0, len(units))
+            tx.upsert_units(units)
+            progress("Speichern", len(units), len(units))
+        return ImportResult(ds, len(units), report.notes)
+
+    def _parent_candidates(self, opts: BoundaryOptions) -> ParentCandidates | None:
+        level = opts.parent_level
+        if level is None and opts.parent_field:
+            rank = self.store.level(opts.level).rank
+            above = [lv for lv in self.store.levels() if lv.rank < rank]
+            counts = self.store.count_units()
+            filled = [lv for lv in above if counts.get(lv.id)]
+            level = filled[-1].id if filled else None
+        if level is None:
+            return None
+        self.store.level(level)
+        geoms = None
+        if opts.parent_field is None:
+            frame = self.store.geometries(level)
+            frame = frame[frame["geometry"].notna()]
+            geoms = gpd.GeoDataFrame(
+                frame[["id"]], geometry=shapely.from_wkb(frame["geometry"].to_numpy()),
+                crs=4326)
+        return ParentCandidates(level=level, keys=self.store.key_index(level), geometries=geoms)
+
+    def indicators(self, path: Path, opts: IndicatorOptions, *,
+                   dataset: str | None = None, licence: str = "", source: str = "",
+                   encoding: str = "auto", separator: str = "auto",
+                   sheet: str | None = None, metadata: dict[str, Any] | None = None,
+                   attribution: dict[str, str] | None = None,
+                   progress: Progress = no_progress) -> ImportResult:
+        """Validate an indicator table completely, then write it in one transaction.
+
+        Re-importing a dataset of the same name creates a new revision that replaces
+        the values of the earlier one (no duplicates).
+        """
+        store = self.store
+        levels = [lv.strip() for lv in opts.level.split(",") if lv.strip()]
+        index: dict[str, dict[str, str]] = {}
+        for level in reversed(levels):  # the first level named wins on a shared key
+            store.level(level)
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
+        report = ValidationReport(path.name)
+        table = read_table(path, report, encoding=encoding, separator=separator, sheet=sheet,
+                           header_hint=[opts.key_column] if opts.key_column else None)
+        report.raise_if_failed()
+        assert table is not None
+        known = {i.id: i for i in store.indicators()}
+        progress("Prüfen", 0, len(table.rows))
+        opts.metadata = {**(metadata or {}), **opts.metadata}
+        parsed = parse_indicators(table, opts, report, index, known)
+        report.raise_if_failed()
+        assert parsed is not None
+        progress("Prüfen", len(table.rows), len(table.rows))
+        indicators = [_with_provenance(i, licence, source) for i in parsed.indicators]
+        ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="indicators",
+                     file=str(path), sha256=sha256_of(path), licence=licence, source=source,
+                     user=actor(self.settings), rows=len(parsed.observations),
+                     details={"level": opts.level, "layout": parsed.layout,
+                              "encoding": table.encoding, "separator": table.separator,
+                              "indicators": [i.id for i in indicators],
+                              **({"attribution": attribution} if attribution else {})})
+        frame = parsed.observations
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            assert ds.id is not None
+            replaced = tx.delete_observations_of(tx.previous_revisions(ds.name, ds.id))
+            tx.upsert_indicators(indicators)
+            frame = frame.assign(dataset_id=ds.id)
+            total = len(frame)
+            tx.upsert_observations(frame, progress=lambda n: progress("Speichern", n, total))
+        return ImportResult(ds, len(frame), table.notes + report.notes, replaced)
+
+    def members(self, path: Path, programme: str, *, dataset: str | None = None,
+                source: str = "", sheet: str | None = None,
+                joined: date | None = None) -> ImportResult:
+        """Replace a programme's member list with the validated file."""
+        store = self.store
+        index: dict[str, dict[str, str]] = {}
+        for level in ("gemeinde", "kreis"):
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
+        report = ValidationReport(path.name)
+        table = read_table(path, report, sheet=sheet)
+        report.raise_if_failed()
+        assert table is not None
+        members = parse_members(table, MemberOptions(programme, joined), report, index)
+        report.raise_if_failed()
+        ds = Dataset(name=dataset or f"Mitglieder {programme}", kind="members",
+                     file=str(path), sha256=sha256_of(path), source=source,
+                     user=actor(self.settings), rows=len(members), details={"programme": programme})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            for m in members:
+                m.dataset_id = ds.id
+            tx.replace_members(programme, members)
+        return ImportResult(ds, len(members), table.notes)
+
+
+    def funding(self, path: Path, programme: str = DEFAULT_PROGRAMME, source: str = "") -> int:
+        """Replace a programme's funding ledger with the validated file."""
+        store = self.store
+        index: dict[str, dict[str, str]] = {}
+        for level in ("gemeinde", "kreis"):
+            for scheme, keys in store.key_index(level).items():
+                index.setdefault(scheme, {}).update(keys)
+        report = ValidationReport(path.name)
+        table = read_table(path, report)
+        report.raise_if_failed()
+        assert table is not None
+        rows = parse_funding(table, programme, store.members(programme), report, index)
+        report.raise_if_failed()
+        ds = Dataset(name=f"Förderung {programme}", kind="funding", file=str(path),
+                     sha256=sha256_of(path), source=source, user=actor(self.settings),
+                     rows=len(rows),
+                     details={"programme": programme})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            assert ds.id is not None
+            tx.replace_funding(programme, rows, ds.id)
+        return len(rows)
+
+
+def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:
+    """The import's licence and source for an indicator that states none (a copy)."""
+    return replace(ind, licence=ind.licence or licence, source=ind.source or source)
