@@ -4,35 +4,43 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
-STAMP = $(VENV)/.installed
+# what `make demo` needs (the core), and everything for the tests (all extras, dev tools)
+CORE = $(VENV)/.installed-core
+DEV = $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo demo-store docs test lint typecheck clean
 
-$(STAMP): pyproject.toml
+$(CORE): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $(CORE)
+
+$(DEV): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(DEV) $(CORE)
 
 demo: demo-store
 	$(BIN)/kekiz serve --host $(HOST) --port $(PORT)
 
-demo-store: $(STAMP)
+demo-store: $(CORE)
 	$(BIN)/kekiz demo
 
-docs: $(STAMP)
+docs: $(DEV)
 	$(BIN)/python -m kekiz.docgen
 	$(BIN)/mkdocs build --strict -d site
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests $(wildcard tools bench)
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-test: $(STAMP)
+test: $(DEV)
 	bash scripts/test-services.sh
 	$(BIN)/ruff check src tests $(wildcard tools bench)
 	$(BIN)/mypy

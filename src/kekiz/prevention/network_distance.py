@@ -39,6 +39,7 @@ from scipy.spatial import cKDTree
 
 from kekiz.analysis.classify import format_number
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
+from kekiz.domain.extras import require
 from kekiz.prevention.geo import METRIC_CRS, to_metric
 
 __all__ = ["MODES", "NetworkDistance", "StreetNetwork", "haversine", "load_network",
@@ -199,7 +200,7 @@ def _fail(path: Path, message: str, expected: str, fix: str, message_en: str,
 
 def read_osm(path: Path, mode: str = "walk") -> StreetNetwork:
     """The ways of an OSM file usable in ``mode`` (see :func:`usable`) as a graph."""
-    import osmium
+    osmium = require("network")
 
     mode = _mode(mode)
     ids: dict[int, int] = {}

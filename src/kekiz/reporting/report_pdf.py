@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from kekiz.domain.extras import require
+
 __all__ = ["html_to_pdf"]
 
 
 def html_to_pdf(html: str, out: Path | None = None) -> bytes:
     """The PDF of a self-contained report (no external resources are fetched)."""
-    from weasyprint import HTML
+    weasyprint = require("pdf")
+    HTML = weasyprint.HTML
 
     def no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
         raise ValueError(f"external resource refused: {url}")
