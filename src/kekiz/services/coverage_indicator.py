@@ -78,64 +78,12 @@ def store_coverage_indicator(store: Store, settings: Settings, chain: Any,
             "digits and _ (2-48 characters, starting with a letter), e.g. "
             "kitas_je_1000_3_6.")
     levels = list(levels or [chain.data.default_level()])
-    frames: list[pd.DataFrame] = []
-    notes: list[str] = []
-    used_period: str | None = None
-    pop_id = population_indicator
-    phase = life_phase
-    use_places = False
-    sources: set[str] = set()
-    for level in levels:
-        inp = chain.coverage_input(level, life_phase, population_indicator, period,
-                                   kind, only_published)
-        if used_period is not None and inp.period != used_period:
-            raise MethodError(
-                f"Die Ebenen haben verschiedene Zeiträume der Bevölkerung ({used_period},"
-                f" {inp.period}). Abhilfe: --period angeben.",
-                message_en=f"The levels have different population periods "
-                f"({used_period}, {inp.period}). Fix: give --period.")
-        used_period, pop_id, phase = inp.period, inp.pop_id, inp.phase
-        use_places = use_places or inp.use_places
-        notes += [n for n in inp.notes if n not in notes]
-        frames.append(_level_counts(inp))
-        if "source" in inp.sel:
-            sources |= set(inp.sel["source"].dropna().astype(str))
-    assert used_period is not None and pop_id is not None
-    table = pd.concat(frames, ignore_index=True)
-    if table.empty:
-        raise MethodError(
-            f"Keine Gebiete mit Kindern ({pop_id}, {used_period}) auf den Ebenen "
-            f"{', '.join(levels)}.",
-            message_en=f"No units with children ({pop_id}, {used_period}) on the levels "
-            f"{', '.join(levels)}.")
-    what_de, places_de = _KIND_DE.get(kind or "", (f"Angebote ({kind or 'alle'})",
-                                                     "Plätze"))
-    what_en, places_en = _KIND_EN.get(kind or "", (f"offers ({kind or 'all'})",
-                                                     "places"))
-    children_de = f"Kinder ({phase} Jahre, {pop_id})"
-    indicator = Indicator(
-        indicator_id, name_de or f"{what_de} je 1.000 Kinder ({phase} Jahre)",
-        name_en or f"{what_en} per 1,000 children (aged {phase})",
-        f"Anzahl der {what_de} im Gebiet je 1.000 {children_de}; berechnet von kekiz "
-        "aus den gespeicherten Angeboten der Präventionskette",
-        f"Number of {what_en} in the unit per 1,000 children (aged {phase}, {pop_id}); "
-        "computed by kekiz from the stored offers of the prevention chain",
-        unit="je 1.000 Kinder", polarity=Polarity.HIGHER_IS_BETTER,
-        sector="youth_welfare" if kind == "kita" else "general", life_phase=phase,
-        aggregation=Aggregation.NONE, scale=1000.0, decimals=1,
-        source="kekiz: Versorgung aus Angeboten und Bevölkerung")
-    places = None
-    if use_places:
-        places = Indicator(
-            f"{indicator_id}_plaetze", f"{places_de} je 1.000 Kinder ({phase} Jahre)",
-            f"{places_en} per 1,000 children (aged {phase})",
-            f"{places_de} im Gebiet je 1.000 {children_de} (Angebote ohne Platzzahl "
-            "zählen mit 0 Plätzen)",
-            f"{places_en} in the unit per 1,000 children (aged {phase}); offers without "
-            "a number of places count 0", unit="je 1.000 Kinder",
-            polarity=Polarity.HIGHER_IS_BETTER, sector=indicator.sector,
-            life_phase=phase, aggregation=Aggregation.NONE, scale=1000.0, decimals=1,
-            source=indicator.source)
+    got = _gather(chain, levels, life_phase, population_indicator, period, kind,
+                  only_published)
+    table, used_period, pop_id, phase = got.table, got.period, got.pop_id, got.phase
+    use_places, notes, sources = got.use_places, got.notes, got.sources
+    indicator, places = _indicators(indicator_id, kind, phase, pop_id, use_places,
+                                    name_de, name_en)
     obs = _observations(table, indicator, places, used_period)
     offer_sources = sorted(s for s in sources if s)
     name = f"Versorgung {indicator_id} ({', '.join(levels)})"
@@ -192,3 +140,86 @@ def _observations(table: pd.DataFrame, indicator: Indicator, places: Indicator |
             "numerator": table["capacity"], "denominator": table["children"],
             "status": "ok", "method": "coverage"}))
     return pd.concat(out, ignore_index=True)
+
+
+@dataclass
+class _Gathered:
+    table: pd.DataFrame
+    period: str
+    pop_id: str
+    phase: str
+    use_places: bool
+    notes: list[str]
+    sources: set[str]
+
+
+def _gather(chain: Any, levels: list[str], life_phase: str,
+            population_indicator: str | None, period: str | None, kind: str | None,
+            only_published: bool) -> _Gathered:
+    """Offers, places and children per unit of every level, one population period."""
+    frames: list[pd.DataFrame] = []
+    notes: list[str] = []
+    used_period: str | None = None
+    pop_id = population_indicator
+    phase = life_phase
+    use_places = False
+    sources: set[str] = set()
+    for level in levels:
+        inp = chain.coverage_input(level, life_phase, population_indicator, period,
+                                   kind, only_published)
+        if used_period is not None and inp.period != used_period:
+            raise MethodError(
+                f"Die Ebenen haben verschiedene Zeiträume der Bevölkerung ({used_period},"
+                f" {inp.period}). Abhilfe: --period angeben.",
+                message_en=f"The levels have different population periods "
+                f"({used_period}, {inp.period}). Fix: give --period.")
+        used_period, pop_id, phase = inp.period, inp.pop_id, inp.phase
+        use_places = use_places or inp.use_places
+        notes += [n for n in inp.notes if n not in notes]
+        frames.append(_level_counts(inp))
+        if "source" in inp.sel:
+            sources |= set(inp.sel["source"].dropna().astype(str))
+    assert used_period is not None and pop_id is not None
+    table = pd.concat(frames, ignore_index=True)
+    if table.empty:
+        raise MethodError(
+            f"Keine Gebiete mit Kindern ({pop_id}, {used_period}) auf den Ebenen "
+            f"{', '.join(levels)}.",
+            message_en=f"No units with children ({pop_id}, {used_period}) on the levels "
+            f"{', '.join(levels)}.")
+    return _Gathered(table, used_period, pop_id, phase, use_places, notes, sources)
+
+
+def _indicators(indicator_id: str, kind: str | None, phase: str, pop_id: str,
+                use_places: bool, name_de: str | None, name_en: str | None
+                ) -> tuple[Indicator, Indicator | None]:
+    """The coverage indicator and, where places are known, the places indicator."""
+    what_de, places_de = _KIND_DE.get(kind or "", (f"Angebote ({kind or 'alle'})",
+                                                     "Plätze"))
+    what_en, places_en = _KIND_EN.get(kind or "", (f"offers ({kind or 'all'})",
+                                                     "places"))
+    children_de = f"Kinder ({phase} Jahre, {pop_id})"
+    indicator = Indicator(
+        indicator_id, name_de or f"{what_de} je 1.000 Kinder ({phase} Jahre)",
+        name_en or f"{what_en} per 1,000 children (aged {phase})",
+        f"Anzahl der {what_de} im Gebiet je 1.000 {children_de}; berechnet von kekiz "
+        "aus den gespeicherten Angeboten der Präventionskette",
+        f"Number of {what_en} in the unit per 1,000 children (aged {phase}, {pop_id}); "
+        "computed by kekiz from the stored offers of the prevention chain",
+        unit="je 1.000 Kinder", polarity=Polarity.HIGHER_IS_BETTER,
+        sector="youth_welfare" if kind == "kita" else "general", life_phase=phase,
+        aggregation=Aggregation.NONE, scale=1000.0, decimals=1,
+        source="kekiz: Versorgung aus Angeboten und Bevölkerung")
+    places = None
+    if use_places:
+        places = Indicator(
+            f"{indicator_id}_plaetze", f"{places_de} je 1.000 Kinder ({phase} Jahre)",
+            f"{places_en} per 1,000 children (aged {phase})",
+            f"{places_de} im Gebiet je 1.000 {children_de} (Angebote ohne Platzzahl "
+            "zählen mit 0 Plätzen)",
+            f"{places_en} in the unit per 1,000 children (aged {phase}); offers without "
+            "a number of places count 0", unit="je 1.000 Kinder",
+            polarity=Polarity.HIGHER_IS_BETTER, sector=indicator.sector,
+            life_phase=phase, aggregation=Aggregation.NONE, scale=1000.0, decimals=1,
+            source=indicator.source)
+    return indicator, places

@@ -269,50 +269,24 @@ class IndexService:
 
     # -- composite index -----------------------------------------------------------------
     def _index(self, level: str, indicators: list[str], period: str, *, name: str,
-                  method: str, weights: Mapping[str, float] | Sequence[float] | None,
-                  polarity: Mapping[str, int] | None, min_population: float | None,
-                  population: str, exclude: Sequence[str] | Mapping[str, str]) -> CompositeRun:
-        if method not in COMPOSITE_METHODS or method not in INDEX_METHODS:
-            raise _err(f"Unbekanntes Indexverfahren '{method}'. Erwartet: "
-                       f"{', '.join(COMPOSITE_METHODS)}.",
-                       f"Unknown index method '{method}'. Expected: "
-                       f"{', '.join(COMPOSITE_METHODS)}.")
+               method: str, weights: Mapping[str, float] | Sequence[float] | None,
+               polarity: Mapping[str, int] | None, min_population: float | None,
+               population: str, exclude: Sequence[str] | Mapping[str, str]) -> CompositeRun:
+        _check_method(method, weights)
         _check_name(name, indicators)
         frame, inds = self._frame(level, indicators, period)
         w = _weights(weights, indicators)
-        if method == "mss" and weights is not None:
-            raise _err("Das MSS-Verfahren kennt keine Gewichte (Summe der z-Werte). Abhilfe: "
-                       "--weights weglassen oder weighted_z wählen.",
-                       "The MSS method has no weights (sum of z-scores). Fix: leave out "
-                       "--weights or choose weighted_z.")
         signs = _polarities(inds, polarity)
         specs = [IndicatorSpec(i.id, "higher_is_worse" if signs[i.id] < 0 else
                                "higher_is_better", weight=w[i.id]) for i in inds]
         ids = frame["id"].tolist()
         notes: list[str] = []
         notes_en: list[str] = []
-        pop_period: str | None = None
         use_pop = min_population is not None and min_population > 0
-        if use_pop:
-            pop, pop_period = self._population(level, period, ids, population)
-            if pop is None:
-                use_pop = False
-                notes.append(f"Keine Einwohnerzahlen ('{population}') auf der Ebene {level}: "
-                             "Mindesteinwohnerzahl nicht angewendet.")
-                notes_en.append(f"No inhabitants ('{population}') on level {level}: minimum "
-                                "population not applied.")
-            else:
-                frame["_einwohner"] = pop.to_numpy(float)
-                if pop_period != period:
-                    notes.append(f"Einwohnerzahlen aus {pop_period} (nächster Zeitraum zu "
-                                 f"{period}).")
-                    notes_en.append(f"Inhabitants from {pop_period} (nearest period to "
-                                    f"{period}).")
-        excl: dict[Hashable, str] = {}
-        if isinstance(exclude, Mapping):
-            excl.update({str(k): str(v) for k, v in exclude.items()})
-        else:
-            excl.update({str(e): "" for e in exclude})
+        pop_period = self._add_population(frame, level, period, ids, population, notes,
+                                          notes_en) if use_pop else None
+        use_pop = use_pop and pop_period is not None
+        excl = _exclusions(exclude)
         common: dict[str, Any] = dict(id_col="id", exclude_ids=excl,
                                       population_col="_einwohner" if use_pop else None,
                                       min_population=min_population if use_pop else None)
@@ -330,27 +304,9 @@ class IndexService:
         labels = dict(zip(cls.class_ids, cls.labels, strict=True))
         labels_en = dict(zip(cls.class_ids, cls.labels_en, strict=True))
         rank = values.rank(ascending=False, method="min").reindex(t.index)
-        reasons = {str(e.id): (e.reason, e.reason_en) for e in result.excluded}
-        names = self._derived.names(level)
-        table = pd.DataFrame({"unit_id": t.index.astype(str), "name": [
-            names.get(str(i), str(i)) for i in t.index], "index": index.to_numpy(),
-            "class": pd.array([None if pd.isna(c) else int(c) for c in classes],
-                              dtype="Int64"),
-            "rank": pd.array([None if pd.isna(r) else int(r) for r in rank], dtype="Int64"),
-            "included": included.to_numpy()})
-        table["label"] = [labels.get(int(c), "") if pd.notna(c) else "" for c in table["class"]]
-        table["label_en"] = [labels_en.get(int(c), "") if pd.notna(c) else ""
-                             for c in table["class"]]
-        table["reason"] = [reasons.get(u, ("", ""))[0] for u in table["unit_id"]]
-        table["reason_en"] = [reasons.get(u, ("", ""))[1] for u in table["unit_id"]]
-        if use_pop:
-            table["population"] = frame["_einwohner"].to_numpy(float)
-        for col in indicators:
-            table[col] = frame[col].to_numpy(float)
-        if method == "mss":
-            table["mss_class"] = t["status_class"].to_numpy()
-        table = table.sort_values(["index", "unit_id"], ascending=[False, True],
-                                  na_position="last", kind="stable").reset_index(drop=True)
+        table = _index_table(result, classes, rank, (labels, labels_en),
+                             self._derived.names(level), frame, indicators, use_pop,
+                             mss=method == "mss")
         params: dict[str, Any] = {
             "method": method, "name": name, "level": level, "period": period,
             "indicators": indicators, "weights": w if method != "mss" else None,
@@ -386,6 +342,22 @@ class IndexService:
                               inds, data)
         run: CompositeRun = _promote(d, CompositeRun, excluded=excluded)
         return run
+
+    def _add_population(self, frame: pd.DataFrame, level: str, period: str, ids: list[str],
+                        population: str, notes: list[str], notes_en: list[str]) -> str | None:
+        """Inhabitants as column ``_einwohner`` of ``frame``; their period (None: none)."""
+        pop, pop_period = self._population(level, period, ids, population)
+        if pop is None:
+            notes.append(f"Keine Einwohnerzahlen ('{population}') auf der Ebene {level}: "
+                         "Mindesteinwohnerzahl nicht angewendet.")
+            notes_en.append(f"No inhabitants ('{population}') on level {level}: minimum "
+                            "population not applied.")
+            return None
+        frame["_einwohner"] = pop.to_numpy(float)
+        if pop_period != period:
+            notes.append(f"Einwohnerzahlen aus {pop_period} (nächster Zeitraum zu {period}).")
+            notes_en.append(f"Inhabitants from {pop_period} (nearest period to {period}).")
+        return pop_period
 
     @staticmethod
     def _index_observations(name: str, table: pd.DataFrame, period: str,
@@ -602,3 +574,50 @@ def _write_table(table: pd.DataFrame, out: Path, fmt: str, lang: str) -> None:
     finally:
         tmp.unlink(missing_ok=True)
 
+
+def _check_method(method: str, weights: object) -> None:
+    if method not in COMPOSITE_METHODS or method not in INDEX_METHODS:
+        raise _err(f"Unbekanntes Indexverfahren '{method}'. Erwartet: "
+                   f"{', '.join(COMPOSITE_METHODS)}.",
+                   f"Unknown index method '{method}'. Expected: "
+                   f"{', '.join(COMPOSITE_METHODS)}.")
+    if method == "mss" and weights is not None:
+        raise _err("Das MSS-Verfahren kennt keine Gewichte (Summe der z-Werte). Abhilfe: "
+                   "--weights weglassen oder weighted_z wählen.",
+                   "The MSS method has no weights (sum of z-scores). Fix: leave out "
+                   "--weights or choose weighted_z.")
+
+
+def _exclusions(exclude: Sequence[str] | Mapping[str, str]) -> dict[Hashable, str]:
+    """Units to leave out of an index, with the reason where one is given."""
+    if isinstance(exclude, Mapping):
+        return {str(k): str(v) for k, v in exclude.items()}
+    return {str(e): "" for e in exclude}
+
+
+def _index_table(result: Any, classes: pd.Series, rank: pd.Series,
+                 labels: tuple[dict[Any, str], dict[Any, str]], names: dict[str, str],
+                 frame: pd.DataFrame, indicators: list[str], use_pop: bool, *,
+                 mss: bool) -> pd.DataFrame:
+    """One row per unit: index, class with label, rank, inclusion and reason, inputs."""
+    t = result.table
+    reasons = {str(e.id): (e.reason, e.reason_en) for e in result.excluded}
+    table = pd.DataFrame({"unit_id": t.index.astype(str), "name": [
+        names.get(str(i), str(i)) for i in t.index],
+        "index": t["index"].astype(float).to_numpy(),
+        "class": pd.array([None if pd.isna(c) else int(c) for c in classes], dtype="Int64"),
+        "rank": pd.array([None if pd.isna(r) else int(r) for r in rank], dtype="Int64"),
+        "included": t["included"].astype(bool).to_numpy()})
+    table["label"] = [labels[0].get(int(c), "") if pd.notna(c) else "" for c in table["class"]]
+    table["label_en"] = [labels[1].get(int(c), "") if pd.notna(c) else ""
+                         for c in table["class"]]
+    table["reason"] = [reasons.get(u, ("", ""))[0] for u in table["unit_id"]]
+    table["reason_en"] = [reasons.get(u, ("", ""))[1] for u in table["unit_id"]]
+    if use_pop:
+        table["population"] = frame["_einwohner"].to_numpy(float)
+    for col in indicators:
+        table[col] = frame[col].to_numpy(float)
+    if mss:
+        table["mss_class"] = t["status_class"].to_numpy()
+    return table.sort_values(["index", "unit_id"], ascending=[False, True],
+                             na_position="last", kind="stable").reset_index(drop=True)

@@ -222,12 +222,54 @@ class MonitoringService:
 
     # -- computing ---------------------------------------------------------------------
     def _rate(self, indicator_id: str, numerator_id: str | Sequence[str] | None,
-                  denominator_id: str | None, level: str, *, kind: str = "share",
-                  multiplier: float | None = None, method: str | None = None,
-                  confidence: float = 0.95, min_denominator: float | None = 30,
-                  max_relative_width: float | None = None, min_numerator: float | None = None,
-                  smooth: str | None = None, name_de: str | None = None,
-                  name_en: str | None = None, polarity: int | None = None) -> list[Derived]:
+              denominator_id: str | None, level: str, *, kind: str = "share",
+              multiplier: float | None = None, method: str | None = None,
+              confidence: float = 0.95, min_denominator: float | None = 30,
+              max_relative_width: float | None = None, min_numerator: float | None = None,
+              smooth: str | None = None, name_de: str | None = None,
+              name_en: str | None = None, polarity: int | None = None) -> list[Derived]:
+        spec = self._rate_spec(indicator_id, numerator_id, denominator_id, level, kind,
+                               multiplier, method)
+        data, inputs = self._counts(spec.nums, spec.den, level)
+        if data.empty:
+            raise MethodError(f"Keine Zeiträume mit Zähler ({'+'.join(spec.nums)}) und "
+                              f"Nenner ({spec.den}) auf der Ebene {level}.",
+                              message_en=f"No periods with numerator ({'+'.join(spec.nums)}) "
+                              f"and denominator ({spec.den}) on level {level}.")
+        common = {"method": f"{kind}/{spec.method}", "kind": kind,
+                  "numerator": "+".join(spec.nums), "denominator": spec.den,
+                  "confidence": confidence, "multiplier": spec.scale,
+                  "min_denominator": min_denominator, "max_relative_width": max_relative_width,
+                  "min_numerator": min_numerator, "versions": package_versions()}
+        obs, reasons = _rate_observations(indicator_id, data, spec, common)
+        indicator = self._rate_indicator(indicator_id, spec.base, spec.nums, spec.den, kind,
+                                         spec.scale, spec.known, name_de, name_en, polarity,
+                                         inputs)
+        table = obs[["unit_id", "period", "value", "lower", "upper", "status", "numerator",
+                     "denominator"]].copy()
+        table.insert(1, "name", table["unit_id"].map(self._derived.names(level)))
+        table["reason"], table["reason_en"] = reasons
+        periods = sorted(table["period"].unique())
+        summary = {"indicator": indicator_id, "name_de": indicator.name_de,
+                   "name_en": indicator.name_en, "unit": indicator.unit,
+                   "decimals": indicator.decimals, "level": level, "kind": kind,
+                   "method": spec.method, "confidence": confidence,
+                   "multiplier": spec.scale, "periods": periods, "values": len(table),
+                   "status": {k: int(v) for k, v in table["status"].value_counts().items()},
+                   "flagged": table[table["status"] != "ok"].head(50).to_dict("records")}
+        params = {k: v for k, v in common.items() if k != "versions"}
+        new = [indicator] if indicator.id not in spec.known else []
+        out = [self._derived.make("rates", indicator_id, level, str(periods[-1]), table,
+                                  summary, f"Abgeleitet: {indicator_id} ({level})", new, obs,
+                                  params, inputs)]
+        if smooth:
+            out.append(self._smooth(out[0], smooth, spec.scale, level, inputs, spec.known))
+        return out
+
+    def _rate_spec(self, indicator_id: str, numerator_id: str | Sequence[str] | None,
+                   denominator_id: str | None, level: str, kind: str,
+                   multiplier: float | None, method: str | None) -> _RateSpec:
+        """What a rate is made of: its counts, scale and interval method, checked."""
         store = self.store
         store.level(level)
         if kind not in ("share", "rate"):
@@ -249,70 +291,8 @@ class MonitoringService:
         scale = float(multiplier if multiplier is not None else
                       (base.scale if base and base.scale != 1.0 else
                        (100.0 if kind == "share" else 1000.0)))
-        method = method or ("wilson" if kind == "share" else "phe")
-        data, inputs = self._counts(nums, den, level)
-        if data.empty:
-            raise MethodError(f"Keine Zeiträume mit Zähler ({'+'.join(nums)}) und Nenner "
-                              f"({den}) auf der Ebene {level}.",
-                              message_en=f"No periods with numerator ({'+'.join(nums)}) and "
-                              f"denominator ({den}) on level {level}.")
-        num, dnm = data["numerator"].to_numpy(float), data["denominator"].to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            negative = (num < 0) | (dnm < 0)
-            too_big = (kind == "share") & (dnm > 0) & (num > dnm)
-        zero = ~negative & (dnm == 0)
-        clean_num = np.where(negative | too_big, np.nan, np.where(zero, 0.0, num))
-        clean_den = np.where(negative, np.nan, dnm)
-        args: dict[str, Any] = dict(method=method, confidence=confidence, multiplier=scale,
-                                    min_denominator=min_denominator,
-                                    max_relative_width=max_relative_width,
-                                    min_numerator=min_numerator)
-        fn = proportions if kind == "share" else rates
-        de = fn(clean_num, clean_den, lang="de", **args)
-        en = fn(clean_num, clean_den, lang="en", **args)
-        reason = np.array(de["reason"].tolist(), dtype=object)
-        reason_en = np.array(en["reason"].tolist(), dtype=object)
-        reason[too_big] = "Zähler größer als Nenner (Daten prüfen)"
-        reason_en[too_big] = "numerator larger than denominator (check the data)"
-        reason[negative] = "negativer Zähler oder Nenner (Daten prüfen)"
-        reason_en[negative] = "negative numerator or denominator (check the data)"
-        common = {"method": f"{kind}/{method}", "kind": kind, "numerator": "+".join(nums),
-                  "denominator": den, "confidence": confidence, "multiplier": scale,
-                  "min_denominator": min_denominator, "max_relative_width": max_relative_width,
-                  "min_numerator": min_numerator, "versions": package_versions()}
-        rows = [dumps({**common, "interval": m or method, **({"reason": r, "reason_en": e}
-                                                              if r else {})})
-                for m, r, e in zip(de["method"], reason, reason_en, strict=True)]
-        obs = pd.DataFrame({
-            "indicator_id": indicator_id, "unit_id": data["unit_id"].to_numpy(),
-            "period": data["period"].to_numpy(), "value": de["value"].to_numpy(float),
-            "numerator": num, "denominator": dnm, "status": de["status"].to_numpy(object),
-            "lower": de["lower"].to_numpy(float), "upper": de["upper"].to_numpy(float),
-            "method": f"{kind}/{method}", "params": rows})
-        indicator = self._rate_indicator(indicator_id, base, nums, den, kind, scale, known,
-                                             name_de, name_en, polarity, inputs)
-        names = self._derived.names(level)
-        table = obs[["unit_id", "period", "value", "lower", "upper", "status", "numerator",
-                     "denominator"]].copy()
-        table.insert(1, "name", table["unit_id"].map(names))
-        table["reason"], table["reason_en"] = reason, reason_en
-        status_counts = table["status"].value_counts()
-        flagged = table[table["status"] != "ok"]
-        periods = sorted(table["period"].unique())
-        summary = {"indicator": indicator_id, "name_de": indicator.name_de,
-                   "name_en": indicator.name_en, "unit": indicator.unit,
-                   "decimals": indicator.decimals, "level": level, "kind": kind,
-                   "method": method, "confidence": confidence, "multiplier": scale,
-                   "periods": periods, "values": len(table),
-                   "status": {k: int(v) for k, v in status_counts.items()},
-                   "flagged": flagged.head(50).to_dict("records")}
-        params = {k: v for k, v in common.items() if k != "versions"}
-        out = [self._derived.make("rates", indicator_id, level, str(periods[-1]), table, summary,
-                                 f"Abgeleitet: {indicator_id} ({level})", [indicator]
-                                 if indicator.id not in known else [], obs, params, inputs)]
-        if smooth:
-            out.append(self._smooth(out[0], smooth, scale, level, inputs, known))
-        return out
+        chosen = method or ("wilson" if kind == "share" else "phe")
+        return _RateSpec(known, base, nums, den, kind, scale, chosen)
 
     def _counts(self, nums: list[str], den: str,
                     level: str) -> tuple[pd.DataFrame, list[Indicator]]:
@@ -522,3 +502,50 @@ def _ids(value: str | Sequence[str] | None) -> list[str]:
     parts = value.split("+") if isinstance(value, str) else list(value)
     return [p.strip() for p in parts if p.strip()]
 
+
+@dataclass(frozen=True)
+class _RateSpec:
+    known: dict[str, Indicator]
+    base: Indicator | None
+    nums: list[str]
+    den: str
+    kind: str
+    scale: float
+    method: str
+
+
+def _rate_observations(indicator_id: str, data: pd.DataFrame, spec: _RateSpec,
+                       common: dict[str, Any]) -> tuple[pd.DataFrame, tuple[Any, Any]]:
+    """The rate of every (unit, period) with interval and status; negative counts and
+    numerators above the denominator of a share are missing with the reason (de, en)."""
+    num, dnm = data["numerator"].to_numpy(float), data["denominator"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        negative = (num < 0) | (dnm < 0)
+        too_big = (spec.kind == "share") & (dnm > 0) & (num > dnm)
+    zero = ~negative & (dnm == 0)
+    clean_num = np.where(negative | too_big, np.nan, np.where(zero, 0.0, num))
+    clean_den = np.where(negative, np.nan, dnm)
+    args: dict[str, Any] = dict(method=spec.method, confidence=common["confidence"],
+                                multiplier=spec.scale,
+                                min_denominator=common["min_denominator"],
+                                max_relative_width=common["max_relative_width"],
+                                min_numerator=common["min_numerator"])
+    fn = proportions if spec.kind == "share" else rates
+    de = fn(clean_num, clean_den, lang="de", **args)
+    en = fn(clean_num, clean_den, lang="en", **args)
+    reason = np.array(de["reason"].tolist(), dtype=object)
+    reason_en = np.array(en["reason"].tolist(), dtype=object)
+    reason[too_big] = "Zähler größer als Nenner (Daten prüfen)"
+    reason_en[too_big] = "numerator larger than denominator (check the data)"
+    reason[negative] = "negativer Zähler oder Nenner (Daten prüfen)"
+    reason_en[negative] = "negative numerator or denominator (check the data)"
+    rows = [dumps({**common, "interval": m or spec.method,
+                   **({"reason": r, "reason_en": e} if r else {})})
+            for m, r, e in zip(de["method"], reason, reason_en, strict=True)]
+    obs = pd.DataFrame({
+        "indicator_id": indicator_id, "unit_id": data["unit_id"].to_numpy(),
+        "period": data["period"].to_numpy(), "value": de["value"].to_numpy(float),
+        "numerator": num, "denominator": dnm, "status": de["status"].to_numpy(object),
+        "lower": de["lower"].to_numpy(float), "upper": de["upper"].to_numpy(float),
+        "method": f"{spec.kind}/{spec.method}", "params": rows})
+    return obs, (reason, reason_en)
