@@ -94,8 +94,11 @@ CASES: list[Bad] = [
       "vorhanden: gemeinde, jahr, einwohner", "--key SPALTE"),
     i("breit_ohne_indikator.csv", "Spalten je Jahr erkannt, aber kein Indikator",
       "--indicator", value="2019, 2020"),
-    i("lang_ohne_wert.csv", "Langes Format erkannt, aber Wert- oder Zeitraum-Spalte fehlt",
-      column="indikator"),
+    # the message names the column that is missing, not the indicator column the file has
+    i("lang_ohne_wert.csv", "Langes Format: Spalte 'wert' fehlt", "'zaehler' und 'nenner'",
+      column="wert"),
+    i("lang_ohne_wert.csv", "Langes Format: Spalte 'wert' fehlt", column="wert",
+      args=(*IND, "--indicator-column", "indikator", "--period-column", "jahr")),
     i("ohne_zeitraum.csv", "Kein Zeitraum", "--period JAHR"),
     i("filterspalte_fehlt.csv", "Filterspalte nicht gefunden", "--where",
       args=(*IND, "--where", "land=NRW"), column="land"),

@@ -141,6 +141,10 @@ def test_wide_by_year_with_indicator(cli: Cli, sqlite_base: str) -> None:
     out = imported(cli, sqlite_base, "breit_jahre.csv", *GEMEINDE, "--indicator",
                    "kinder_u6", "--unit", "Personen", "--aggregation", "sum")
     assert "9 Werte importiert" in out
+    # the dash is a missing-value marker by default (issue #18); the note says so and how
+    # to read it as 'exactly zero' instead
+    assert "1 Wert '-' als fehlend gelesen (Spalte '2019')" in out
+    assert "--missing ohne den Strich" in out
     assert values(sqlite_base, "kinder_u6") == {
         ("05334002", "2019"): (1201.0, None, None, "ok"),
         ("05334002", "2020"): (1187.0, None, None, "ok"),
@@ -148,7 +152,7 @@ def test_wide_by_year_with_indicator(cli: Cli, sqlite_base: str) -> None:
         ("05334004", "2019"): (402.0, None, None, "ok"),
         ("05334004", "2020"): (None, None, None, "suppressed"),  # '.'
         ("05334004", "2021"): (377.0, None, None, "ok"),
-        ("05334008", "2019"): (0.0, None, None, "ok"),  # '-' = exactly nothing
+        ("05334008", "2019"): (None, None, None, "missing"),  # '-': a missing marker
         ("05334008", "2020"): (215.0, None, None, "ok"),
         ("05334008", "2021"): (None, None, None, "unreliable"),  # '/'
     }
