@@ -161,13 +161,17 @@ class MissingTally:
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     kept: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def count(self, marker: str, column: str) -> None:
-        cols = self.missing.setdefault(marker, {})
-        cols[column] = cols.get(column, 0) + 1
+    def count(self, marker: str, column: str, n: int = 1) -> None:
+        """``n`` cells of ``column`` read as missing because of ``marker``."""
+        if n:
+            cols = self.missing.setdefault(marker, {})
+            cols[column] = cols.get(column, 0) + n
 
-    def keep(self, marker: str, column: str) -> None:
-        cols = self.kept.setdefault(marker, {})
-        cols[column] = cols.get(column, 0) + 1
+    def keep(self, marker: str, column: str, n: int = 1) -> None:
+        """``n`` cells of ``column`` hold a share code but stay values (no share column)."""
+        if n:
+            cols = self.kept.setdefault(marker, {})
+            cols[column] = cols.get(column, 0) + n
 
     def merge(self, other: MissingTally) -> None:
         for source, target in ((other.missing, self.missing), (other.kept, self.kept)):
