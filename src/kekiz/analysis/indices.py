@@ -27,6 +27,11 @@ Methods
     to 0..1, combined with domain weights and rescaled to 0..1; quantile classes
     (quintiles by default) with R's ``quantile(type = 9)``.
 
+Missing-value markers (:mod:`kekiz.domain.missing`: ``-9999``, ``-999`` in every column,
+``-1`` in share columns such as the MSS status shares) are read as missing before anything
+else, so a unit with such a value is excluded like one with an empty cell; the counts are
+in :attr:`IndexResult.missing` (``missing=None`` turns this off).
+
 Orientation: unless ``higher_is="better"`` is asked for, a higher composite value always
 means more disadvantage (as the MSS status index and the GISD).
 """
@@ -36,13 +41,14 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from kekiz.domain.errors import MethodError
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers, MissingTally
 
 __all__ = [
     "DYNAMICS_CLASSES", "HIGHER_IS_BETTER", "HIGHER_IS_WORSE", "INDEX_METHODS",
@@ -168,6 +174,12 @@ class IndexResult:
     description: str
     description_en: str
     loadings: pd.DataFrame | None = None
+    #: values read as missing because they are missing-value markers (-9999 ...)
+    missing: MissingTally = field(default_factory=MissingTally)
+
+    def notes(self, lang: str = "de") -> list[str]:
+        """The markers read as missing, per marker and column (kekiz.domain.missing)."""
+        return self.missing.notes(lang)
 
     @property
     def index(self) -> pd.Series:
@@ -189,6 +201,7 @@ class PreparedInput:
     ids: pd.Index
     data: pd.DataFrame
     excluded: tuple[Exclusion, ...]
+    missing: MissingTally = field(default_factory=MissingTally)
 
 
 def zscore(values: pd.Series, *, name: str | None = None) -> pd.Series:
@@ -218,10 +231,12 @@ class CompositeIndex(ABC):
 
     def __init__(self, *, id_col: str | None = "id", population_col: str | None = None,
                  min_population: float | None = None,
-                 exclude_ids: Iterable[Hashable] | Mapping[Hashable, str] = ()) -> None:
+                 exclude_ids: Iterable[Hashable] | Mapping[Hashable, str] = (),
+                 missing: MissingMarkers | None = DEFAULT_MISSING) -> None:
         self.id_col = id_col
         self.population_col = population_col
         self.min_population = min_population
+        self.missing = missing
         self.exclude_ids: dict[Hashable, str] = (
             dict(exclude_ids) if isinstance(exclude_ids, Mapping)
             else {i: "" for i in exclude_ids})
@@ -239,11 +254,17 @@ class CompositeIndex(ABC):
         return {"id_col": self.id_col, "population_col": self.population_col,
                 "min_population": self.min_population,
                 "exclude_ids": sorted(map(str, self.exclude_ids)),
+                "missing": None if self.missing is None else self.missing.spec(),
                 "indicators": [(s.column, s.polarity, s.weight, s.domain) for s in self.specs]}
 
     def compute(self, frame: pd.DataFrame) -> IndexResult:
         """Validate ``frame`` (one row per unit) and compute the index."""
-        return self._compute(self.prepare(frame))
+        prepared = self.prepare(frame)
+        return replace(self._compute(prepared), missing=prepared.missing)
+
+    def share_columns(self) -> set[str]:
+        """The columns that hold shares, where share codes (``-1``) are missing too."""
+        return set()
 
     # -- validation ---------------------------------------------------------------------
     def prepare(self, frame: pd.DataFrame) -> PreparedInput:
@@ -263,6 +284,7 @@ class CompositeIndex(ABC):
                        "An indicator column is listed twice.")
         for col in needed:
             _require_numeric(frame[col], col)
+        frame, tally = self._without_markers(frame, needed)
         data = frame[columns].astype(float).set_axis(ids, axis=0)
         keep, excluded = self._exclusions(frame, ids, data)
         if int(keep.sum()) < 2:
@@ -271,7 +293,30 @@ class CompositeIndex(ABC):
                        "prüfen.",
                        f"Only {int(keep.sum())} area(s) left after exclusions. Expected at least "
                        "two.")
-        return PreparedInput(ids, data[keep.to_numpy()], tuple(excluded))
+        return PreparedInput(ids, data[keep.to_numpy()], tuple(excluded), tally)
+
+    def _without_markers(self, frame: pd.DataFrame, columns: list[str]
+                         ) -> tuple[pd.DataFrame, MissingTally]:
+        """Missing-value markers (-9999, -999; -1 in share columns) -> NaN, counted.  A
+        marker is never used as data, so the unit is excluded for a missing value."""
+        tally = MissingTally() if self.missing is None else MissingTally(self.missing)
+        if self.missing is None:
+            return frame, tally
+        shares = self.share_columns()
+        frame = frame.copy()
+        for col in columns:
+            values = frame[col].to_numpy(dtype=float, copy=True)
+            share = col in shares and col != self.population_col
+            for code in sorted(self.missing.codes | self.missing.share_codes):
+                hit = values == code
+                marker = self.missing.code_marker(code, share)
+                if marker is not None:
+                    tally.count(marker, str(col), int(hit.sum()))
+                    values[hit] = np.nan
+                elif (kept := self.missing.kept_code(code, share)) is not None:
+                    tally.keep(kept, str(col), int(hit.sum()))
+            frame[col] = values
+        return frame, tally
 
     def _ids(self, frame: pd.DataFrame) -> pd.Index:
         if self.id_col is None:
@@ -438,6 +483,10 @@ class MSSIndex(CompositeIndex):
     @property
     def specs(self) -> tuple[IndicatorSpec, ...]:
         return self.status + self.dynamics
+
+    def share_columns(self) -> set[str]:
+        """The status shares (in %); the dynamics are changes, where -1 is a value."""
+        return {s.column for s in self.status}
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "status_breaks": self.status_breaks,

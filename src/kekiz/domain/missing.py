@@ -218,8 +218,11 @@ class MissingTally:
         return out
 
 
-def _marker_order(marker: str) -> tuple[int, str]:
-    return (0 if _NUMBER.match(marker) else 1, marker)
+def _marker_order(marker: str) -> tuple[int, float, str]:
+    """Number codes first (lowest first), then the texts."""
+    if _NUMBER.match(marker):
+        return (0, float(marker), "")
+    return (1, 0.0, marker)
 
 
 def _columns(cols: dict[str, int], en: bool) -> str:
