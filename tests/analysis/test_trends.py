@@ -133,8 +133,59 @@ def test_invalid_input(frame: pd.DataFrame, message: str) -> None:
         changes(frame)
 
 
-def test_slopes_need_numeric_periods() -> None:
-    frame = pd.DataFrame({"unit": ["A", "A"], "period": ["2019", "2020"], "value": [1.0, 2.0]})
-    with pytest.raises(MethodError, match="keine Zahlen") as info:
+def test_slopes_of_unknown_period_labels_name_them() -> None:
+    frame = pd.DataFrame({"unit": ["A", "A"], "period": ["2019", "Sommer"], "value": [1.0, 2.0]})
+    with pytest.raises(MethodError, match="Zeitraum 'Sommer' ist kein Jahr") as info:
         slopes(frame)
-    assert "not numbers" in info.value.message_en
+    assert "Period 'Sommer' is not a year" in info.value.message_en
+
+
+# -- periods other than years (issue #18) ----------------------------------------------------
+def test_trend_of_years_and_one_half_year_on_real_time() -> None:
+    """2019, 2020, 2021 and 2022-H1 (which starts 2022-01-01 = 2022.0): values 1..4 lie on
+    a line with slope 1 per year."""
+    frame = pd.DataFrame({"unit": ["A"] * 4, "period": ["2019", "2020", "2021", "2022-H1"],
+                          "value": [1.0, 2.0, 3.0, 4.0]})
+    fit = slopes(frame).iloc[0]
+    assert fit["slope"] == pytest.approx(1.0)
+    assert fit["intercept"] == pytest.approx(1.0 - 2019.0)
+    assert (fit["first_period"], fit["last_period"]) == ("2019", "2022-H1")
+
+
+def test_half_year_slope_is_per_year_on_the_calendar() -> None:
+    """2021-H1, 2021-H2, 2022-H1, 2022-H2 with 10, 11, 13, 14.  On the calendar the second
+    half starts a = 181/365 years into the year, so x = 0, a, 1, 1 + a (+ 2021):
+    Sxx = 1 + a^2, Sxy = 3 + a (y deviations -2, -1, 1, 2), slope = (3 + a) / (1 + a^2)
+    = 2.8059 per year - not 2.8, what evenly spaced half-years would give."""
+    a = 181 / 365
+    frame = pd.DataFrame({"unit": ["A"] * 4,
+                          "period": ["2021-H1", "2021-H2", "2022-H1", "2022-H2"],
+                          "value": [10.0, 11.0, 13.0, 14.0]})
+    fit = slopes(frame).iloc[0]
+    assert fit["slope"] == pytest.approx((3 + a) / (1 + a * a), rel=1e-12)
+    assert fit["slope"] != pytest.approx(2.8, rel=1e-4)
+
+
+def test_day_periods_and_a_break_on_the_time_axis() -> None:
+    frame = pd.DataFrame({"unit": ["A"] * 4,
+                          "period": ["2020-06-30", "2020-12-31", "2021-06-30", "2021-12-31"],
+                          "value": [5.0, 6.0, 9.0, 10.0]})
+    fit = slopes(frame, breaks={("A", "2021-H1")}).iloc[0]
+    assert fit["n"] == 2 and fit["broken"] and fit["first_period"] == "2021-06-30"
+    # 2021-06-30 = 2021 + 180/365, 2021-12-31 = 2021 + 364/365: slope 1 / (184/365)
+    assert fit["slope"] == pytest.approx(365 / 184)
+
+
+def test_changes_of_half_years_and_mixed_kinds() -> None:
+    frame = pd.DataFrame({"unit": ["A"] * 3, "period": ["2021-H2", "2021-H1", "2022-H1"],
+                          "value": [2.0, 1.0, 4.0]})
+    out = changes(frame, 1).set_index("period")
+    assert out.loc["2021-H2", "base_period"] == "2021-H1"
+    assert out.loc["2022-H1", "abs_change"] == 2.0
+    mixed = pd.DataFrame({"unit": ["A"] * 3, "period": ["2020", "2021", "2022-H1"],
+                          "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(MethodError) as info:
+        changes(mixed, 1)
+    assert "Zeiträume einer Art" in info.value.message
+    assert "Jahre: 2020, 2021" in info.value.message and "Halbjahre: 2022-H1" in \
+        info.value.message
