@@ -34,6 +34,7 @@ __all__ = [
     "changes",
     "mark_breaks",
     "slopes",
+    "trend_table",
 ]
 
 Break = tuple[Hashable, Any]
@@ -257,3 +258,74 @@ def slopes(frame: pd.DataFrame, *, breaks: Iterable[Break] | None = None,
     columns = [unit_col, "n", "first_period", "last_period", "slope", "intercept", "se",
                "ci_low", "ci_high", "p_value", "broken", "level"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def trend_table(frame: pd.DataFrame, *, since: int | None = None, until: int | None = None,
+                breaks: Iterable[Break] | None = None, lineage: LineageLike | None = None,
+                level: float = 0.95, unit_col: str = "unit", period_col: str = "period",
+                value_col: str = "value") -> tuple[pd.DataFrame, int, int]:
+    """The trend of every unit from the year ``since`` to the year ``until`` (default: the
+    first and last year of the data), on the real time axis; returns (table, since, until).
+
+    ``slope`` etc. as :func:`slopes` over the periods of those years (any kind).  The change
+    compares the last period of the year ``since`` with the last period of the year
+    ``until`` (``since_period``, ``value_since``, ``until_period``, ``value_until``,
+    ``change``); it needs periods of one kind at both ends (a year with a year, a half-year
+    with a half-year) and no boundary change between them, else it is empty and
+    ``reason_de``/``reason_en`` say why, naming the periods.
+    """
+    data = _validate(frame, unit_col, period_col, value_col).dropna(subset=[value_col])
+    data["_year"] = np.floor(data["_time"].to_numpy() + 1e-9).astype(int)
+    first = int(since if since is not None else data["_year"].min())
+    last = int(until if until is not None else data["_year"].max())
+    if first >= last:
+        raise _err(f"Trend von {first} bis {last}: erwartet ein Startjahr vor dem Endjahr.",
+                   f"Trend from {first} to {last}: expected a start year before the end year.")
+    window = data[(data["_year"] >= first) & (data["_year"] <= last)]
+    fit = slopes(window[[unit_col, period_col, value_col]], breaks=breaks, lineage=lineage,
+                 level=level, unit_col=unit_col, period_col=period_col,
+                 value_col=value_col).set_index(unit_col)
+    marks = [(u, _time_of(p)) for u, p in _all_breaks(breaks, lineage)]
+    rows = []
+    for unit, grp in window.groupby(unit_col, sort=True):
+        a = grp[grp["_year"] == first].tail(1)
+        b = grp[grp["_year"] == last].tail(1)
+        pa_ = a[period_col].iloc[0] if len(a) else None
+        pb_ = b[period_col].iloc[0] if len(b) else None
+        va = float(a[value_col].iloc[0]) if len(a) else math.nan
+        vb = float(b[value_col].iloc[0]) if len(b) else math.nan
+        ta = float(a["_time"].iloc[0]) if len(a) else math.nan
+        tb = float(b["_time"].iloc[0]) if len(b) else math.nan
+        broken = any(u == unit and ta < p <= tb for u, p in marks)
+        de, en = _change_reason(pa_, pb_, broken, first, last)
+        rows.append({unit_col: unit, "since_period": pa_, "value_since": va,
+                     "until_period": pb_, "value_until": vb,
+                     "change": vb - va if not de else math.nan,
+                     "reason_de": de, "reason_en": en})
+    table = pd.DataFrame(rows).set_index(unit_col)
+    for col in ("n", "slope", "ci_low", "ci_high", "p_value", "broken"):
+        table[col] = fit[col].reindex(table.index)
+    return table.reset_index(), first, last
+
+
+def _kind(period: Any) -> str:
+    return "year" if isinstance(period, int | float | np.number) else \
+        next(iter(kinds_of([period])))
+
+
+def _change_reason(a: Any, b: Any, broken: bool, first: int, last: int) -> tuple[str, str]:
+    if a is None:
+        return f"kein Wert {first}", f"no value in {first}"
+    if b is None:
+        return f"kein Wert {last}", f"no value in {last}"
+    if _kind(a) != _kind(b):
+        return (f"Zeiträume verschiedener Art ({a}, {b}): eine Veränderung braucht gleichartige "
+                "Zeiträume; Abhilfe: die Werte zu Jahren zusammenfassen oder Start- und "
+                "Endjahr mit gleichartigen Werten wählen",
+                f"periods of different kinds ({a}, {b}): a change needs periods of one kind; "
+                "fix: aggregate the values to years or choose start and end years with "
+                "values of one kind")
+    if broken:
+        return (f"Gebietsänderung zwischen {first} und {last}: nicht vergleichbar",
+                f"boundary change between {first} and {last}: not comparable")
+    return "", ""
