@@ -33,6 +33,8 @@ from kekiz.domain.periods import (
     ("2022-06-30", "2022-06-30"), ("30.06.2022", "2022-06-30"),
     ("2022-06-30 00:00:00", "2022-06-30"), (date(2022, 6, 30), "2022-06-30"),
     (datetime(2022, 6, 30, 0, 0), "2022-06-30"), ("2024-02-29", "2024-02-29"),
+    ("2011/12", "2011/12"), ("2011/2012", "2011/12"), ("Schuljahr 2011/12", "2011/12"),
+    ("SJ 1999/00", "1999/00"),
 ])
 def test_forms_and_labels(text: object, label: str) -> None:
     assert canonical_period(text) == label
@@ -40,7 +42,7 @@ def test_forms_and_labels(text: object, label: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "2022-H3", "2022-Q5", "2022-13", "2023-02-29", "31.02.2022", "zweitausend", "1899",
-    "2022/23", "", "Sommer 2022", None, 2022.5,
+    "2022/24", "2022/2024", "", "Sommer 2022", None, 2022.5,
 ])
 def test_not_periods(text: object) -> None:
     assert parse_period(text) is None
@@ -55,6 +57,7 @@ def test_not_periods(text: object) -> None:
     ("2022-06", 2022 + 151 / 365),  # Jan..May = 120+31
     ("2022-06-30", 2022 + 180 / 365),  # 151 + 29 days of June before the 30th
     ("2024-07-01", 2024 + 182 / 366),  # leap year: Jan..Jun 2024 = 182 days
+    ("2011/12", 2011 + 212 / 365),  # school year from 1 August: Jan..Jul 2011 = 212 days
 ])
 def test_time_axis(label: str, time: float) -> None:
     assert decimal_time(label) == pytest.approx(time, abs=1e-12)
@@ -78,6 +81,10 @@ def test_time_axis_keeps_numbers_and_orders_mixed_kinds() -> None:
 def test_require_yearly_names_the_periods_and_the_fix() -> None:
     assert require_yearly(["2021", "2019", "2020"], method_de="Die Methode",
                           method_en="The method") == [2019, 2020, 2021]
+    assert require_yearly(["2011/12", "2010/11"], method_de="Die Methode",
+                          method_en="The method") == [2010, 2011]
+    with pytest.raises(MethodError, match="Schuljahre: 2011/12"):
+        require_yearly(["2011", "2011/12"], method_de="Die Methode", method_en="The method")
     with pytest.raises(MethodError) as err:
         require_yearly(["2021", "2022-H1", "2022-H2", "2022-06-30"],
                        method_de="Der Dynamikindex", method_en="The dynamics index")

@@ -269,12 +269,12 @@ def test_own_missing_list(tmp_path: Path) -> None:
 def test_half_year_quarter_month_and_day_periods(tmp_path: Path) -> None:
     text = ("ags;zeitraum;einwohner\n05111000;1. Halbjahr 2022;1\n05111000;2022-H2;2\n"
             "05111000;Q3 2022;3\n05111000;2022M07;4\n05111000;30.06.2022;5\n"
-            "05111000;2022-06-30 00:00:00;6\n")
+            "05111000;2022-06-30 00:00:00;6\n05111000;Schuljahr 2011/12;7\n")
     parsed, report = parse(tmp_path, text)
     assert [p.message for p in report.problems] == [
         "Doppelter Wert (schon in Zeile 6)"]  # 30.06.2022 and the Excel date are one day
     assert sorted(p for (_, _, p) in observations(parsed)) == [
-        "2022-06-30", "2022-07", "2022-H1", "2022-H2", "2022-Q3"]
+        "2011/12", "2022-06-30", "2022-07", "2022-H1", "2022-H2", "2022-Q3"]
 
 
 def test_bad_period_names_row_and_forms(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ quarter    ``2022-Q2``    ``2022Q2``, ``Q2 2022``, ``Q2/2022``, ``2. Quartal 202
                           ``2. Vierteljahr 2022``, ``2. Vj. 2022``, ``II. Quartal 2022``
 month      ``2022-06``    ``2022M06`` (Eurostat), ``06/2022``, ``06.2022``, ``Juni 2022``
 day        ``2022-06-30`` ``30.06.2022``, ``2022-06-30 00:00:00`` (Excel date)
+schoolyear ``2022/23``    ``2022/2023``, ``Schuljahr 2022/23``, ``SJ 2022/23`` (1 August
+                          to 31 July, as the school-entrance records count)
 ========== ============== ==============================================================
 
 Time axis: a period is placed at its **start**, in decimal years of the real calendar
@@ -54,6 +56,7 @@ KIND_NAMES: dict[str, tuple[str, str, str, str]] = {
     "quarter": ("Quartal", "Quartale", "quarter", "quarters"),
     "month": ("Monat", "Monate", "month", "months"),
     "day": ("Stichtag", "Stichtage", "day", "days"),
+    "schoolyear": ("Schuljahr", "Schuljahre", "school year", "school years"),
 }
 _MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3,
@@ -78,6 +81,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("month", rf"^(?P<mname>[a-zä]+)\.?\s+{_Y}$"),
         ("day", rf"^{_Y}-(?P<m>\d\d?)-(?P<d>\d\d?)(?:[ T]00:00(?::00(?:\.0+)?)?)?$"),
         ("day", rf"^(?P<d>\d\d?)\.(?P<m>\d\d?)\.{_Y}$"),
+        ("schoolyear", rf"^(?:schuljahr|sj)?\s*{_Y}\s*/\s*(?P<next>\d\d|\d{{4}})$"),
     ))
 
 
@@ -152,6 +156,13 @@ def _build(kind: str, m: re.Match[str]) -> Period | None:
     if kind == "quarter":
         n = _number(m.group("n"))
         return Period(date(y, 3 * n - 2, 1), _next(y, 3 * n), "quarter", f"{y}-Q{n}")
+    if kind == "schoolyear":
+        following = m.group("next")
+        if int(following) not in ((y + 1) % 100, y + 1) or \
+                (len(following) == 2 and int(following) != (y + 1) % 100):
+            return None
+        return Period(date(y, 8, 1), date(y + 1, 8, 1), "schoolyear",
+                      f"{y}/{(y + 1) % 100:02d}")
     if kind == "month":
         groups = m.groupdict()
         month = _MONTHS.get(groups["mname"].lower()) if groups.get("mname") else \
@@ -222,10 +233,13 @@ def _show(labels: list[str], n: int = 6) -> str:
 
 
 def require_yearly(labels: Iterable[object], *, method_de: str, method_en: str) -> list[int]:
-    """The years of ``labels`` when every label is a year; else a :class:`MethodError`
-    that names the periods that are not years and how to proceed."""
+    """The years of ``labels`` when every label is a year (or every label a school year,
+    one per year: its first year); else a :class:`MethodError` that names the periods that
+    are not years and how to proceed."""
     labels = [str(x) for x in labels]
     kinds = kinds_of(labels)
+    if set(kinds) == {"schoolyear"}:
+        return sorted({int(x[:4]) for x in kinds["schoolyear"]})
     other = {k: v for k, v in kinds.items() if k != "year"}
     if not other:
         return sorted({int(x) for x in kinds.get("year", [])})

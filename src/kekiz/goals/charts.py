@@ -86,7 +86,7 @@ def _draw(ax: Axes, p: TargetProgress, lang: str, *, legend: bool, small: bool) 
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if p.forecast is not None:
-        band = forecast_band(p.forecast, t.target_year)
+        band = forecast_band(p.forecast, p.target_time or t.target_year)
         ax.fill_between(band["time"], band["low"], band["high"], color=_FORECAST, alpha=0.15,
                         linewidth=0, label=txt["band"])
         ax.plot(band["time"], band["forecast"], color=_FORECAST, linestyle="--",
@@ -97,11 +97,12 @@ def _draw(ax: Axes, p: TargetProgress, lang: str, *, legend: bool, small: bool) 
     if p.baseline_year is not None and p.baseline_value is not None:
         where = decimal_time(p.baseline_period) if p.baseline_period else p.baseline_year
         shown = p.baseline_period or p.baseline_year
-        ax.plot([where, t.target_year], [p.baseline_value, t.target_value],
+        ax.plot([where, p.target_time or t.target_year], [p.baseline_value, t.target_value],
                 color=_TARGET, linestyle=":", linewidth=1.2, label=txt["path"])
         ax.plot([where], [p.baseline_value], marker="s", color=_ACTUAL,
                 markersize=5, linestyle="none", label=txt["baseline"].format(y=shown))
-    ax.plot([t.target_year], [t.target_value], marker="*", color=_TARGET, markersize=12,
+    ax.plot([p.target_time or t.target_year], [t.target_value], marker="*", color=_TARGET,
+            markersize=12,
             linestyle="none", label=txt["target"].format(y=t.target_year))
     if p.series.empty:
         ax.text(0.5, 0.9, txt["empty"], transform=ax.transAxes, ha="center", va="top",

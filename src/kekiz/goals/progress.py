@@ -12,10 +12,12 @@ cut to the indicator's possible range (:func:`value_range`: never below 0 when n
 value is, never above 100 for a percentage), with a note giving the uncut value.
 
 Time axis (issue #18): the series keeps every period - years, half-years, quarters,
-months, days (:mod:`kekiz.goals.series`) - at its start in decimal years of the calendar
-(:mod:`kekiz.domain.periods`); slopes are per year, and the target year ``T`` is the point
-``T`` on the same axis (its start, where a yearly value of ``T`` lies).  For yearly
-series nothing changes.
+months, days, school years (:mod:`kekiz.goals.series`) - at its start in decimal years of
+the calendar (:mod:`kekiz.domain.periods`); slopes are per year.  The value of a year is
+that of its last period, so the forecast for the target year ``T`` is made at the last
+period of ``T`` of the series' kind (:func:`kekiz.goals.series.target_point`: ``T``
+itself for yearly values, ``T-H2`` for half-years, ``T/T+1`` for school years).  For
+yearly series nothing changes.
 
 Status rule (:data:`RULE_DE` / :data:`RULE_EN`):
 
@@ -48,7 +50,14 @@ from scipy import stats
 from kekiz.analysis.trends import slopes
 from kekiz.domain.errors import MethodError
 from kekiz.goals.model import Direction, GoalStatus, Target
-from kekiz.goals.series import is_yearly, json_period, time_series, year_of
+from kekiz.goals.series import (
+    is_yearly,
+    json_period,
+    same_period_in,
+    target_point,
+    time_series,
+    year_of,
+)
 
 __all__ = ["MIN_VALUES", "RULE_DE", "RULE_EN", "Forecast", "TargetProgress", "assess",
            "baseline_of", "fit_forecast", "forecast_band", "reaches", "time_series",
@@ -214,6 +223,10 @@ class TargetProgress:
     #: the periods of the baseline and the current value (``2021``, ``2021-H2`` ...)
     baseline_period: str | None = None
     current_period: str | None = None
+    #: where the forecast for the target year is made: the last period of the target year
+    #: of the series' kind, and its time in decimal years
+    target_period: str | None = None
+    target_time: float | None = None
     notes_de: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
 
@@ -248,6 +261,7 @@ class TargetProgress:
             "fit_periods": None if self.forecast is None else
             [self.forecast.first_period, self.forecast.last_period],
             "baseline_period": self.baseline_period, "current_period": self.current_period,
+            "target_period": self.target_period, "target_time": self.target_time,
             "status": self.status.value, "status_label": self.status_label(lang),
             "status_detail": self.detail,
             "reason": self.reason_en if lang == "en" else self.reason_de,
@@ -374,14 +388,16 @@ def _forecast(progress: TargetProgress, series: pd.DataFrame, fc: Forecast, targ
               polarity: int) -> None:
     floor, ceiling = value_range(series["value"], progress.indicator_unit)
     fc = dataclasses.replace(fc, floor=floor, ceiling=ceiling)
-    raw = fc.intercept + fc.slope * target.target_year
+    progress.target_period, when = target_point(series, target.target_year)
+    progress.target_time = when
+    raw = fc.intercept + fc.slope * when
     if fc.bounded(raw) != raw:
         progress.notes_de.append(
             f"Die Trendgerade ergibt {raw:.1f}".replace(".", ",") +
             " im Zieljahr; Prognose und Intervall sind auf den möglichen Wertebereich begrenzt.")
         progress.notes_en.append(f"The trend line gives {raw:.1f} in the target year; the "
                                  "forecast and its interval are cut to the possible range.")
-    yhat, lo, hi = fc.at(target.target_year)
+    yhat, lo, hi = fc.at(when)
     progress.forecast = fc
     progress.forecast_value, progress.forecast_low, progress.forecast_high = yhat, lo, hi
     if reaches(yhat, target, polarity):
@@ -399,12 +415,19 @@ def _forecast(progress: TargetProgress, series: pd.DataFrame, fc: Forecast, targ
         progress.reason_en = "The target lies outside the prediction interval."
 
 
-def forecast_band(fc: Forecast, until: int) -> pd.DataFrame:
-    """Forecast and interval from the last fitted period to the target year ``until``:
-    at the last fitted time, then at every whole year after it.  Columns ``time``
-    (decimal years), ``year`` (its calendar year), ``forecast``, ``low``, ``high``."""
-    last = fc.last_time if math.isfinite(fc.last_time) else float(fc.last_year)
-    times = [last, *[float(y) for y in range(year_of(last) + 1, max(until, year_of(last)) + 1)]]
+def forecast_band(fc: Forecast, until: float) -> pd.DataFrame:
+    """Forecast and interval from the last fitted period to ``until`` (the target year, or
+    the time of its target period): at the last fitted time, at the same point of every
+    following year, and at ``until``.  Columns ``time`` (decimal years), ``year`` (its
+    calendar year), ``forecast``, ``low``, ``high``."""
+    if fc.last_period:
+        times = [same_period_in(fc.last_period, fc.last_year + k).time
+                 for k in range(0, max(year_of(until) - fc.last_year, 0) + 1)]
+        times = [t for t in times if t <= until + 1e-9] or times[:1]
+    else:
+        times = [float(y) for y in range(fc.last_year, max(year_of(until), fc.last_year) + 1)]
+    if until > times[-1] + 1e-9:
+        times.append(float(until))
     rows = [fc.at(t) for t in times]
     return pd.DataFrame({"time": times, "year": [year_of(t) for t in times],
                          "forecast": [r[0] for r in rows], "low": [r[1] for r in rows],

@@ -6,6 +6,12 @@ A series has one row per period: ``period`` (the stored label: ``2021``, ``2021-
 Half-years, quarters, months and days keep their own place on the axis; nothing is
 collapsed to years.  A frame with only ``year`` and ``value`` (yearly values) is read as
 years.
+
+"The value of year ``T``" is the value of the last period of ``T`` - for the baseline, for
+an observed target year and for the forecast alike: :func:`target_point` places the
+target year at the last period of ``T`` of the series' kind (``T`` itself for yearly
+values, ``T-H2`` for half-years, ``T-Q4``, ``T-12``, the latest day of the year the series
+reports, the school year ``T/T+1``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ import math
 
 import pandas as pd
 
-from kekiz.domain.periods import require_period
+from kekiz.domain.periods import Period, parse_period, require_period
 
-__all__ = ["COLUMNS", "is_yearly", "json_period", "period_label", "time_series"]
+__all__ = ["COLUMNS", "is_yearly", "json_period", "period_label", "same_period_in",
+           "target_point", "time_series"]
 
 COLUMNS = ["period", "time", "year", "value"]
 
@@ -65,3 +72,44 @@ def json_period(label: str) -> int | str:
 
 def year_of(time: float) -> int:
     return math.floor(time + 1e-9)
+
+
+def target_point(series: pd.DataFrame, year: int) -> tuple[str, float]:
+    """(label, time) of the last period of ``year`` of the series' kind (see above)."""
+    if series.empty:
+        return str(year), float(year)
+    last = require_period(str(series["period"].iloc[-1]))
+    label = {"year": f"{year}", "half": f"{year}-H2", "quarter": f"{year}-Q4",
+             "month": f"{year}-12", "schoolyear": f"{year}/{(year + 1) % 100:02d}"}.get(
+        last.kind)
+    if label is None:  # days: the latest day of a year the series reports, in ``year``
+        days = [p for p in map(require_period, series["period"].astype(str))
+                if p.kind == "day"]
+        month_day = max((p.start.month, p.start.day) for p in days)
+        found = _day_in(year, *month_day)
+    else:
+        found = parse_period(label)
+    assert found is not None
+    return found.label, found.time
+
+
+def _day_in(year: int, month: int, day: int) -> Period | None:
+    for d in (day, day - 1):  # 29 February in a common year -> 28 February
+        found = parse_period(f"{year}-{month:02d}-{d:02d}")
+        if found is not None:
+            return found
+    return None
+
+
+def same_period_in(label: str, year: int) -> Period:
+    """The period of ``label``'s kind and place in ``year`` (``2021-H2`` -> ``2024-H2``;
+    29 February -> 28 February in a common year)."""
+    p = require_period(label)
+    if p.kind == "day":
+        found = _day_in(year, p.start.month, p.start.day)
+    elif p.kind == "schoolyear":
+        found = parse_period(f"{year}/{(year + 1) % 100:02d}")
+    else:
+        found = parse_period(f"{year}{label[4:]}")
+    assert found is not None
+    return found
