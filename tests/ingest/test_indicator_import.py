@@ -145,9 +145,11 @@ def test_period_column_option_wins_and_the_other_period_column_is_no_indicator(
 
 def test_period_option_wins_over_a_period_column(tmp_path: Path) -> None:
     text = "ags;jahr;einwohner\n05111000;2020;619294\n"
-    parsed, _ = parse(tmp_path, text, period="2021")
+    parsed, report = parse(tmp_path, text, period="2021")
     assert observations(parsed) == {
         ("einwohner", "05111000", "2021"): (619294.0, None, None, "ok")}
+    assert "Spalte 'jahr' nicht als Zeitraum gelesen: --period 2021 gilt für alle Werte." in \
+        report.notes
 
 
 def test_numerator_and_denominator_columns_are_no_indicators(tmp_path: Path) -> None:

@@ -227,6 +227,9 @@ def detect_layout(header: list[str], key_col: str, opts: IndicatorOptions,
                            "zeitraum", "period").replace("indikator", "indicator"))
             return None
     period_col = opts.period_column or (None if opts.period else _find(header, PERIOD_NAMES))
+    if opts.period and not opts.period_column and (auto := _find(header, PERIOD_NAMES)):
+        report.note(f"Spalte '{auto}' nicht als Zeitraum gelesen: --period {opts.period} gilt "
+                    "für alle Werte.")
     columns_in_file = bool(opts.columns) and all(c in header for c in opts.columns)
     ind_col = opts.indicator_column or (
         None if columns_in_file else _find(header, INDICATOR_NAMES))
