@@ -14,6 +14,7 @@ from kekiz.analysis.trends import (
     changes,
     mark_breaks,
     slopes,
+    trend_table,
 )
 from kekiz.domain.errors import MethodError
 
@@ -133,8 +134,107 @@ def test_invalid_input(frame: pd.DataFrame, message: str) -> None:
         changes(frame)
 
 
-def test_slopes_need_numeric_periods() -> None:
-    frame = pd.DataFrame({"unit": ["A", "A"], "period": ["2019", "2020"], "value": [1.0, 2.0]})
-    with pytest.raises(MethodError, match="keine Zahlen") as info:
+def test_slopes_of_unknown_period_labels_name_them() -> None:
+    frame = pd.DataFrame({"unit": ["A", "A"], "period": ["2019", "Sommer"], "value": [1.0, 2.0]})
+    with pytest.raises(MethodError, match="Zeitraum 'Sommer' ist kein Jahr") as info:
         slopes(frame)
-    assert "not numbers" in info.value.message_en
+    assert "Period 'Sommer' is not a year" in info.value.message_en
+
+
+# -- periods other than years (issue #18) ----------------------------------------------------
+def test_trend_of_years_and_one_half_year_on_real_time() -> None:
+    """2019, 2020, 2021 and 2022-H1 (which starts 2022-01-01 = 2022.0): values 1..4 lie on
+    a line with slope 1 per year."""
+    frame = pd.DataFrame({"unit": ["A"] * 4, "period": ["2019", "2020", "2021", "2022-H1"],
+                          "value": [1.0, 2.0, 3.0, 4.0]})
+    fit = slopes(frame).iloc[0]
+    assert fit["slope"] == pytest.approx(1.0)
+    assert fit["intercept"] == pytest.approx(1.0 - 2019.0)
+    assert (fit["first_period"], fit["last_period"]) == ("2019", "2022-H1")
+
+
+def test_half_year_slope_is_per_year_on_the_calendar() -> None:
+    """2021-H1, 2021-H2, 2022-H1, 2022-H2 with 10, 11, 13, 14.  On the calendar the second
+    half starts a = 181/365 years into the year, so x = 0, a, 1, 1 + a (+ 2021):
+    Sxx = 1 + a^2, Sxy = 3 + a (y deviations -2, -1, 1, 2), slope = (3 + a) / (1 + a^2)
+    = 2.8059 per year - not 2.8, what evenly spaced half-years would give."""
+    a = 181 / 365
+    frame = pd.DataFrame({"unit": ["A"] * 4,
+                          "period": ["2021-H1", "2021-H2", "2022-H1", "2022-H2"],
+                          "value": [10.0, 11.0, 13.0, 14.0]})
+    fit = slopes(frame).iloc[0]
+    assert fit["slope"] == pytest.approx((3 + a) / (1 + a * a), rel=1e-12)
+    assert fit["slope"] != pytest.approx(2.8, rel=1e-4)
+
+
+def test_day_periods_and_a_break_on_the_time_axis() -> None:
+    frame = pd.DataFrame({"unit": ["A"] * 4,
+                          "period": ["2020-06-30", "2020-12-31", "2021-06-30", "2021-12-31"],
+                          "value": [5.0, 6.0, 9.0, 10.0]})
+    fit = slopes(frame, breaks={("A", "2021-H1")}).iloc[0]
+    assert fit["n"] == 2 and fit["broken"] and fit["first_period"] == "2021-06-30"
+    # 2021-06-30 = 2021 + 180/365, 2021-12-31 = 2021 + 364/365: slope 1 / (184/365)
+    assert fit["slope"] == pytest.approx(365 / 184)
+
+
+def test_changes_of_half_years_and_mixed_kinds() -> None:
+    frame = pd.DataFrame({"unit": ["A"] * 3, "period": ["2021-H2", "2021-H1", "2022-H1"],
+                          "value": [2.0, 1.0, 4.0]})
+    out = changes(frame, 1).set_index("period")
+    assert out.loc["2021-H2", "base_period"] == "2021-H1"
+    assert out.loc["2022-H1", "abs_change"] == 2.0
+    mixed = pd.DataFrame({"unit": ["A"] * 3, "period": ["2020", "2021", "2022-H1"],
+                          "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(MethodError) as info:
+        changes(mixed, 1)
+    assert "Zeiträume einer Art" in info.value.message
+    assert "Jahre: 2020, 2021" in info.value.message and "Halbjahre: 2022-H1" in \
+        info.value.message
+
+
+def test_trend_table_of_years_hand_computed() -> None:
+    """Unit A 2016..2019 = 1, 3, 2, 5: slope 1.1 (see above), change 2019 - 2016 = 4;
+    B breaks in 2018: its change is empty and the reason says why."""
+    table, since, until = trend_table(_series(), breaks={("B", 2018)})
+    assert (since, until) == (2016, 2019)
+    t = table.set_index("unit")
+    assert t.loc["A", "slope"] == pytest.approx(1.1) and t.loc["A", "change"] == 4.0
+    assert (t.loc["A", "since_period"], t.loc["A", "until_period"]) == (2016, 2019)
+    assert math.isnan(t.loc["B", "change"]) and t.loc["B", "broken"]
+    assert t.loc["B", "reason_de"] == "Gebietsänderung zwischen 2016 und 2019: nicht vergleichbar"
+    sub, _, _ = trend_table(_series(), since=2017, until=2018)
+    assert sub.set_index("unit").loc["A", "change"] == -1.0  # 2 - 3
+    with pytest.raises(MethodError, match="Startjahr vor dem Endjahr"):
+        trend_table(_series(), since=2019, until=2019)
+
+
+def test_trend_table_of_half_years_and_of_mixed_ends() -> None:
+    """Half-years: the change compares the last half of each end year (2021-H2 - 2019-H2
+    = 9.9 - 11.4); a unit with a year at one end and a half-year at the other has no
+    change, and the reason names both periods and the fix."""
+    frame = pd.DataFrame({
+        "unit": ["A"] * 6 + ["M"] * 3,
+        "period": ["2019-H1", "2019-H2", "2020-H1", "2020-H2", "2021-H1", "2021-H2",
+                   "2019", "2020", "2021-H2"],
+        "value": [12.0, 11.4, 11.5, 10.6, 10.2, 9.9, 5.0, 6.0, 7.0]})
+    table, since, until = trend_table(frame)
+    assert (since, until) == (2019, 2021)
+    t = table.set_index("unit")
+    assert t.loc["A", "change"] == pytest.approx(9.9 - 11.4)
+    assert (t.loc["A", "since_period"], t.loc["A", "until_period"]) == ("2019-H2", "2021-H2")
+    assert t.loc["A", "n"] == 6
+    assert math.isnan(t.loc["M", "change"])
+    assert t.loc["M", "reason_de"].startswith("Zeiträume verschiedener Art (2019, 2021-H2)")
+    assert "zu Jahren zusammenfassen" in t.loc["M", "reason_de"]
+    # M's slope still uses real time: 2019.0, 2020.0, 2021 + 181/365
+    x = np.array([2019.0, 2020.0, 2021 + 181 / 365])
+    y = np.array([5.0, 6.0, 7.0])
+    expected = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    assert t.loc["M", "slope"] == pytest.approx(expected)
+
+
+def test_trend_table_names_a_missing_end() -> None:
+    frame = pd.DataFrame({"unit": ["A", "A", "B"], "period": [2019, 2021, 2021],
+                          "value": [1.0, 2.0, 3.0]})
+    t = trend_table(frame)[0].set_index("unit")
+    assert t.loc["B", "reason_de"] == "kein Wert 2019" and math.isnan(t.loc["B", "change"])

@@ -202,6 +202,18 @@ def make_good() -> None:
         [5334002, "Aachen", 2020, 248960, 6511],
     ])
 
+    # issue #18: the long layout of statistics offices (numerator and denominator, no
+    # value) and periods other than years, in the forms the offices write them
+    write_text(GOOD / "lang_zaehler_nenner.csv",
+               "AGS;Jahr;Indikator;Zaehler;Nenner\n"
+               "05111000;2021;arbeitslosenanteil;30000;400000\n"
+               "05315000;2021;arbeitslosenanteil;56000;700000\n"
+               "05334002;2021;arbeitslosenanteil;-9999;160000\n")
+    write_text(GOOD / "halbjahre.csv",
+               "ags;zeitraum;einwohner\n05111000;1. Halbjahr 2022;620000\n"
+               "05111000;2. Halbjahr 2022;621000\n05315000;30.06.2022;1085000\n"
+               "05315000;Q4 2022;1086000\n")
+
     # AGS without leading zeros, in a CSV (as after a round trip through Excel)
     write_text(GOOD / "ags_ohne_fuehrende_null.csv",
                "ags;jahr;einwohner\n5111000;2019;619294\n5315000;2019;1087863\n"
@@ -315,6 +327,21 @@ def make_bad() -> None:
         "zeitraumspalte_fehlt.csv": "ags;stichtag_jahr;einwohner\n05111000;2021;620000\n",
         "offenes_anfuehrungszeichen.csv": 'ags;jahr;einwohner\n"05111000;2021;620000\n'
                                           "05315000;2021;1084831\n",
+        # issue #18: layouts of statistics offices, metadata options, markers, periods
+        "lang_zaehler_ohne_nenner.csv": "ags;jahr;indikator;zaehler\n"
+                                        "05111000;2021;arbeitslosenanteil;30000\n",
+        "lang_ohne_zeitraum.csv": "ags;indikator;wert\n05111000;einwohner;620000\n",
+        "lang_zaehler_groesser_nenner.csv": "AGS;Jahr;Indikator;Zaehler;Nenner\n"
+                                            "05111000;2021;arbeitslosenanteil;30000;400000\n"
+                                            "05315000;2021;arbeitslosenanteil;1500;1000\n",
+        "zwei_neue_spalten_ein_name.csv": "ags;jahr;kinder;plaetze\n05111000;2021;90000;420\n",
+        "minus_eins_in_anzahl.csv": "ags;jahr;einwohner\n05111000;2021;620000\n"
+                                    "05315000;2021;-1\n",
+        "halbjahr_ungueltig.csv": "ags;jahr;einwohner\n05111000;2022-H1;620000\n"
+                                  "05315000;2022-H3;1084831\n",
+        "viele_fehler.csv": "ags;jahr;einwohner\n" + "".join(
+            f"05111000;{2000 + n};{n},5\n" for n in range(30)) + "".join(
+            f"0599900{n};2021;5\n" for n in range(5)),
     }
     for name, text in csv_files.items():
         write_text(BAD / name, text)

@@ -75,3 +75,26 @@ def test_bad_arguments() -> None:
         target_chart(_progress(), lang="fr")
     with pytest.raises(MethodError, match="Keine Ziele"):
         scorecard_chart([])
+
+
+def test_half_years_lie_at_their_place_on_the_calendar() -> None:
+    """Issue #18: a half-year series is drawn at the start of each half (H2 = year +
+    181/365, 182/366 in 2020), the baseline at its period, the band from the last half."""
+    from matplotlib.figure import Figure
+
+    from kekiz.goals.charts import _draw
+
+    series = pd.DataFrame({"period": ["2019-H1", "2019-H2", "2020-H1", "2020-H2"],
+                           "value": [12.0, 11.4, 11.5, 10.6]})
+    p = assess("Z3", Target("kinderarmut", 8.0, 2024, Direction.DECREASE, baseline_year=2020),
+               series, unit_id="05315000", unit_name="Köln", indicator_name_de="Kinderarmut",
+               indicator_unit="%", decimals=1, polarity=-1)
+    ax = Figure().add_subplot()
+    _draw(ax, p, "de", legend=True, small=False)
+    lines = {line.get_label(): line for line in ax.lines}
+    assert list(lines["Ist-Werte"].get_xdata()) == pytest.approx(
+        [2019.0, 2019 + 181 / 365, 2020.0, 2020 + 182 / 366])
+    assert list(lines["Ausgangswert 2020-H2"].get_xdata()) == pytest.approx(
+        [2020 + 182 / 366])
+    assert lines["Trendprognose"].get_xdata()[0] == pytest.approx(2020 + 182 / 366)
+    assert "Ausgangswert 2020-H2" in _svg_text(target_chart(p, fmt="svg"))

@@ -139,11 +139,105 @@ def test_maintain_uses_polarity_or_tolerance() -> None:
     assert _assess(wide, flat, polarity=0) is GoalStatus.ON_TRACK
 
 
-def test_yearly_keeps_the_last_period_of_a_year() -> None:
-    frame = pd.DataFrame({"period": ["2020", "2021-06", "2021-12", "2022"],
-                          "value": [1.0, 2.0, 3.0, None]})
+def test_yearly_keeps_every_period_on_the_time_axis() -> None:
+    """Since #18 a half-year, month or day keeps its own place (nothing collapsed)."""
+    frame = pd.DataFrame({"period": ["2021-12", "2020", "2021-06", "2022"],
+                          "value": [3.0, 1.0, 2.0, None]})
     y = yearly(frame)
-    assert y["year"].tolist() == [2020, 2021] and y["value"].tolist() == [1.0, 3.0]
+    assert y["period"].tolist() == ["2020", "2021-06", "2021-12"]
+    assert y["year"].tolist() == [2020, 2021, 2021] and y["value"].tolist() == [1.0, 2.0, 3.0]
+    # June starts after 151 days of 2021, December after 334
+    assert y["time"].tolist() == pytest.approx([2020.0, 2021 + 151 / 365, 2021 + 334 / 365])
+
+
+HALVES = ["2019-H1", "2019-H2", "2020-H1", "2020-H2", "2021-H1", "2021-H2"]
+HALF_VALUES = [12.0, 11.4, 11.5, 10.6, 10.2, 9.9]
+
+
+def _halves() -> pd.DataFrame:
+    return pd.DataFrame({"period": HALVES, "value": HALF_VALUES})
+
+
+def test_half_year_forecast_on_real_time_matches_statsmodels() -> None:
+    """Half-years at their start in decimal years (H2 = year + 181/365, 182/366 in 2020):
+    slope per year, forecast and 95 % prediction interval for the target year 2025 - made
+    at its last half, 2025-H2 = 2025 + 181/365 - equal statsmodels' OLS on those times."""
+    times = [2019.0, 2019 + 181 / 365, 2020.0, 2020 + 182 / 366, 2021.0, 2021 + 181 / 365]
+    fit = sm.OLS(np.array(HALF_VALUES), sm.add_constant(np.array(times))).fit()
+    pred = fit.get_prediction(np.array([[1.0, 2025 + 181 / 365]])).summary_frame(alpha=0.05)
+    p = assess("Z", _t(8.0, year=2025), _halves(), unit_id="u")
+    assert p.target_period == "2025-H2"
+    assert p.target_time == pytest.approx(2025 + 181 / 365)
+    assert p.forecast is not None and p.forecast.n == 6
+    assert p.forecast.slope == pytest.approx(fit.params[1], rel=1e-9)
+    assert p.forecast_value == pytest.approx(pred["mean"].iloc[0], rel=1e-9)
+    assert p.forecast_low == pytest.approx(pred["obs_ci_lower"].iloc[0], rel=1e-9)
+    assert p.forecast_high == pytest.approx(pred["obs_ci_upper"].iloc[0], rel=1e-9)
+    assert (p.forecast.first_period, p.forecast.last_period) == ("2019-H1", "2021-H2")
+    assert (p.current_year, p.current_period, p.current_value) == (2021, "2021-H2", 9.9)
+    d = p.to_dict()
+    assert d["series"][:2] == [["2019-H1", 12.0], ["2019-H2", 11.4]]
+    assert d["series_time"][1] == [pytest.approx(2019 + 181 / 365), 11.4]
+    assert d["fit_periods"] == ["2019-H1", "2021-H2"]
+
+
+def test_half_year_baseline_is_the_last_period_of_the_baseline_year() -> None:
+    p = assess("Z", _t(8.0, year=2025, baseline_year=2020), _halves(), unit_id="u")
+    assert (p.baseline_year, p.baseline_period, p.baseline_value) == (2020, "2020-H2", 10.6)
+    p = assess("Z", _t(8.0, year=2025), _halves(), unit_id="u")
+    assert p.baseline_period == "2019-H1"
+    assert p.notes_de[0] == "Basisjahr nicht angegeben: erster Wert (2019-H1)."
+
+
+def test_years_and_one_half_year() -> None:
+    """2018..2020 and 2021-H1 (= 2021.0) on a line of -1 per year.  The series now comes
+    in half-years, so 2025 is forecast at 2025-H2 = 2025 + 181/365:
+    10 - (2025 + 181/365 - 2018) = 2.5041."""
+    frame = pd.DataFrame({"period": ["2018", "2019", "2020", "2021-H1"],
+                          "value": [10.0, 9.0, 8.0, 7.0]})
+    p = assess("Z", _t(5.0, year=2025), frame, unit_id="u")
+    assert p.forecast is not None and p.forecast.slope == pytest.approx(-1.0)
+    assert p.forecast_value == pytest.approx(10 - (2025 + 181 / 365 - 2018))
+    assert p.status is GoalStatus.ON_TRACK
+
+
+def test_short_sub_year_series_says_values_not_yearly_values() -> None:
+    p = assess("Z", _t(5.0), _halves().head(2), unit_id="u")
+    assert p.reason_de.startswith("Nur 2 Werte (2019-H1, 2019-H2): zu wenige")
+
+
+def test_target_year_observed_in_half_years_uses_its_last_half() -> None:
+    p = assess("Z", _t(10.0, year=2021), _halves(), unit_id="u")
+    assert p.status is GoalStatus.ON_TRACK  # 9.9 in 2021-H2
+    assert p.reason_de == "Zieljahr vorbei: Wert 2021-H2 hat das Ziel erreicht."
+
+
+def test_band_from_a_half_year() -> None:
+    """The band runs from the last half (2021-H2) through every H2 to 2024-H2 (2024 is a
+    leap year: 182/366)."""
+    p = assess("Z", _t(8.0, year=2024), _halves(), unit_id="u")
+    assert p.forecast is not None and p.target_time is not None
+    band = forecast_band(p.forecast, p.target_time)
+    assert band["time"].tolist() == pytest.approx(
+        [2021 + 181 / 365, 2022 + 181 / 365, 2023 + 181 / 365, 2024 + 182 / 366])
+    assert band["year"].tolist() == [2021, 2022, 2023, 2024]
+    assert band["forecast"].iloc[-1] == pytest.approx(p.forecast_value)
+
+
+def test_school_years_forecast_at_the_school_year_of_the_target_year() -> None:
+    """School years (records' periods, 1 August to 31 July) lie at a fixed offset in each
+    year: the slope is as for years, and 2015 means the school year 2015/16."""
+    frame = pd.DataFrame({"period": ["2010/11", "2011/12", "2012/13"],
+                          "value": [10.0, 9.0, 8.0]})
+    p = assess("Z", _t(5.0, year=2015), frame, unit_id="u")
+    assert p.forecast is not None and p.target_period == "2015/16"
+    # 1 August lies 212 days into a common year, 213 into a leap year (2012)
+    x = np.array([2010 + 212 / 365, 2011 + 212 / 365, 2012 + 213 / 366])
+    y = np.array([10.0, 9.0, 8.0])
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    assert p.forecast.slope == pytest.approx(slope, rel=1e-12)
+    assert p.forecast_value == pytest.approx(y.mean() + slope * (2015 + 212 / 365 - x.mean()))
+    assert (p.current_year, p.baseline_period) == (2012, "2010/11")
 
 
 def test_band_and_rule_texts() -> None:
@@ -151,6 +245,7 @@ def test_band_and_rule_texts() -> None:
     assert fc is not None
     band = forecast_band(fc, 2030)
     assert band["year"].tolist() == list(range(2021, 2031))
+    assert band["time"].tolist() == [float(y) for y in range(2021, 2031)]
     assert (band["low"] <= band["forecast"]).all() and (band["forecast"] <= band["high"]).all()
     assert band["high"].iloc[-1] - band["low"].iloc[-1] > band["high"].iloc[0] - \
         band["low"].iloc[0]

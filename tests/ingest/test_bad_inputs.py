@@ -94,8 +94,11 @@ CASES: list[Bad] = [
       "vorhanden: gemeinde, jahr, einwohner", "--key SPALTE"),
     i("breit_ohne_indikator.csv", "Spalten je Jahr erkannt, aber kein Indikator",
       "--indicator", value="2019, 2020"),
-    i("lang_ohne_wert.csv", "Langes Format erkannt, aber Wert- oder Zeitraum-Spalte fehlt",
-      column="indikator"),
+    # the message names the column that is missing, not the indicator column the file has
+    i("lang_ohne_wert.csv", "Langes Format: Spalte 'wert' fehlt", "'zaehler' und 'nenner'",
+      column="wert"),
+    i("lang_ohne_wert.csv", "Langes Format: Spalte 'wert' fehlt", column="wert",
+      args=(*IND, "--indicator-column", "indikator", "--period-column", "jahr")),
     i("ohne_zeitraum.csv", "Kein Zeitraum", "--period JAHR"),
     i("filterspalte_fehlt.csv", "Filterspalte nicht gefunden", "--where",
       args=(*IND, "--where", "land=NRW"), column="land"),
@@ -137,6 +140,32 @@ CASES: list[Bad] = [
       row=3, column="kinder", value="12,5"),
     i("zaehler_keine_anzahl.csv", "'30000,5' ist keine Anzahl", "ganze Zahl >= 0", row=2,
       column="zaehler", value="30000,5"),
+    # --- issue #18: layouts of statistics offices, metadata options, markers, periods --------
+    # long layout with numerator but no denominator: the missing column is named
+    i("lang_zaehler_ohne_nenner.csv", "Langes Format: Spalte 'nenner' fehlt", column="nenner"),
+    i("lang_ohne_zeitraum.csv", "Zeitraum-Spalte fehlt (langes Format)", "--period",
+      column="jahr"),
+    # AGS;Jahr;Indikator;Zaehler;Nenner: the value is computed; a numerator above its
+    # denominator is an error naming the row
+    i("lang_zaehler_groesser_nenner.csv", "Zähler (1500) ist größer als der Nenner (1000)",
+      "vertauscht", row=3, column="Zaehler", value="1500"),
+    # --name-de fits one new indicator only
+    i("zwei_neue_spalten_ein_name.csv", "--name-de passt nur zu einem neuen Indikator",
+      "eigenem --name-de", args=(*IND, "--column", "kinder=kinder_neu", "--column",
+                                  "plaetze=plaetze_neu", "--name-de", "Kinder neu"),
+      value="kinder_neu, plaetze_neu"),
+    # -1 is a missing marker in shares only; in a count it stays an error, with the hint
+    i("minus_eins_in_anzahl.csv", "Negative Anzahl", "--missing mit '-1' angeben", row=3,
+      column="einwohner", value="-1"),
+    i("halbjahr_ungueltig.csv", "Zeitraum ist kein Jahr oder Datum", "2021-H1", "2021-Q2",
+      row=3, column="jahr", value="2022-H3"),
+    i("jahr_als_text.csv", "--period ist kein Zeitraum", "2021-H1",
+      args=(*IND, "--period", "Sommer"), value="Sommer"),
+    # 35 problems: 20 in full, then a count per kind with its first place
+    i("viele_fehler.csv", "(35 Probleme)", "... und 15 weitere Probleme",
+      "Alle 35 Probleme nach Art:", "- '…' ist keine Anzahl: 30-mal, zuerst Zeile 2, "
+      "Spalte 'einwohner', '0,5'", "- Gebietsschlüssel auf Ebene '…' unbekannt: 5-mal, "
+      "zuerst Zeile 32, Spalte 'ags', '05999000'", row=2, column="einwohner", value="0,5"),
     # --- boundaries ---------------------------------------------------------------------------
     b("leer.geojson", "Die Datei ist leer", "neu exportieren"),
     b("ohne_objekte.geojson", "keine Objekte", "--layer"),

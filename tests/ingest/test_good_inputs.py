@@ -137,10 +137,36 @@ def test_long_layout_with_numerator_and_denominator(cli: Cli, sqlite_base: str) 
     }
 
 
+def test_long_layout_with_numerator_and_denominator_but_no_value(cli: Cli,
+                                                                  sqlite_base: str) -> None:
+    """Issue #18: AGS;Jahr;Indikator;Zaehler;Nenner - the value is numerator / denominator
+    x 100 (arbeitslosenanteil is per 100): 30000 / 400000 = 7.5, 56000 / 700000 = 8.0; a
+    numerator -9999 is a missing marker, counted in the output."""
+    out = imported(cli, sqlite_base, "lang_zaehler_nenner.csv", *GEMEINDE)
+    assert "1 Wert '-9999' als fehlend gelesen (Spalte 'Zaehler')" in out
+    got = values(sqlite_base, "arbeitslosenanteil")
+    assert got[("05111000", "2021")] == (pytest.approx(7.5), 30000.0, 400000.0, "ok")
+    assert got[("05315000", "2021")] == (pytest.approx(8.0), 56000.0, 700000.0, "ok")
+    assert got[("05334002", "2021")] == (None, None, 160000.0, "missing")
+
+
+def test_half_years_quarters_and_days(cli: Cli, sqlite_base: str) -> None:
+    """Issue #18: periods as the offices write them, stored under their labels."""
+    imported(cli, sqlite_base, "halbjahre.csv", *GEMEINDE)
+    got = values(sqlite_base, "einwohner")
+    assert {k: v[0] for k, v in got.items() if k[1] != "2021"} == {
+        ("05111000", "2022-H1"): 620000.0, ("05111000", "2022-H2"): 621000.0,
+        ("05315000", "2022-06-30"): 1085000.0, ("05315000", "2022-Q4"): 1086000.0}
+
+
 def test_wide_by_year_with_indicator(cli: Cli, sqlite_base: str) -> None:
     out = imported(cli, sqlite_base, "breit_jahre.csv", *GEMEINDE, "--indicator",
                    "kinder_u6", "--unit", "Personen", "--aggregation", "sum")
     assert "9 Werte importiert" in out
+    # the dash is a missing-value marker by default (issue #18); the note says so and how
+    # to read it as 'exactly zero' instead
+    assert "1 Wert '-' als fehlend gelesen (Spalte '2019')" in out
+    assert "--missing ohne den Strich" in out
     assert values(sqlite_base, "kinder_u6") == {
         ("05334002", "2019"): (1201.0, None, None, "ok"),
         ("05334002", "2020"): (1187.0, None, None, "ok"),
@@ -148,7 +174,7 @@ def test_wide_by_year_with_indicator(cli: Cli, sqlite_base: str) -> None:
         ("05334004", "2019"): (402.0, None, None, "ok"),
         ("05334004", "2020"): (None, None, None, "suppressed"),  # '.'
         ("05334004", "2021"): (377.0, None, None, "ok"),
-        ("05334008", "2019"): (0.0, None, None, "ok"),  # '-' = exactly nothing
+        ("05334008", "2019"): (None, None, None, "missing"),  # '-': a missing marker
         ("05334008", "2020"): (215.0, None, None, "ok"),
         ("05334008", "2021"): (None, None, None, "unreliable"),  # '/'
     }

@@ -27,6 +27,11 @@ Methods
     to 0..1, combined with domain weights and rescaled to 0..1; quantile classes
     (quintiles by default) with R's ``quantile(type = 9)``.
 
+Missing-value markers (:mod:`kekiz.domain.missing`: ``-9999``, ``-999`` in every column,
+``-1`` in share columns such as the MSS status shares) are read as missing before anything
+else, so a unit with such a value is excluded like one with an empty cell; the counts are
+in :attr:`IndexResult.missing` (``missing=None`` turns this off).
+
 Orientation: unless ``higher_is="better"`` is asked for, a higher composite value always
 means more disadvantage (as the MSS status index and the GISD).
 """
@@ -36,13 +41,14 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from kekiz.domain.errors import MethodError
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers, MissingTally
 
 __all__ = [
     "DYNAMICS_CLASSES", "HIGHER_IS_BETTER", "HIGHER_IS_WORSE", "INDEX_METHODS",
@@ -168,6 +174,12 @@ class IndexResult:
     description: str
     description_en: str
     loadings: pd.DataFrame | None = None
+    #: values read as missing because they are missing-value markers (-9999 ...)
+    missing: MissingTally = field(default_factory=MissingTally)
+
+    def notes(self, lang: str = "de") -> list[str]:
+        """The markers read as missing, per marker and column (kekiz.domain.missing)."""
+        return self.missing.notes(lang)
 
     @property
     def index(self) -> pd.Series:
@@ -189,6 +201,7 @@ class PreparedInput:
     ids: pd.Index
     data: pd.DataFrame
     excluded: tuple[Exclusion, ...]
+    missing: MissingTally = field(default_factory=MissingTally)
 
 
 def zscore(values: pd.Series, *, name: str | None = None) -> pd.Series:
@@ -218,10 +231,12 @@ class CompositeIndex(ABC):
 
     def __init__(self, *, id_col: str | None = "id", population_col: str | None = None,
                  min_population: float | None = None,
-                 exclude_ids: Iterable[Hashable] | Mapping[Hashable, str] = ()) -> None:
+                 exclude_ids: Iterable[Hashable] | Mapping[Hashable, str] = (),
+                 missing: MissingMarkers | None = DEFAULT_MISSING) -> None:
         self.id_col = id_col
         self.population_col = population_col
         self.min_population = min_population
+        self.missing = missing
         self.exclude_ids: dict[Hashable, str] = (
             dict(exclude_ids) if isinstance(exclude_ids, Mapping)
             else {i: "" for i in exclude_ids})
@@ -239,11 +254,17 @@ class CompositeIndex(ABC):
         return {"id_col": self.id_col, "population_col": self.population_col,
                 "min_population": self.min_population,
                 "exclude_ids": sorted(map(str, self.exclude_ids)),
+                "missing": None if self.missing is None else self.missing.spec(),
                 "indicators": [(s.column, s.polarity, s.weight, s.domain) for s in self.specs]}
 
     def compute(self, frame: pd.DataFrame) -> IndexResult:
         """Validate ``frame`` (one row per unit) and compute the index."""
-        return self._compute(self.prepare(frame))
+        prepared = self.prepare(frame)
+        return replace(self._compute(prepared), missing=prepared.missing)
+
+    def share_columns(self) -> set[str]:
+        """The columns that hold shares, where share codes (``-1``) are missing too."""
+        return set()
 
     # -- validation ---------------------------------------------------------------------
     def prepare(self, frame: pd.DataFrame) -> PreparedInput:
@@ -263,6 +284,7 @@ class CompositeIndex(ABC):
                        "An indicator column is listed twice.")
         for col in needed:
             _require_numeric(frame[col], col)
+        frame, tally = self._without_markers(frame, needed)
         data = frame[columns].astype(float).set_axis(ids, axis=0)
         keep, excluded = self._exclusions(frame, ids, data)
         if int(keep.sum()) < 2:
@@ -271,7 +293,30 @@ class CompositeIndex(ABC):
                        "prüfen.",
                        f"Only {int(keep.sum())} area(s) left after exclusions. Expected at least "
                        "two.")
-        return PreparedInput(ids, data[keep.to_numpy()], tuple(excluded))
+        return PreparedInput(ids, data[keep.to_numpy()], tuple(excluded), tally)
+
+    def _without_markers(self, frame: pd.DataFrame, columns: list[str]
+                         ) -> tuple[pd.DataFrame, MissingTally]:
+        """Missing-value markers (-9999, -999; -1 in share columns) -> NaN, counted.  A
+        marker is never used as data, so the unit is excluded for a missing value."""
+        tally = MissingTally() if self.missing is None else MissingTally(self.missing)
+        if self.missing is None:
+            return frame, tally
+        shares = self.share_columns()
+        frame = frame.copy()
+        for col in columns:
+            values = frame[col].to_numpy(dtype=float, copy=True)
+            share = col in shares and col != self.population_col
+            for code in sorted(self.missing.codes | self.missing.share_codes):
+                hit = values == code
+                marker = self.missing.code_marker(code, share)
+                if marker is not None:
+                    tally.count(marker, str(col), int(hit.sum()))
+                    values[hit] = np.nan
+                elif (kept := self.missing.kept_code(code, share)) is not None:
+                    tally.keep(kept, str(col), int(hit.sum()))
+            frame[col] = values
+        return frame, tally
 
     def _ids(self, frame: pd.DataFrame) -> pd.Index:
         if self.id_col is None:
@@ -438,6 +483,10 @@ class MSSIndex(CompositeIndex):
     @property
     def specs(self) -> tuple[IndicatorSpec, ...]:
         return self.status + self.dynamics
+
+    def share_columns(self) -> set[str]:
+        """The status shares (in %); the dynamics are changes, where -1 is a value."""
+        return {s.column for s in self.status}
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "status_breaks": self.status_breaks,
@@ -615,107 +664,9 @@ class RankComposite(_DomainComposite):
         return (col.rank(method="average") - 1.0) / (len(col) - 1)
 
 
-# -- PCA / GISD ----------------------------------------------------------------------------
-def quantile_type9(values: Iterable[float], probs: Iterable[float]) -> np.ndarray:
-    """Sample quantiles as R's ``quantile(x, probs, type = 9)`` (approximately unbiased
-    for normal data; plotting position ``a = 3/8``)."""
-    x = np.sort(np.asarray(list(values), dtype=float))
-    p = np.asarray(list(probs), dtype=float)
-    if x.size == 0 or np.isnan(x).any():
-        raise _err("Quantile brauchen mindestens einen Wert und keine fehlenden Werte.",
-                   "Quantiles need at least one value and no missing values.")
-    if ((p < 0) | (p > 1) | np.isnan(p)).any():
-        raise _err(f"Wahrscheinlichkeiten {p.tolist()}: erwartet Zahlen von 0 bis 1.",
-                   f"Probabilities {p.tolist()}: expected numbers in 0..1.")
-    n = x.size
-    fuzz = 4 * np.finfo(float).eps
-    nppm = 3 / 8 + p * (n + 1 / 4)
-    j = np.floor(nppm + fuzz).astype(int)
-    h = nppm - j
-    h[np.abs(h) < fuzz] = 0.0
-    padded = np.concatenate([[x[0], x[0]], x, [x[-1], x[-1]]])  # R: x[j+2], x[j+3]
-    lo = padded[np.clip(j + 1, 0, n + 3)]
-    hi = padded[np.clip(j + 2, 0, n + 3)]
-    out = lo.copy()
-    out[h == 1] = hi[h == 1]
-    other = (h > 0) & (h < 1) & (lo != hi)
-    out[other] = ((1 - h) * lo + h * hi)[other]
-    return out
-
-
-def quantile_classes(values: pd.Series, n: int = 5) -> pd.Series:
-    """Classes 1..n by type-9 quantiles; intervals closed on the right, the lowest one
-    includes the minimum (R: ``cut(x, quantile(x, 0:n/n, type = 9), include.lowest = TRUE)``).
-    Missing values stay missing."""
-    if n < 2:
-        raise _err(f"Anzahl der Quantilklassen {n}: erwartet mindestens 2.",
-                   f"Number of quantile classes {n}: expected at least 2.")
-    valid = values.dropna()
-    breaks = quantile_type9(valid.to_numpy(dtype=float), np.arange(1, n) / n)
-    cls = 1 + np.searchsorted(breaks, valid.to_numpy(dtype=float), side="left")
-    return pd.Series(cls, index=valid.index).reindex(values.index).astype("Int64")
-
-
-@register_index("pca")
-class PCAComposite(_DomainComposite):
-    """GISD-style composite: first principal component per domain, domains min-max scaled
-    and combined with weights, rescaled to 0..1, type-9 quantile classes (``n_classes``)."""
-
-    label = "Hauptkomponenten-Index (GISD-Verfahren)"
-    label_en = "Principal component composite (GISD method)"
-
-    def __init__(self, indicators: IndicatorsLike, *, n_classes: int = 5,
-                 **kwargs: Any) -> None:
-        super().__init__(indicators, **kwargs)
-        self.n_classes = int(n_classes)
-
-    def params(self) -> dict[str, Any]:
-        return {**super().params(), "n_classes": self.n_classes}
-
-    def _pca(self, oriented: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        comp = pd.DataFrame({c: zscore(oriented[c]) for c in oriented.columns})
-        domains: dict[str, pd.Series] = {}
-        rows: list[dict[str, Any]] = []
-        for d in self.domain_names:
-            cols = [s.column for s in self._specs if s.domain == d]
-            z = comp[cols].to_numpy()
-            eigval, eigvec = np.linalg.eigh(z.T @ z / len(z))
-            lam, vec = float(eigval[-1]), eigvec[:, -1]
-            # every column is already oriented (higher = worse): align the component so
-            # that its loadings point the same way; on a tie follow the largest loading.
-            total = float(vec.sum())
-            if total < 0 or (abs(total) < 1e-12 and vec[np.argmax(np.abs(vec))] < 0):
-                vec = -vec
-            score = pd.Series(z @ vec / math.sqrt(lam), index=comp.index)
-            lo, hi = float(score.min()), float(score.max())
-            domains[d] = (score - lo) / (hi - lo) if hi > lo else score * 0.0
-            share = lam / float(eigval.sum())
-            rows += [{"domain": d, "indicator": c, "weight": float(v),
-                      "loading": float(v) * math.sqrt(lam), "eigenvalue": lam,
-                      "explained": share} for c, v in zip(cols, vec, strict=True)]
-        return comp, pd.DataFrame(domains, index=oriented.index), pd.DataFrame(rows)
-
-    def _compute(self, prepared: PreparedInput) -> IndexResult:
-        comp, domains, loadings = self._pca(self._oriented(prepared.data))
-        raw = self._combine(domains)
-        lo, hi = float(raw.min()), float(raw.max())
-        index = (raw - lo) / (hi - lo) if hi > lo else raw * 0.0
-        out = pd.DataFrame({"index": index, "class": quantile_classes(index, self.n_classes),
-                            "raw": raw})
-        out["rank"] = index.rank(ascending=False, method="min").astype("Int64")
-        table = self._table(prepared, pd.concat([out, domains.add_prefix("domain_")], axis=1))
-        worse = self.higher_is == "worse"
-        de = ("Je Bereich die erste Hauptkomponente der z-standardisierten, nach Polarität "
-              "ausgerichteten Indikatoren (Vorzeichen so, dass ein hoher Wert "
-              f"{'mehr Benachteiligung' if worse else 'eine günstigere Lage'} bedeutet); "
-              "Bereichswerte auf 0 bis 1 skaliert, gewichtet gemittelt und auf 0 bis 1 "
-              f"skaliert; {self.n_classes} Quantilklassen nach R-Typ 9 (Klasse 1 = niedrigste "
-              "Werte).")
-        en = ("Per domain the first principal component of the z-standardised indicators "
-              "oriented by polarity (sign so that a high value means "
-              f"{'more disadvantage' if worse else 'a better situation'}); domain scores "
-              "scaled to 0..1, combined by weighted mean and rescaled to 0..1; "
-              f"{self.n_classes} quantile classes with R type 9 (class 1 = lowest values).")
-        return IndexResult(self.name, self.params(), table, comp, domains, prepared.excluded,
-                           de, en, loadings=loadings)
-
+# the GISD-style method lives in its own module; importing it registers "pca"
+from kekiz.analysis.indices_pca import (  # noqa: E402
+    PCAComposite,
+    quantile_classes,
+    quantile_type9,
+)

@@ -1,5 +1,8 @@
 """Charts of the Leitbild: actual values, target and the trend forecast ("turn the curve").
 
+The x axis is the calendar in years: half-years, quarters, months and days lie at their
+start (:mod:`kekiz.goals.series`), so a series may change its rhythm without bending.
+
 :func:`target_chart` draws one target: the observed series, the baseline, the target
 (value in the target year, with the path from the baseline to it), and the forecast with
 its 95 % prediction band.  :func:`scorecard_chart` draws all targets of a scorecard as
@@ -27,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kekiz.domain.errors import MethodError
+from kekiz.domain.periods import decimal_time
 from kekiz.goals.model import GoalStatus
 from kekiz.goals.progress import TargetProgress, forecast_band
 
@@ -82,20 +86,23 @@ def _draw(ax: Axes, p: TargetProgress, lang: str, *, legend: bool, small: bool) 
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if p.forecast is not None:
-        band = forecast_band(p.forecast, t.target_year)
-        ax.fill_between(band["year"], band["low"], band["high"], color=_FORECAST, alpha=0.15,
+        band = forecast_band(p.forecast, p.target_time or t.target_year)
+        ax.fill_between(band["time"], band["low"], band["high"], color=_FORECAST, alpha=0.15,
                         linewidth=0, label=txt["band"])
-        ax.plot(band["year"], band["forecast"], color=_FORECAST, linestyle="--",
+        ax.plot(band["time"], band["forecast"], color=_FORECAST, linestyle="--",
                 linewidth=1.4, label=txt["forecast"])
-    if not p.series.empty:
-        ax.plot(p.series["year"], p.series["value"], color=_ACTUAL, marker="o",
+    if not p.series.empty:  # every period at its place on the calendar (issue #18)
+        ax.plot(p.series["time"], p.series["value"], color=_ACTUAL, marker="o",
                 markersize=2.5 if small else 3.5, linewidth=1.6, label=txt["actual"])
     if p.baseline_year is not None and p.baseline_value is not None:
-        ax.plot([p.baseline_year, t.target_year], [p.baseline_value, t.target_value],
+        where = decimal_time(p.baseline_period) if p.baseline_period else p.baseline_year
+        shown = p.baseline_period or p.baseline_year
+        ax.plot([where, p.target_time or t.target_year], [p.baseline_value, t.target_value],
                 color=_TARGET, linestyle=":", linewidth=1.2, label=txt["path"])
-        ax.plot([p.baseline_year], [p.baseline_value], marker="s", color=_ACTUAL,
-                markersize=5, linestyle="none", label=txt["baseline"].format(y=p.baseline_year))
-    ax.plot([t.target_year], [t.target_value], marker="*", color=_TARGET, markersize=12,
+        ax.plot([where], [p.baseline_value], marker="s", color=_ACTUAL,
+                markersize=5, linestyle="none", label=txt["baseline"].format(y=shown))
+    ax.plot([p.target_time or t.target_year], [t.target_value], marker="*", color=_TARGET,
+            markersize=12,
             linestyle="none", label=txt["target"].format(y=t.target_year))
     if p.series.empty:
         ax.text(0.5, 0.9, txt["empty"], transform=ax.transAxes, ha="center", va="top",

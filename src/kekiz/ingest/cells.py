@@ -5,24 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kekiz.domain.missing import DASHES, OFFICIAL_SIGNS, MissingMarkers
+
 __all__ = ["NumberStyle", "ParsedNumber", "column_style", "normalise_key", "parse_number"]
 
-# Signs of the official German statistics (Zeichenerklärung, DIN 55301 practice)
-MISSING_SIGNS = {
-    "": "missing",
-    ".": "suppressed",  # Zahlenwert unbekannt oder geheim zu halten
-    "x": "missing",  # Tabellenfach gesperrt
-    "X": "missing",
-    "...": "missing",  # Angabe fällt später an
-    "…": "missing",
-    "/": "unreliable",  # keine Angabe, da Zahlenwert nicht sicher genug
-    "NA": "missing",
-    "na": "missing",
-    "n.a.": "missing",
-    "nan": "missing",
-    "NaN": "missing",
-}
-ZERO_SIGNS = {"-", "–", "—"}  # nichts vorhanden (genau null)
+# Signs of the official German statistics (Zeichenerklärung, DIN 55301 practice); one
+# definition with the configurable markers in kekiz.domain.missing
+MISSING_SIGNS = OFFICIAL_SIGNS
+ZERO_SIGNS = set(DASHES)  # nichts vorhanden (genau null), unless a marker says missing
 
 _GERMAN = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
 _ENGLISH = re.compile(r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$|^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -40,6 +30,10 @@ class ParsedNumber:
     value: float | None
     status: str  # ok / missing / suppressed / unreliable / invalid
     percent: bool = False
+    #: with markers: the sign or marker read as missing ('' for an empty cell)
+    marker: str | None = None
+    #: with markers: a share code (e.g. '-1') kept as a number outside a share column
+    kept: str | None = None
 
 
 _AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+")
@@ -72,19 +66,40 @@ def column_style(cells: list[str]) -> str:
     return NumberStyle.ENGLISH if english > german else NumberStyle.GERMAN
 
 
-def parse_number(cell: str, style: str) -> ParsedNumber:
-    """Parse one cell.  ``status`` is 'invalid' when the text is not a number."""
+def parse_number(cell: str, style: str, missing: MissingMarkers | None = None,
+                 share: bool = False) -> ParsedNumber:
+    """Parse one cell.  ``status`` is 'invalid' when the text is not a number.
+
+    Without ``missing`` a dash is exactly zero and every number is a value (the reading of
+    the official Zeichenerklärung).  With ``missing`` (:mod:`kekiz.domain.missing`) its
+    text markers and number codes are read as missing and named in ``marker``; ``share``
+    says whether the column holds shares, where the share codes (``-1``) apply too.
+    """
     text = cell.strip().replace("\u00a0", "").replace(" ", "")
     if text in MISSING_SIGNS:
-        return ParsedNumber(None, MISSING_SIGNS[text])
+        return ParsedNumber(None, MISSING_SIGNS[text],
+                            marker=None if missing is None else text)
+    if missing is not None:
+        marker = missing.text_marker(text)
+        if marker is not None:
+            return ParsedNumber(None, "missing", marker=marker)
     if text in ZERO_SIGNS:
         return ParsedNumber(0.0, "ok")
+    parsed = _number(text, style)
+    if missing is None or parsed.value is None:
+        return parsed
+    code = missing.code_marker(parsed.value, share)
+    if code is not None:
+        return ParsedNumber(None, "missing", parsed.percent, marker=code)
+    kept = missing.kept_code(parsed.value, share)
+    return ParsedNumber(parsed.value, "ok", parsed.percent, kept=kept) if kept else parsed
+
+
+def _number(text: str, style: str) -> ParsedNumber:
     percent = bool(_PERCENT.search(text))
     text = _PERCENT.sub("", text)
     if style == NumberStyle.GERMAN:
         if not _GERMAN.match(text):
-            if _ENGLISH.match(text) and "." in text and "," not in text:
-                return ParsedNumber(None, "invalid")
             return ParsedNumber(None, "invalid")
         text = text.replace(".", "").replace(",", ".")
     else:

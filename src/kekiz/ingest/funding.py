@@ -1,4 +1,8 @@
-"""Funding ledgers of the state network (CSV/XLSX) -> validated rows."""
+"""Funding ledgers of the state network (CSV/XLSX) -> validated rows.
+
+An amount that is a missing-value marker (:mod:`kekiz.domain.missing`: ``-9999``, ``-``,
+``.``, ``x`` ...) is no booking: the row is left out and the note counts it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import date
 import pandas as pd
 
 from kekiz.domain.errors import ValidationReport
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers, MissingTally
 from kekiz.domain.model import Member
 from kekiz.ingest.boundaries import match_key
 from kekiz.ingest.cells import column_style, normalise_key, parse_number
@@ -20,8 +25,8 @@ _COLS = {"key": ("ags", "schlüssel", "unit_id"), "year": ("jahr", "year"),
 
 
 def parse_funding(table: RawTable, programme: str, members: list[Member],
-                  report: ValidationReport, key_index: dict[str, dict[str, str]]
-                  ) -> pd.DataFrame:
+                  report: ValidationReport, key_index: dict[str, dict[str, str]],
+                  missing: MissingMarkers = DEFAULT_MISSING) -> pd.DataFrame:
     lower = [h.lower() for h in table.header]
     idx: dict[str, int | None] = {
         k: next((lower.index(n) for n in names if n in lower), None) for k, names in _COLS.items()}
@@ -41,6 +46,7 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
     style = column_style([r[amount_i] for r in table.rows])
     rows: list[dict[str, object]] = []
     seen: dict[tuple[str, int, str], int] = {}
+    tally = MissingTally(missing)
     for n, row in enumerate(table.rows):
         line = table.first_row + n
         if not any(row):
@@ -70,7 +76,10 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
                        fix="Jahr oder Beitrittsdatum prüfen",
                        message_en="funding outside the membership")
             continue
-        parsed = parse_number(cell["amount"], style)
+        parsed = parse_number(cell["amount"], style, missing)
+        if parsed.marker is not None and parsed.marker != "":
+            tally.count(parsed.marker, table.header[amount_i])
+            continue
         if parsed.value is None or parsed.value < 0:
             report.add("Betrag ist kein Euro-Betrag >= 0", row=line,
                        column=table.header[amount_i], value=cell["amount"],
@@ -87,6 +96,8 @@ def parse_funding(table: RawTable, programme: str, members: list[Member],
         seen[dup] = line
         rows.append({"unit_id": unit, "year": year, "source": dup[2], "amount": parsed.value,
                      "note": cell["note"]})
+    for text in tally.notes():
+        report.note(text.removesuffix(".") + "; diese Buchungen sind nicht übernommen.")
     return pd.DataFrame(rows, columns=["unit_id", "year", "source", "amount", "note"])
 
 

@@ -2,28 +2,43 @@
 
 Layouts, detected from the header:
 
-* **long**: a key column, a period column, an indicator column and a value column
-  (optionally numerator and denominator columns);
+* **long**: a key column, a period column, an indicator column and a value column, or
+  numerator and denominator columns instead of the value (``AGS;Jahr;Indikator;Zaehler;
+  Nenner``, as statistics offices deliver rates): the value is then computed as
+  ``numerator / denominator * scale``;
 * **by period**: a key column, a period column and one column per indicator;
-* **wide by period**: a key column and one column per period (``2019``, ``2020`` ...),
+* **wide by period**: a key column and one column per period (``2019``, ``2020-H1`` ...),
   with ``--indicator`` naming the indicator;
 * **snapshot**: a key column and one column per indicator, with ``--period``.
+
+Explicit options always win over the detection: ``--indicator-column`` makes the layout
+long, ``--column`` naming columns of the file makes it by period (or snapshot) even when a
+column looks like an indicator column, ``--period-column`` and ``--period`` set the period.
+Messages name the column that is missing, never one the user gave and the file has.
+
+Periods are read by :mod:`kekiz.domain.periods` (years, half-years, quarters, months,
+days) and stored under their canonical label.  Missing-value markers
+(:mod:`kekiz.domain.missing`, ``IndicatorOptions.missing``) are read as missing and
+counted in the notes.  Metadata options describe new indicators only
+(:mod:`kekiz.ingest.indicator_meta`).
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from kekiz.domain.catalogue import lookup
 from kekiz.domain.errors import ValidationReport
-from kekiz.domain.model import Aggregation, Indicator
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers, MissingTally
+from kekiz.domain.model import Indicator
+from kekiz.domain.periods import canonical_period, parse_period
 from kekiz.ingest.boundaries import match_key
 from kekiz.ingest.cells import column_style, normalise_key, parse_number
+from kekiz.ingest.indicator_cells import CellReader, indicator_id
+from kekiz.ingest.indicator_meta import MetadataPlan
 from kekiz.ingest.tables import RawTable
 
 __all__ = ["IndicatorOptions", "ParsedIndicators", "parse_indicators"]
@@ -36,8 +51,9 @@ INDICATOR_NAMES = ("indikator", "indicator", "merkmal", "indicator_id")
 VALUE_NAMES = ("wert", "value", "anzahl", "zahl")
 NUMERATOR_NAMES = ("zaehler", "zähler", "numerator")
 DENOMINATOR_NAMES = ("nenner", "denominator")
-_YEAR = re.compile(r"^(19|20)\d\d$")
-_PERIOD = re.compile(r"^(19|20)\d\d(-\d\d(-\d\d)?)?$")
+LABEL_NAMES = ("name", "gen", "raumeinheit", "gebiet", "bezeichnung", "aggregat", "kreis_name",
+               "gvb_name", "bez", "ars", "krs", "source_file", "gemeinde", "kreis", "stadtteil",
+               "stadtbezirk", "kommune", "gebietsname", "ortsteil", "bezirk", "raum", "name_de")
 
 
 @dataclass
@@ -53,7 +69,10 @@ class IndicatorOptions:
     filter_values: list[str] = field(default_factory=list)
     key_map: dict[str, str] = field(default_factory=dict)  # file key -> unit id
     indicator_column: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)  # overrides, e.g. unit, name_de
+    #: metadata of new indicators (name_de, unit, aggregation ...); see indicator_meta
+    metadata: dict[str, Any] = field(default_factory=dict)
+    #: missing-value markers (``--missing``; kekiz.domain.missing.parse_missing)
+    missing: MissingMarkers = DEFAULT_MISSING
 
 
 @dataclass
@@ -62,6 +81,25 @@ class ParsedIndicators:
     indicators: list[Indicator]
     layout: str
     unmatched_keys: int = 0
+    #: cells read as missing, per marker and column (also worded in the report's notes)
+    missing: MissingTally = field(default_factory=MissingTally)
+
+
+@dataclass
+class Layout:
+    """The detected layout and the columns that play a part in it."""
+
+    kind: str  # long / bytime / wide / snapshot
+    values: list[str]  # value columns (long: the value column, or none when computed)
+    period: str | None = None  # the period column (None: --period or wide)
+    indicator: str | None = None  # the indicator column (long)
+    numerator: str | None = None
+    denominator: str | None = None
+    period_of: dict[str, str] = field(default_factory=dict)  # wide: column -> period label
+
+    @property
+    def computed(self) -> bool:
+        return self.kind == "long" and not self.values
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -84,272 +122,223 @@ def parse_indicators(table: RawTable, opts: IndicatorOptions, report: Validation
                    ", ".join(KEY_NAMES[:6]) + f"; vorhanden: {', '.join(header)}",
                    fix="--key SPALTE angeben", message_en="key column not found")
         return None
-    rows = list(enumerate(table.rows, start=table.first_row))
-    if opts.filter_column:
-        if opts.filter_column not in header:
-            report.add("Filterspalte nicht gefunden", column=opts.filter_column,
-                       expected="eine vorhandene Spalte", fix="--where SPALTE=WERT korrigieren",
-                       message_en="filter column not found")
-            return None
-        fi = header.index(opts.filter_column)
-        keep = set(opts.filter_values)
-        rows = [(ln, r) for ln, r in rows if r[fi] in keep]
-    layout, value_cols = _layout(header, key_col, opts, report)
-    if layout in ("bytime", "snapshot") and not opts.columns:
-        value_cols = [c for c in value_cols if c in known or lookup(c) is not None or
-                      not _label_column([r[header.index(c)] for _, r in rows[:500]])]
-    if layout == "":
+    rows = _rows(table, opts, report)
+    layout = None if rows is None else detect_layout(header, key_col, opts, report)
+    if rows is None or layout is None or not _period_option(opts, report):
         return None
+    if layout.kind in ("bytime", "snapshot") and not opts.columns:
+        layout.values = [c for c in layout.values if c in known or lookup(c) is not None
+                         or not _label_column([r[header.index(c)] for _, r in rows[:500]])]
+    plan = MetadataPlan.of(opts.metadata, known, report, computed=layout.computed)
+    if plan is None:
+        return None
+    reader = CellReader(header, layout, opts.missing, report, rows, key_index)
+    records = _read_rows(rows, header, key_col, layout, opts, plan, reader, report)
+    indicators = plan.finish(report)
+    for text in reader.tally.notes("de") + reader.notes():
+        report.note(text)
+    if not records and report.ok:
+        report.add("Keine Werte gefunden", expected="mindestens einen Wert",
+                   fix="Spalten und Optionen prüfen", message_en="no values found")
+    frame = pd.DataFrame.from_records(records, columns=[
+        "indicator_id", "unit_id", "period", "value", "numerator", "denominator", "status"])
+    return ParsedIndicators(frame, indicators, layout.kind, reader.unmatched_total,
+                            reader.tally)
+
+
+def _rows(table: RawTable, opts: IndicatorOptions,
+          report: ValidationReport) -> list[tuple[int, list[str]]] | None:
+    rows = list(enumerate(table.rows, start=table.first_row))
+    if not opts.filter_column:
+        return rows
+    if opts.filter_column not in table.header:
+        report.add("Filterspalte nicht gefunden", column=opts.filter_column,
+                   expected="eine vorhandene Spalte", fix="--where SPALTE=WERT korrigieren",
+                   message_en="filter column not found")
+        return None
+    fi = table.header.index(opts.filter_column)
+    keep = set(opts.filter_values)
+    return [(ln, r) for ln, r in rows if r[fi] in keep]
+
+
+def _period_option(opts: IndicatorOptions, report: ValidationReport) -> bool:
+    if opts.period is None:
+        return True
+    label = canonical_period(opts.period)
+    if label is None:
+        report.add("--period ist kein Zeitraum", value=opts.period,
+                   expected="ein Jahr (2021), Halbjahr (2021-H1), Quartal (2021-Q2), Monat "
+                   "(2021-06) oder Stichtag (2021-12-31)", fix="--period korrigieren",
+                   message_en="--period is not a period")
+        return False
+    opts.period = label
+    return True
+
+
+def _read_rows(rows: list[tuple[int, list[str]]], header: list[str], key_col: str,
+               layout: Layout, opts: IndicatorOptions, plan: MetadataPlan,
+               reader: CellReader, report: ValidationReport) -> list[dict[str, object]]:
     key_i = header.index(key_col)
     records: list[dict[str, object]] = []
-    indicators: dict[str, Indicator] = {}
-    unmatched: dict[str, int] = {}
     seen: dict[tuple[str, str, str], int] = {}
-    styles = {c: column_style([r[header.index(c)] for _, r in rows[:2000]])
-              for c in value_cols}
-    period_col = opts.period_column or _find(header, PERIOD_NAMES)
-    ind_col = opts.indicator_column or _find(header, INDICATOR_NAMES)
     for line, row in rows:
         if not any(row):
             continue
         key = normalise_key(row[key_i])
         unit_id = opts.key_map.get(key) or (
-            match_key(key, key_index, opts.id_prefix) if key else None)
+            match_key(key, reader.key_index, opts.id_prefix) if key else None)
         if unit_id is None:
-            unmatched[key] = unmatched.get(key, 0) + 1
-            if unmatched[key] == 1:
-                report.add(f"Gebietsschlüssel auf Ebene '{opts.level}' unbekannt", row=line,
-                           column=key_col, value=key, expected="den Schlüssel eines "
-                           f"importierten Gebiets der Ebene '{opts.level}'" +
-                           _suggest(key, key_index),
-                           fix="Schlüssel korrigieren, zuerst die Grenzen importieren oder "
-                           "die richtige --level angeben", message_en="unknown unit key")
+            reader.unmatched(key, line, key_col, opts.level)
             continue
-        for col in value_cols:
-            ind_id, period = _cell_target(row, header, col, layout, opts, period_col, ind_col,
-                                          line, report)
-            if ind_id is None or period is None:
+        for col in layout.values or [""]:
+            target = _cell_target(row, header, col, layout, opts, line, report)
+            if target is None:
                 continue
-            ind = indicators.get(ind_id) or _indicator(
-                ind_id, opts.indicator if layout == "wide" and opts.indicator else col,
-                known, opts.metadata)
-            indicators[ind_id] = ind
-            parsed = parse_number(row[header.index(col)], styles[col])
-            rec = _observation(ind, unit_id, period, parsed, row, header, col, line, report)
+            ind_id, period, name = target
+            ind = plan.indicator(ind_id, name)
+            rec = reader.observation(ind, unit_id, period, row, col, line)
             if rec is None:
                 continue
             dup_key = (ind_id, unit_id, period)
             if dup_key in seen:
                 report.add(f"Doppelter Wert (schon in Zeile {seen[dup_key]})", row=line,
-                           column=col, value=f"{key} / {period} / {ind_id}",
+                           column=col or layout.indicator,
+                           value=f"{key} / {period} / {ind_id}",
                            expected="je Gebiet, Zeitraum und Indikator genau einen Wert",
                            fix="die doppelte Zeile löschen",
                            message_en=f"duplicate value (already in row {seen[dup_key]})")
                 continue
             seen[dup_key] = line
             records.append(rec)
-    if not records and report.ok:
-        report.add("Keine Werte gefunden", expected="mindestens einen Wert",
-                   fix="Spalten und Optionen prüfen", message_en="no values found")
-    frame = pd.DataFrame.from_records(records, columns=[
-        "indicator_id", "unit_id", "period", "value", "numerator", "denominator", "status"])
-    return ParsedIndicators(frame, list(indicators.values()), layout, sum(unmatched.values()))
+    return records
 
 
-def _layout(header: list[str], key_col: str, opts: IndicatorOptions,
-            report: ValidationReport) -> tuple[str, list[str]]:
-    ind_col = opts.indicator_column or _find(header, INDICATOR_NAMES)
-    if ind_col is not None and ind_col not in header:
-        report.add("Indikator-Spalte nicht gefunden", column=ind_col,
-                   expected="eine vorhandene Spalte", fix="--indicator-column korrigieren",
-                   message_en="indicator column not found")
-        return "", []
-    period_col = opts.period_column or _find(header, PERIOD_NAMES)
-    if opts.period_column and opts.period_column not in header:
-        report.add("Zeitraum-Spalte nicht gefunden", column=opts.period_column,
-                   expected="eine vorhandene Spalte", fix="--period-column korrigieren",
-                   message_en="period column not found")
-        return "", []
+def detect_layout(header: list[str], key_col: str, opts: IndicatorOptions,
+                  report: ValidationReport) -> Layout | None:
+    """The layout of a table with this ``header`` under ``opts`` (problems reported)."""
+    for option, col in (("--indicator-column", opts.indicator_column),
+                        ("--period-column", opts.period_column)):
+        if col is not None and col not in header:
+            what = "Indikator" if option == "--indicator-column" else "Zeitraum"
+            report.add(f"{what}-Spalte nicht gefunden", column=col,
+                       expected=f"eine vorhandene Spalte; vorhanden: {', '.join(header)}",
+                       fix=f"{option} korrigieren",
+                       message_en=f"{what.lower()} column not found".replace(
+                           "zeitraum", "period").replace("indikator", "indicator"))
+            return None
+    period_col = opts.period_column or (None if opts.period else _find(header, PERIOD_NAMES))
+    if opts.period and not opts.period_column and (auto := _find(header, PERIOD_NAMES)):
+        report.note(f"Spalte '{auto}' nicht als Zeitraum gelesen: --period {opts.period} gilt "
+                    "für alle Werte.")
+    columns_in_file = bool(opts.columns) and all(c in header for c in opts.columns)
+    ind_col = opts.indicator_column or (
+        None if columns_in_file else _find(header, INDICATOR_NAMES))
     if ind_col is not None:
-        val = _find(header, VALUE_NAMES)
-        if val is None or period_col is None:
-            report.add("Langes Format erkannt, aber Wert- oder Zeitraum-Spalte fehlt",
-                       column=ind_col, expected="Spalten für Indikator, Zeitraum (Jahr) und "
-                       "Wert", fix="Spalten 'jahr' und 'wert' ergänzen",
-                       message_en="long layout without value or period column")
-            return "", []
-        return "long", [val]
-    year_cols = [h for h in header if _YEAR.match(h)]
-    if year_cols and period_col is None:
+        return _long_layout(header, ind_col, period_col, opts, report)
+    periods = {h: p.label for h in header if h not in (key_col, period_col)
+               and (p := parse_period(h)) is not None and not opts.columns}
+    if periods and period_col is None:
         if not opts.indicator:
             report.add("Spalten je Jahr erkannt, aber kein Indikator angegeben",
-                       value=", ".join(year_cols[:5]), expected="--indicator ID",
+                       value=", ".join(list(periods)[:5]), expected="--indicator ID",
                        fix="--indicator mit der Indikator-ID angeben",
                        message_en="one column per year, but no --indicator given")
-            return "", []
-        return "wide", year_cols
-    ignore = {key_col, period_col} | {h for h in header if h.lower() in (
-        "name", "gen", "raumeinheit", "gebiet", "bezeichnung", "aggregat", "kreis_name",
-        "gvb_name", "bez", "ars", "krs", "source_file", "gemeinde", "kreis", "stadtteil",
-        "stadtbezirk", "kommune", "gebietsname", "ortsteil", "bezirk", "raum", "name_de")}
-    if opts.filter_column:
-        ignore.add(opts.filter_column)
-    if opts.columns and ind_col is None:
+            return None
+        return Layout("wide", list(periods), period_of=periods)
+    return _columns_layout(header, key_col, period_col, opts, report)
+
+
+def _long_layout(header: list[str], ind_col: str, period_col: str | None,
+                 opts: IndicatorOptions, report: ValidationReport) -> Layout | None:
+    if period_col is None and opts.period is None:
+        report.add("Zeitraum-Spalte fehlt (langes Format)", column=PERIOD_NAMES[0],
+                   expected="eine Spalte " + ", ".join(f"'{n}'" for n in PERIOD_NAMES) +
+                   f" oder die Option --period; vorhanden: {', '.join(header)}",
+                   fix="eine Spalte 'jahr' ergänzen, --period-column SPALTE oder --period "
+                   "JAHR angeben", message_en="period column missing (long layout)")
+        return None
+    value = _find(header, VALUE_NAMES)
+    num, den = _find(header, NUMERATOR_NAMES), _find(header, DENOMINATOR_NAMES)
+    if value is None and (num is None or den is None):
+        missing = (VALUE_NAMES[0] if num is None and den is None else
+                   DENOMINATOR_NAMES[0] if den is None else NUMERATOR_NAMES[0])
+        report.add(f"Langes Format: Spalte '{missing}' fehlt", column=missing,
+                   expected="eine Spalte 'wert' (oder value, anzahl, zahl) oder die "
+                   f"Spalten 'zaehler' und 'nenner'; vorhanden: {', '.join(header)}",
+                   fix="eine Spalte 'wert' oder die Spalten 'zaehler' und 'nenner' ergänzen",
+                   message_en=f"long layout: column '{missing}' missing")
+        return None
+    return Layout("long", [value] if value else [], period_col, ind_col, num, den)
+
+
+def _columns_layout(header: list[str], key_col: str, period_col: str | None,
+                    opts: IndicatorOptions, report: ValidationReport) -> Layout | None:
+    num, den = _find(header, NUMERATOR_NAMES), _find(header, DENOMINATOR_NAMES)
+    ignore = {key_col, period_col, opts.filter_column} | {
+        h for h in header if h.lower() in LABEL_NAMES}
+    if num and den:
+        ignore |= {num, den}  # they belong to the row's value, they are no indicators
+    # a period column not used as the period (--period or --period-column given) is no
+    # indicator either
+    ignore |= {h for h in header if h.lower() in PERIOD_NAMES}
+    if opts.columns:
         missing = [c for c in opts.columns if c not in header]
         for c in missing:
             report.add("Spalte nicht gefunden", column=c, expected="eine vorhandene Spalte; "
                        f"vorhanden: {', '.join(header)}", fix="--column SPALTE=ID korrigieren",
                        message_en="column not found")
         if missing:
-            return "", []
-    if opts.columns:
-        value_cols = list(opts.columns)
-    else:
-        value_cols = [h for h in header if h not in ignore and h]
-    if not value_cols:
+            return None
+    values = list(opts.columns) if opts.columns else [h for h in header if h not in ignore and h]
+    if not values:
         report.add("Keine Wertspalten gefunden", expected="mindestens eine Spalte mit Werten",
                    fix="die Datei prüfen", message_en="no value columns")
-        return "", []
+        return None
     if period_col is None and opts.period is None:
         report.add("Kein Zeitraum: weder eine Spalte 'jahr' noch --period",
                    expected="eine Spalte 'jahr' oder die Option --period 2021",
                    fix="--period JAHR angeben", message_en="no period column and no --period")
-        return "", []
-    if opts.indicator and len(value_cols) > 1 and not opts.columns:
+        return None
+    if opts.indicator and len(values) > 1 and not opts.columns:
         report.add("--indicator passt nur zu einer Wertspalte",
-                   value=", ".join(value_cols[:6]), expected="genau eine Wertspalte",
+                   value=", ".join(values[:6]), expected="genau eine Wertspalte",
                    fix="--column SPALTE=ID je Spalte angeben",
                    message_en="--indicator fits only one value column")
-        return "", []
-    return ("bytime" if period_col else "snapshot"), value_cols
+        return None
+    return Layout("bytime" if period_col else "snapshot", values, period_col,
+                  numerator=num if num and den else None,
+                  denominator=den if num and den else None)
 
 
-def _cell_target(row: list[str], header: list[str], col: str, layout: str,
-                 opts: IndicatorOptions, period_col: str | None, ind_col: str | None,
-                 line: int, report: ValidationReport) -> tuple[str | None, str | None]:
-    if layout == "wide":
-        return opts.indicator, col
-    if layout == "long":
-        assert ind_col is not None
-        raw = row[header.index(ind_col)]
+def _cell_target(row: list[str], header: list[str], col: str, layout: Layout,
+                 opts: IndicatorOptions, line: int,
+                 report: ValidationReport) -> tuple[str, str, str] | None:
+    """(indicator id, period label, the file's name of the indicator) of one cell."""
+    if layout.kind == "wide":
+        assert opts.indicator is not None
+        return opts.indicator, layout.period_of[col], opts.indicator
+    if layout.kind == "long":
+        assert layout.indicator is not None
+        raw = row[header.index(layout.indicator)].strip()
         if opts.columns and raw not in opts.columns:
-            return None, None
-        ind_id = opts.columns.get(raw) or _indicator_id(raw)
+            return None
+        ind_id, name = opts.columns.get(raw) or indicator_id(raw), raw
     else:
-        ind_id = opts.columns.get(col) or opts.indicator or _indicator_id(col)
-    if period_col is not None:
-        period = row[header.index(period_col)].strip()
-        if period.endswith(".0"):
-            period = period[:-2]
-        if not _PERIOD.match(period):
-            report.add("Zeitraum ist kein Jahr oder Datum", row=line, column=period_col,
-                       value=period, expected="ein Jahr (2021) oder ein Datum (2021-12-31)",
-                       fix="den Zeitraum als Jahr schreiben", message_en="period is not a year")
-            return ind_id, None
-        return ind_id, period
-    return ind_id, opts.period
-
-
-def _indicator_id(name: str) -> str:
-    cat = lookup(name)
-    if cat is not None:
-        return cat.id
-    slug = name.strip().lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        slug = slug.replace(a, b)
-    return re.sub(r"[^a-z0-9]+", "_", slug).strip("_")[:64] or "wert"
-
-
-def _indicator(ind_id: str, column: str, known: dict[str, Indicator],
-               overrides: dict[str, Any]) -> Indicator:
-    """The indicator's metadata: stored, from the catalogue, or new; options override."""
-    base = known.get(ind_id) or lookup(ind_id) or lookup(column)
-    if base is None:
-        base = Indicator(ind_id, column, column,
-                         definition_de=f"Spalte '{column}' der Importdatei",
-                         definition_en=f"column '{column}' of the imported file")
-    changes = {k: v for k, v in overrides.items()
-               if v is not None and k in Indicator.__dataclass_fields__}
-    if not changes:
-        return base
-    return replace(base, id=ind_id, **changes)
-
-
-def _observation(ind: Indicator, unit_id: str, period: str, parsed: object, row: list[str],
-                 header: list[str], col: str, line: int,
-                 report: ValidationReport) -> dict[str, object] | None:
-    from kekiz.ingest.cells import ParsedNumber
-
-    assert isinstance(parsed, ParsedNumber)
-    raw = row[header.index(col)]
-    if parsed.status == "invalid":
-        what = "eine Anzahl (ganze Zahl)" if ind.aggregation is Aggregation.SUM else "eine Zahl"
-        report.add(f"'{raw}' ist keine Zahl" if ind.aggregation is not Aggregation.SUM
-                   else f"'{raw}' ist keine Anzahl", row=line, column=col, value=raw,
-                   expected=f"{what} für '{ind.name_de}' (z. B. 1.234,5 oder 1234.5; fehlende "
-                   "Werte leer, '.' für geheim)", fix="den Wert korrigieren",
-                   message_en="not a number")
+        ind_id, name = opts.columns.get(col) or opts.indicator or indicator_id(col), col
+    if layout.period is None:
+        assert opts.period is not None
+        return ind_id, opts.period, name
+    text = row[header.index(layout.period)].strip()
+    period = canonical_period(text)
+    if period is None:
+        report.add("Zeitraum ist kein Jahr oder Datum (auch kein Halbjahr, Quartal oder Monat)",
+                   row=line, column=layout.period, value=text,
+                   expected="ein Jahr (2021), Halbjahr (2021-H1), Quartal (2021-Q2), Monat "
+                   "(2021-06) oder Datum (2021-12-31)",
+                   fix="den Zeitraum als Jahr schreiben oder in einer dieser Formen",
+                   message_en="period is not a year, half-year, quarter, month or date")
         return None
-    value = parsed.value
-    if parsed.percent and ind.aggregation is Aggregation.SUM:
-        report.add(f"'{raw}' ist keine Anzahl", row=line, column=col, value=raw,
-                   expected=f"eine ganze Zahl für '{ind.name_de}'", fix="die Anzahl statt "
-                   "eines Anteils liefern", message_en="not a count")
-        return None
-    if value is not None and ind.aggregation is Aggregation.SUM:
-        if value < 0:
-            report.add("Negative Anzahl", row=line, column=col, value=raw,
-                       expected=f"eine Anzahl >= 0 für '{ind.name_de}'",
-                       fix="den Wert korrigieren", message_en="negative count")
-            return None
-        if not float(value).is_integer():
-            report.add(f"'{raw}' ist keine Anzahl", row=line, column=col, value=raw,
-                       expected=f"eine ganze Zahl für '{ind.name_de}' (Dezimalkomma nur bei "
-                       "Anteilen und Quoten)", fix="den Wert als ganze Zahl liefern",
-                       message_en="not a count (decimal in a count column)")
-            return None
-    if value is not None and ind.unit == "%" and ind.aggregation is not Aggregation.NONE and \
-            value < 0:
-        report.add("Negativer Anteil", row=line, column=col, value=raw,
-                   expected="einen Anteil >= 0", fix="den Wert korrigieren",
-                   message_en="negative share")
-        return None
-    numerator = denominator = None
-    num_col = _find(header, NUMERATOR_NAMES)
-    den_col = _find(header, DENOMINATOR_NAMES)
-    if num_col and den_col:
-        numerator = _count(row, header, num_col, line, report)
-        denominator = _count(row, header, den_col, line, report)
-        if numerator is not None and denominator is not None and ind.unit == "%" and \
-                numerator > denominator:
-            report.add(f"Zähler ({numerator:g}) ist größer als der Nenner ({denominator:g})",
-                       row=line, column=num_col, value=row[header.index(num_col)],
-                       expected="Zähler <= Nenner bei einem Anteil",
-                       fix="Zähler und Nenner prüfen (vertauscht?)",
-                       message_en="numerator greater than denominator")
-            return None
-    status = parsed.status if value is None else "ok"
-    return {"indicator_id": ind.id, "unit_id": unit_id, "period": period, "value": value,
-            "numerator": numerator, "denominator": denominator, "status": status}
-
-
-def _count(row: list[str], header: list[str], col: str, line: int,
-           report: ValidationReport) -> float | None:
-    raw = row[header.index(col)]
-    parsed = parse_number(raw, column_style([raw]))
-    if parsed.status == "invalid" or (parsed.value is not None and (
-            parsed.value < 0 or not float(parsed.value).is_integer())):
-        report.add(f"'{raw}' ist keine Anzahl", row=line, column=col, value=raw,
-                   expected="eine ganze Zahl >= 0", fix="den Wert korrigieren",
-                   message_en="not a count")
-        return None
-    return parsed.value
-
-
-def _suggest(key: str, index: dict[str, dict[str, str]]) -> str:
-    pool = list(index.get("id", {}))
-    close = difflib.get_close_matches(key, pool, n=2, cutoff=0.8)
-    return f" (meinten Sie {' oder '.join(close)}?)" if close else ""
+    return ind_id, period, name
 
 
 def _label_column(cells: list[str]) -> bool:

@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kekiz.domain.errors import ImportFailed, ValidationReport
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.ingest.boundaries import sha256_of
 from kekiz.records.aggregate import Counts
 from kekiz.records.assign import CodeIndex, PolygonIndex
@@ -308,9 +309,13 @@ def scan_records(path: Path, schema: RecordSchema, *, n_leaves: int,
                  streets: object | None, years: Sequence[int] | None = None,
                  bmi: LmsReference | None = None, target_crs: str = "EPSG:4326",
                  chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
-                 enforce: bool = True) -> ScanResult:
+                 enforce: bool = True,
+                 missing: MissingMarkers | None = DEFAULT_MISSING) -> ScanResult:
     """Stream ``path`` into counts; raises :class:`ImportFailed` (nothing stored) on a
-    fatal problem or when the limits of the schema are exceeded (``enforce``)."""
+    fatal problem or when the limits of the schema are exceeded (``enforce``).
+
+    ``missing``: the missing-value markers of the numeric columns (``--missing``); the
+    cells read as missing are counted in ``ScanResult.stats.missing`` and the notes."""
     report = ValidationReport(path.name)
     reader = open_records(path, report)
     report.raise_if_failed()
@@ -319,6 +324,7 @@ def scan_records(path: Path, schema: RecordSchema, *, n_leaves: int,
     plan = make_plan(reader.header, schema, path.name, issues, polygons=polygons,
                      codes=codes, streets=streets, years=years, bmi=bmi,
                      target_crs=target_crs)
+    plan.missing = missing
     if issues.has_fatal:
         issues.to_report(report, ["fatal"])
         raise ImportFailed(report)
@@ -429,4 +435,4 @@ def _decide(result: ScanResult, report: ValidationReport, enforce: bool) -> None
     if fail and enforce:
         issues.to_report(report, categories)
         raise ImportFailed(report)
-    result.notes = issues.notes(["unmatched", "skipped", "invalid"])
+    result.notes = issues.notes(["unmatched", "skipped", "invalid"]) + stats.missing.notes()

@@ -15,7 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-__all__ = ["as_codes", "as_days", "as_float", "as_text", "is_empty"]
+from kekiz.domain.missing import OFFICIAL_SIGNS, MissingMarkers, MissingTally
+
+__all__ = ["as_codes", "as_days", "as_float", "as_text", "is_empty", "without_markers"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -89,6 +91,40 @@ def as_float(col: pa.Array | pa.ChunkedArray) -> tuple[FloatArray, BoolArray]:
     bad = np.asarray(pc.invert(number).fill_null(False).to_numpy(zero_copy_only=False),
                      dtype=bool)  # non-empty text that is not a number (reported by the caller)
     return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64), bad
+
+
+def without_markers(col: pa.Array | pa.ChunkedArray, values: FloatArray, bad: BoolArray,
+                    missing: MissingMarkers, tally: MissingTally, column: str, *,
+                    share: bool = False) -> tuple[FloatArray, BoolArray]:
+    """:func:`as_float`'s result with the missing-value markers (kekiz.domain.missing) read
+    as missing: their cells become ``NaN`` and are no longer bad; the count per marker goes
+    to ``tally``.  Empty cells are missing as before and not counted."""
+    values = values.copy()
+    bad = bad.copy()
+    arr = _array(col)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or \
+            pa.types.is_dictionary(arr.type):
+        text = pc.replace_substring(_strings(arr), " ", "")
+        # text 'nan'/'inf' stay bad in record files (a number column that lost its values
+        # in an export, #4); the statistics offices' signs and the markers are missing
+        for sign in sorted((set(OFFICIAL_SIGNS) - {"", "nan", "NaN"}) | set(missing.texts)):
+            hit = np.asarray(pc.equal(text, sign).fill_null(False)
+                             .to_numpy(zero_copy_only=False), dtype=bool)
+            if hit.any():
+                tally.count(sign, column, int(hit.sum()))
+                values[hit] = np.nan
+                bad[hit] = False
+    for code in sorted(missing.codes | missing.share_codes):
+        hit = values == code
+        if not hit.any():
+            continue
+        marker = missing.code_marker(code, share)
+        if marker is not None:
+            tally.count(marker, column, int(hit.sum()))
+            values[hit] = np.nan
+        elif (kept := missing.kept_code(code, share)) is not None:
+            tally.keep(kept, column, int(hit.sum()))
+    return values, bad
 
 
 def _iso_days(text: pa.Array) -> FloatArray | None:

@@ -19,10 +19,19 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers, MissingTally
 from kekiz.records.aggregate import Counts
 from kekiz.records.assign import CodeIndex, PolygonIndex, guess_crs
 from kekiz.records.bmi import LmsReference
-from kekiz.records.columns import as_codes, as_days, as_float, as_text, code_map, is_empty
+from kekiz.records.columns import (
+    as_codes,
+    as_days,
+    as_float,
+    as_text,
+    code_map,
+    is_empty,
+    without_markers,
+)
 from kekiz.records.dups import DuplicateCheck
 from kekiz.records.issues import IssueKind, Issues
 from kekiz.records.schema import FIELDS, Finding, RecordSchema
@@ -58,6 +67,8 @@ class Plan:
     today: int = field(default_factory=lambda: (date.today() - _EPOCH).days)
     bmi: LmsReference | None = None
     suggestions: dict[str, str] = field(default_factory=dict)  # street -> nearest known
+    #: missing-value markers of the numeric columns (kekiz.domain.missing; None: none)
+    missing: MissingMarkers | None = DEFAULT_MISSING
 
     @property
     def columns(self) -> list[str]:
@@ -78,12 +89,15 @@ class ScanStats:
     assigned: dict[str, int] = field(default_factory=dict)
     synthetic: dict[str, int] = field(default_factory=lambda: {"true": 0, "false": 0})
     checked_crs: bool = False
+    #: numeric cells read as missing because they are markers (-9999, '.', ...)
+    missing: MissingTally = field(default_factory=MissingTally)
 
     def to_dict(self) -> dict[str, object]:
         return {"records": self.rows, "used": self.used, "invalid": self.invalid,
                 "unmatched": self.unmatched, "outside_years": self.skipped,
                 "unmatched_rate": round(self.unmatched / self.rows, 6) if self.rows else 0.0,
-                "assigned_by": dict(self.assigned)}
+                "assigned_by": dict(self.assigned),
+                "missing_markers": {m: dict(c) for m, c in self.missing.missing.items()}}
 
 
 def _kind(key: str, category: str, de: str, en: str, expected: str, fix: str,
@@ -240,14 +254,14 @@ def process_chunk(batch: pa.Table, first_row: int, plan: Plan, counts: Counts,
         age = np.where(after, np.nan, (exam - birth) / 365.25)
         missing_birth = np.isnan(birth) & ~birth_bad
         if "age" in f:
-            given, _ = as_float(batch.column(f["age"]))
+            given, _ = _number(batch, f["age"], plan, stats.missing)
             age = np.where(np.isnan(age) & missing_birth, given, age)
             missing_birth &= np.isnan(given)
         flag("birth_missing", missing_birth, f["birth_date"], "Geburtsdatum fehlt",
              "birth date missing", "das Geburtsdatum (oder das Alter)",
              "das Geburtsdatum ergänzen")
     else:
-        age, age_bad = as_float(batch.column(f["age"]))
+        age, age_bad = _number(batch, f["age"], plan, stats.missing)
         flag("age_invalid", age_bad, f["age"], "Alter ist keine Zahl", "age is not a number",
              "das Alter in Jahren (z. B. 5,8)", "das Alter korrigieren")
         flag("age_missing", np.isnan(age) & ~age_bad, f["age"], "Alter fehlt",
@@ -292,7 +306,7 @@ def process_chunk(batch: pa.Table, first_row: int, plan: Plan, counts: Counts,
     numerators: dict[str, BoolArray] = {}
     denominators: dict[str, BoolArray] = {}
     for src in plan.findings:
-        num, den = _finding(batch, src, plan, age, sex, flag)
+        num, den = _finding(batch, src, plan, age, sex, flag, stats.missing)
         numerators[src.finding.id] = num
         denominators[src.finding.id] = den
 
@@ -347,8 +361,20 @@ def _texts(col: pa.ChunkedArray, where: NDArray[np.int64]) -> list[Any]:
             col.take(pa.array(where)).to_pylist()]
 
 
+def _number(batch: pa.Table, col: str, plan: Plan, tally: MissingTally, *,
+            share: bool = False) -> tuple[NDArray[np.float64], BoolArray]:
+    """Numbers of a column and its bad rows, the missing-value markers read as missing
+    (counted in ``tally``; ``share``: a share column, where -1 is a marker too)."""
+    values, bad = as_float(batch.column(col))
+    if plan.missing is None:
+        return values, bad
+    return without_markers(batch.column(col), values, bad, plan.missing, tally, col,
+                           share=share)
+
+
 def _finding(batch: pa.Table, src: FindingSource, plan: Plan, age: NDArray[np.float64],
-             sex: NDArray[np.str_], flag: object) -> tuple[BoolArray, BoolArray]:
+             sex: NDArray[np.str_], flag: object, tally: MissingTally
+             ) -> tuple[BoolArray, BoolArray]:
     """Numerator and denominator masks of one finding."""
     fd, schema = src.finding, plan.schema
     n = batch.num_rows
@@ -366,7 +392,7 @@ def _finding(batch: pa.Table, src: FindingSource, plan: Plan, age: NDArray[np.fl
         target = 1 if (fd.count or src.mode == "flagcolumn") else 0
         return den & (codes == target), den
     if src.mode == "range":
-        values, wrong = as_float(batch.column(col))
+        values, wrong = _number(batch, col, plan, tally)
         lo = -np.inf if fd.valid_min is None else fd.valid_min
         hi = np.inf if fd.valid_max is None else fd.valid_max
         report(f"number:{col}", wrong, col, f"keine Zahl für '{fd.name_de}'",
@@ -385,18 +411,18 @@ def _finding(batch: pa.Table, src: FindingSource, plan: Plan, age: NDArray[np.fl
             num &= values < fd.below
         return num, den
     if src.mode == "percentile":
-        pct, wrong = as_float(batch.column(col))
+        pct, wrong = _number(batch, col, plan, tally, share=True)
         report(f"number:{col}", wrong, col, "BMI-Perzentil ist keine Zahl",
                "BMI percentile is not a number", "eine Zahl von 0 bis 100",
                "den Wert korrigieren oder leer lassen")
     else:
         if src.mode == "bmi":
-            bmi, wrong = as_float(batch.column(col))
+            bmi, wrong = _number(batch, col, plan, tally)
             report(f"number:{col}", wrong, col, "BMI ist keine Zahl", "BMI is not a number",
                    "eine Zahl (kg/m², z. B. 16,2)", "den Wert korrigieren")
         else:
-            height, hbad = as_float(batch.column(src.columns[0]))
-            weight, wbad = as_float(batch.column(src.columns[1]))
+            height, hbad = _number(batch, src.columns[0], plan, tally)
+            weight, wbad = _number(batch, src.columns[1], plan, tally)
             report(f"number:{src.columns[0]}", hbad, src.columns[0], "Größe ist keine Zahl",
                    "height is not a number", "die Körpergröße in cm", "den Wert korrigieren")
             report(f"number:{src.columns[1]}", wbad, src.columns[1], "Gewicht ist keine Zahl",
@@ -453,8 +479,8 @@ def _by_coordinates(batch: pa.Table, plan: Plan, rows: NDArray[np.int64], todo: 
                     leaf: NDArray[np.int32], reason: NDArray[np.object_], issues: Issues,
                     stats: ScanStats) -> None:
     f = plan.fields
-    x, xbad = as_float(batch.column(f["x"]))
-    y, ybad = as_float(batch.column(f["y"]))
+    x, xbad = _number(batch, f["x"], plan, stats.missing)
+    y, ybad = _number(batch, f["y"], plan, stats.missing)
     for col, wrong in ((f["x"], xbad), (f["y"], ybad)):
         where = np.flatnonzero(wrong & todo)
         if where.size:
