@@ -13,10 +13,17 @@ from typing import Annotated, Any
 import typer
 
 from kekiz.cli.context import fmt_number, kekiz, out, pairs, progress_bar, t
+from kekiz.domain.missing import parse_missing
 from kekiz.ingest.boundaries import BoundaryOptions
 from kekiz.ingest.indicators import IndicatorOptions
 
-__all__ = ["import_app", "report_import"]
+__all__ = ["MissingOpt", "import_app", "report_import"]
+
+#: ``--missing``: the markers read as missing values (see kekiz.domain.missing)
+MissingOpt = Annotated[str | None, typer.Option(
+    "--missing", help="Zeichen für fehlende Werte, kommagetrennt (Standard: -9999,-999,-1% "
+    "(-1 nur in Anteilen),-,–,—; amtliche Zeichen wie . x / und leere Zellen gelten immer "
+    "als fehlend). 'keine' liest nur die amtlichen Zeichen als fehlend.")]
 
 import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).",
                          no_args_is_help=True)
@@ -91,6 +98,7 @@ def import_indicators(
     polarity: Annotated[int | None, typer.Option(help="1 höher ist besser, -1 höher ist "
                                                       "schlechter, 0 neutral.")] = None,
     aggregation: Annotated[str | None, typer.Option(help="sum, ratio oder none.")] = None,
+    missing: MissingOpt = None,
 ) -> None:
     """Indikatortabelle importieren (CSV/XLSX; Semikolon, Dezimalkomma, Windows-1252).
 
@@ -106,7 +114,8 @@ def import_indicators(
                             columns=pairs(column, "--column"), id_prefix=id_prefix,
                             filter_column=filt_col, filter_values=filt_vals,
                             key_map=pairs(key_map, "--key-map"),
-                            indicator_column=indicator_column)
+                            indicator_column=indicator_column,
+                            missing=parse_missing(missing))
     meta: dict[str, Any] = {"name_de": name_de, "name_en": name_en, "unit": unit,
                             "polarity": polarity, "aggregation": aggregation}
     with progress_bar() as bar:
@@ -144,14 +153,19 @@ def import_funding(
     file: Annotated[Path, typer.Argument(help="CSV/XLSX mit ags, jahr, quelle, betrag.")],
     programme: Annotated[str, typer.Option(help="Programm.")] = "Kein Kind zurücklassen!",
     source: Annotated[str, typer.Option(help="Quelle.")] = "",
+    missing: MissingOpt = None,
 ) -> None:
     """Förderbuchungen der Mitgliedskommunen importieren (ersetzt das bisherige Ledger).
 
     Beispiel: kekiz import funding foerderung.csv --programme "Kein Kind zurücklassen!"
     """
-    n = kekiz().imports.funding(file, programme, source)
+    result = kekiz().imports.funding(file, programme, source,
+                                     missing=parse_missing(missing))
+    n = result.count
     out.print(t(f"{fmt_number(n, 0)} Förderbuchungen importiert",
                  f"{n:,} funding entries imported"))
+    for note in result.notes[:20]:
+        out.print(f"  - {note}", markup=False, highlight=False)
 
 
 def report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:

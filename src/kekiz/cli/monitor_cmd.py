@@ -11,7 +11,10 @@ from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, out, t
 from kekiz.cli.format import fmt_number
+from kekiz.cli.import_cmd import MissingOpt
 from kekiz.cli.monitor_extra_cmd import monitor_index, monitor_typology
+from kekiz.domain.missing import parse_missing
+from kekiz.services.indices import DYNAMICS_CLASSES, STATUS_CLASSES
 
 if TYPE_CHECKING:
     from kekiz.services.derived import Derived
@@ -419,6 +422,7 @@ def index_mss(
         help="Gebiete mit weniger Einwohnern ausschließen (Standard 300).")] = None,
     exclude: Annotated[str | None, typer.Option(help="Gebiete ausschließen: ID,ID,...")] = None,
     sheet: Annotated[str | None, typer.Option(help="Tabellenblatt (XLSX).")] = None,
+    missing: MissingOpt = None,
     as_json: AsJson = False,
 ) -> None:
     """Status- und Dynamikindex (Berliner MSS) aus einer Datei.
@@ -432,15 +436,17 @@ def index_mss(
     result = kekiz().indices.mss_file(file, id_col=id_col, status=_split(status),
                                     dynamics=_split(dynamics), population=population,
                                     min_population=min_population, exclude=_split(exclude),
-                                    out=output, sheet=sheet)
+                                    out=output, sheet=sheet,
+                                    missing=parse_missing(missing))
     if as_json:
         _json_out(result.to_dict())
         return
     en = current_lang() == "en"
     n, gone = len(result.table), len(result.excluded)
     out.print(t(f"{fmt_number(n, 0)} Gebiete, davon {gone} ausgeschlossen",
-                         f"{n:,} areas, {gone} excluded"))
-    from kekiz.services.indices import DYNAMICS_CLASSES, STATUS_CLASSES
+                f"{n:,} areas, {gone} excluded"))
+    for note in (result.notes_en if en else result.notes):
+        out.print(f"  - {note}", markup=False, highlight=False)
 
     table = Table(t("Index", "index"), t("Klasse", "class"),
                   t("Gebiete", "areas"))

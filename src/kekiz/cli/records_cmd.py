@@ -16,6 +16,8 @@ from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, out, progress_bar, t
 from kekiz.cli.format import fmt_number
+from kekiz.cli.import_cmd import MissingOpt
+from kekiz.domain.missing import parse_missing
 
 __all__ = ["records_app"]
 
@@ -40,6 +42,7 @@ def records_import(
     source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
     method: Annotated[str, typer.Option(
         help="Sekundärsperrung: heuristic (schnell) oder optimal.")] = "heuristic",
+    missing: MissingOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")] = False,
 ) -> None:
     """Einzeldaten einlesen, Gebieten zuordnen, zählen, schützen und speichern.
@@ -50,7 +53,8 @@ def records_import(
     with progress_bar() as progress:
         result = kekiz().records.import_records(file, schema=schema, level=level, years=years,
                                         dataset=dataset, streets=streets, licence=licence,
-                                        source=source, method=method, progress=progress)
+                                        source=source, method=method,
+                                        missing=parse_missing(missing), progress=progress)
     if as_json:
         out.print_json(json.dumps({
             "dataset": result.dataset.name, "revision": result.dataset.revision,

@@ -17,9 +17,9 @@ from kekiz.domain.errors import MethodError, NotFound, ValidationReport
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.goals.charts import scorecard_chart, target_chart
 from kekiz.goals.model import GoalStatus, Leitbild
-from kekiz.goals.progress import yearly
 from kekiz.goals.scorecard import IndicatorInfo, Scorecard, Series, progress_of
 from kekiz.goals.scorecard import scorecard as build_scorecard
+from kekiz.goals.series import time_series
 from kekiz.ingest.boundaries import sha256_of
 from kekiz.ingest.goals import GoalContext, parse_leitbild
 from kekiz.services.base import actor, language
@@ -60,44 +60,44 @@ class GoalService:
         out.update({i.id: info(i) for i in self.store.indicators()})
         return out
 
-    def _yearly(self, indicator_id: str, unit_id: str
+    def _series(self, indicator_id: str, unit_id: str
                    ) -> tuple[pd.DataFrame, list[str], list[str]]:
         obs = self.store.observations(indicator_id=indicator_id, unit_ids=[unit_id])
         obs = obs[obs["status"].isin(USABLE)]
         if not obs.empty:
-            return yearly(obs), [], []
+            return time_series(obs), [], []
         ind = next((i for i in self.store.indicators() if i.id == indicator_id), None) \
             or CATALOGUE.get(indicator_id)
         if ind is None or not (ind.numerator and ind.denominator):
-            return yearly(obs), [], []
+            return time_series(obs), [], []
         num = self.store.observations(indicator_id=ind.numerator, unit_ids=[unit_id])
         den = self.store.observations(indicator_id=ind.denominator, unit_ids=[unit_id])
         both = num[num["status"].isin(USABLE)].merge(
             den[den["status"].isin(USABLE)], on="period", suffixes=("_n", "_d"))
         both = both[both["value_d"] > 0]
         if both.empty:
-            return yearly(obs), [], []
+            return time_series(obs), [], []
         frame = pd.DataFrame({"period": both["period"],
                               "value": both["value_n"] / both["value_d"] * ind.scale})
-        return yearly(frame), [
+        return time_series(frame), [
             f"Berechnet aus {ind.numerator} / {ind.denominator}"
             f"{' × ' + format(ind.scale, 'g') if ind.scale != 1 else ''} (nicht gespeichert)."
         ], [f"Computed from {ind.numerator} / {ind.denominator}"
             f"{' × ' + format(ind.scale, 'g') if ind.scale != 1 else ''} (not stored)."]
 
     def series(self, indicator_id: str, unit_id: str) -> Series:
-        """The yearly series of an indicator for a unit.
+        """The series of an indicator for a unit (every period on the real time axis).
 
         A ratio indicator that is not stored is computed from its numerator and
         denominator; a kreisfreie Stadt (a Kreis with a single Gemeinde) shares its
         values between the two levels, with a note saying which was used.
         """
-        frame, de, en = self._yearly(indicator_id, unit_id)
+        frame, de, en = self._series(indicator_id, unit_id)
         if not frame.empty:
             return Series(frame, de, en)
         twin = self._twin(unit_id)
         if twin is not None:
-            frame, de, en = self._yearly(indicator_id, twin)
+            frame, de, en = self._series(indicator_id, twin)
             if not frame.empty:
                 return Series(frame, [f"Werte des deckungsgleichen Gebiets {twin} "
                                       "(kreisfreie Stadt: Kreis = Gemeinde).", *de],

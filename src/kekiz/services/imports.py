@@ -15,6 +15,7 @@ import geopandas as gpd
 import shapely
 
 from kekiz.domain.errors import ValidationReport
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
@@ -174,7 +175,8 @@ class ImportService:
         return ImportResult(ds, len(members), table.notes)
 
 
-    def funding(self, path: Path, programme: str = DEFAULT_PROGRAMME, source: str = "") -> int:
+    def funding(self, path: Path, programme: str = DEFAULT_PROGRAMME, source: str = "", *,
+                missing: MissingMarkers = DEFAULT_MISSING) -> ImportResult:
         """Replace a programme's funding ledger with the validated file."""
         store = self.store
         index: dict[str, dict[str, str]] = {}
@@ -185,7 +187,8 @@ class ImportService:
         table = read_table(path, report)
         report.raise_if_failed()
         assert table is not None
-        rows = parse_funding(table, programme, store.members(programme), report, index)
+        rows = parse_funding(table, programme, store.members(programme), report, index,
+                             missing=missing)
         report.raise_if_failed()
         ds = Dataset(name=f"Förderung {programme}", kind="funding", file=str(path),
                      sha256=sha256_of(path), source=source, user=actor(self.settings),
@@ -195,7 +198,7 @@ class ImportService:
             tx.add_dataset(ds)
             assert ds.id is not None
             tx.replace_funding(programme, rows, ds.id)
-        return len(rows)
+        return ImportResult(ds, len(rows), table.notes + report.notes)
 
 
 def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:

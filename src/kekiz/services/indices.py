@@ -40,8 +40,9 @@ from kekiz.analysis.typology import TYPOLOGY_METHODS
 from kekiz.analysis.typology import typology as make_typology
 from kekiz.domain.errors import KekizError, MethodError
 from kekiz.domain.jsonable import clean, dumps
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Aggregation, Indicator, Polarity
-from kekiz.ingest.frames import read_frame
+from kekiz.ingest.frames import read_numbers
 from kekiz.reporting.export import neutralise
 from kekiz.services.base import language
 from kekiz.services.derived import (
@@ -98,9 +99,13 @@ class MSSFileResult:
     description: str
     description_en: str
     out: Path | None
+    #: the markers read as missing, per marker and column (German, English)
+    notes: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return clean({"areas": len(self.table), "excluded": self.excluded,
+                      "notes": self.notes, "notes_en": self.notes_en,
                        "status_classes": {str(k): v for k, v in self.status_counts.items()},
                        "dynamics_classes": {str(k): v for k, v in self.dynamics_counts.items()},
                        "method_de": self.description, "method_en": self.description_en,
@@ -162,25 +167,29 @@ class IndexService:
     def mss_file(self, path: Path, *, id_col: str, status: Sequence[str],
                  dynamics: Sequence[str] = (), population: str | None = None,
                  min_population: float | None = None, exclude: Sequence[str] = (),
-                 out: Path | None = None, sheet: str | None = None) -> MSSFileResult:
+                 out: Path | None = None, sheet: str | None = None,
+                 missing: MissingMarkers | None = DEFAULT_MISSING) -> MSSFileResult:
         """Berlin MSS status and dynamics index from a file of shares, without a store.
 
         Writes ``id, status_index, status_class, dynamics_index, dynamics_class`` and the
         z-score of every share (``z_<column>``) to ``out`` (CSV in German Excel format or
         XLSX).  Empty share cells exclude the area (named with its reason); text in a
-        share column rejects the file (file, row, column).
+        share column rejects the file (file, row, column).  The usual missing-value markers
+        (``missing``: ``-9999``, ``-999``, ``-1`` in a share, dashes, the official signs)
+        are read as missing and counted in the notes; such a value is never used.
         """
         status, dynamics = list(status), list(dynamics)
         numeric = [*status, *dynamics, *([population] if population else [])]
-        frame = read_frame(path, required=[id_col], numeric=numeric, allow_missing=numeric,
-                           sheet=sheet)
+        read = read_numbers(path, required=[id_col], numeric=numeric, allow_missing=numeric,
+                            shares=status, missing=missing, sheet=sheet)
+        frame = read.frame
         frame[id_col] = frame[id_col].astype(str)
         if population and min_population is None:
             min_population = float(self.settings.min_population)
         result = compute_index("mss", frame, status=status, dynamics=dynamics or None,
                                id_col=id_col, population_col=population,
                                min_population=min_population if population else None,
-                               exclude_ids=[str(e) for e in exclude])
+                               exclude_ids=[str(e) for e in exclude], missing=missing)
         t = result.table
         table = pd.DataFrame({"id": t.index.astype(str),
                               "status_index": t["status_index"].to_numpy(dtype=float),
@@ -206,7 +215,8 @@ class IndexService:
                     for e in result.excluded],
             {c: int(counts.get(c, 0)) for c in STATUS_CLASSES},
             {c: int(dcounts.get(c, 0)) for c in DYNAMICS_CLASSES} if dynamics else {},
-            result.description, result.description_en, out)
+            result.description, result.description_en, out,
+            read.notes("de") + result.notes("de"), read.notes("en") + result.notes("en"))
 
 
     # -- reading -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from kekiz.domain.errors import ConfigurationError, ImportFailed, ValidationReport
+from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.ingest.boundaries import sha256_of
 from kekiz.ingest.records import ScanResult, scan_records
@@ -153,6 +154,7 @@ class RecordService:
                        dataset: str | None = None, streets: Path | None = None,
                        licence: str = "", source: str = "", method: str = "heuristic",
                        extra_details: dict[str, Any] | None = None,
+                       missing: MissingMarkers | None = DEFAULT_MISSING,
                        progress: Progress = no_progress) -> RecordImport:
         """Import individual records as protected indicators (see the module docs)."""
         sch = schema if isinstance(schema, RecordSchema) else load_schema(schema)
@@ -164,7 +166,7 @@ class RecordService:
         year_list = parse_years(years)
         units = self._units(level)
         progress("Vorbereiten", 0, 1)
-        scan = self._scan(path, sch, units, year_list, streets, progress)
+        scan = self._scan(path, sch, units, year_list, streets, progress, missing=missing)
         synthetic = _synthetic(path, scan)
         used = [units.leaves[k] for k in scan.counts.used_leaves()]
         hierarchy = Hierarchy.from_units(units.frame, level, used)
@@ -230,8 +232,9 @@ class RecordService:
         return _Units(level, frame, leaves, {u: k for k, u in enumerate(leaves)})
 
     def _scan(self, path: Path, sch: RecordSchema, units: _Units,
-                      years: list[int] | None, streets: Path | None, progress: Progress,
-                      enforce: bool = True) -> ScanResult:
+              years: list[int] | None, streets: Path | None, progress: Progress,
+              enforce: bool = True,
+              missing: MissingMarkers | None = DEFAULT_MISSING) -> ScanResult:
         store = self.store
         codes = CodeIndex(units.leaves, store.key_index(units.level))
         try:
@@ -264,7 +267,7 @@ class RecordService:
         bmi = read_lms_reference(sch.bmi_reference) if sch.bmi_reference else None
         return scan_records(path, sch, n_leaves=len(units.leaves), polygons=polygons,
                             codes=codes, streets=directory, years=years, bmi=bmi,
-                            target_crs=sch.crs, progress=progress, enforce=enforce)
+                            target_crs=sch.crs, progress=progress, enforce=enforce, missing=missing)
 
     def records_schema_toml(self, schema: RecordSchema | Path | None = None) -> str:
         """The (default) record schema as TOML: a template for a municipality's file."""

@@ -19,7 +19,7 @@ import pandas as pd
 from kekiz.analysis.classify import format_number
 from kekiz.analysis.indices import DYNAMICS_CLASSES, mss_dynamics_class
 from kekiz.analysis.priority import PriorityRule, priority_list
-from kekiz.analysis.trends import LineageEvent, changes, slopes
+from kekiz.analysis.trends import LineageEvent, trend_table
 from kekiz.domain.errors import KekizError, MethodError
 from kekiz.domain.jsonable import dumps
 from kekiz.domain.model import Indicator, Polarity
@@ -59,40 +59,13 @@ class TrendsAndPriorities:
         if obs.empty:
             raise MethodError(f"Keine Werte für '{indicator_id}' auf der Ebene {level}.",
                               message_en=f"No values of '{indicator_id}' on level {level}.")
-        years = pd.to_numeric(obs["period"].str[:4], errors="coerce")
-        if years.isna().any() or (obs["period"].str.len() != 4).any():
-            raise MethodError(f"Die Zeiträume von '{indicator_id}' sind keine Jahre; ein Trend "
-                              "braucht Jahreswerte (z. B. 2021).",
-                              message_en=f"The periods of '{indicator_id}' are not years; a "
-                              "trend needs yearly values (e.g. 2021).")
-        frame = pd.DataFrame({"unit": obs["unit_id"].to_numpy(),
-                              "period": years.astype(int).to_numpy(),
-                              "value": obs["value"].to_numpy(float)})
-        since = int(since if since is not None else frame["period"].min())
-        until = int(until if until is not None else frame["period"].max())
-        if since >= until:
-            raise MethodError(f"Trend von {since} bis {until}: erwartet ein Startjahr vor dem "
-                              "Endjahr.", message_en=f"Trend from {since} to {until}: expected "
-                              "a start year before the end year.")
-        frame = frame[(frame["period"] >= since) & (frame["period"] <= until)]
         lineage = self._lineage(level)
-        fit = slopes(frame, lineage=lineage).set_index("unit")
-        ends = frame[frame["period"].isin([since, until])]
-        ch = changes(ends, 1, lineage=lineage) if not ends.empty else pd.DataFrame()
-        ch = ch[ch["period"] == until].set_index("unit") if not ch.empty else ch
-        units = sorted(set(fit.index))
-        table = pd.DataFrame({"unit_id": units})
-        table["name"] = table["unit_id"].map(self._derived.names(level))
-        table["value_since"] = frame[frame["period"] == since].set_index("unit")[
-            "value"].reindex(units).to_numpy()
-        table["value_until"] = frame[frame["period"] == until].set_index("unit")[
-            "value"].reindex(units).to_numpy()
-        comparable = (ch["comparable"].astype(bool).reindex(units, fill_value=False)
-                      .to_numpy(bool) if len(ch) else np.zeros(len(units), bool))
-        table["change"] = np.where(comparable, table["value_until"] - table["value_since"],
-                                   np.nan)
-        for col in ("n", "slope", "ci_low", "ci_high", "p_value", "broken"):
-            table[col] = fit[col].reindex(units).to_numpy()
+        frame = pd.DataFrame({"unit": obs["unit_id"].to_numpy(),
+                              "period": obs["period"].to_numpy(),
+                              "value": obs["value"].to_numpy(float)})
+        fit, since, until = trend_table(frame, since=since, until=until, lineage=lineage)
+        table = fit.rename(columns={"unit": "unit_id"})
+        table.insert(1, "name", table["unit_id"].map(self._derived.names(level)))
         sign = {Polarity.HIGHER_IS_WORSE: 1, Polarity.HIGHER_IS_BETTER: -1}.get(
             Polarity(int(ind.polarity)), 0)
         table["dynamics_class"] = pd.array([pd.NA] * len(table), dtype="Int64")
@@ -104,8 +77,8 @@ class TrendsAndPriorities:
         dyn = table["dynamics_class"]
         table["dynamics"] = [None if pd.isna(d) else DYNAMICS_CLASSES[int(d)][0] for d in dyn]
         table["dynamics_en"] = [None if pd.isna(d) else DYNAMICS_CLASSES[int(d)][1] for d in dyn]
-        reasons = [_trend_reason(a, b, c, since, until) for a, b, c in
-                   zip(table["value_since"], table["value_until"], table["change"], strict=True)]
+        reasons = list(zip(table["reason_de"].fillna(""), table["reason_en"].fillna(""),
+                           strict=True))
         params = {"method": "trend", "of": indicator_id, "since": since, "until": until,
                   "confidence": 0.95, "segment": "last", "dynamics": "z(change) > 1 negativ, "
                   "< -1 positiv" + (" (höher ist schlechter)" if sign > 0 else
@@ -329,16 +302,4 @@ def _float(value: Any) -> float | None:
         return None
     return None if math.isnan(out) else out
 
-
-
-def _trend_reason(first: float, last: float, change: float, since: int,
-                  until: int) -> tuple[str, str]:
-    if not pd.isna(change):
-        return "", ""
-    if pd.isna(first):
-        return f"kein Wert {since}", f"no value in {since}"
-    if pd.isna(last):
-        return f"kein Wert {until}", f"no value in {until}"
-    return (f"Gebietsänderung zwischen {since} und {until}: nicht vergleichbar",
-            f"boundary change between {since} and {until}: not comparable")
 

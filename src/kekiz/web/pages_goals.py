@@ -44,7 +44,7 @@ def target_chart(p: TargetProgress, t: Translator, lang: str) -> Any:
     path.append((str(tgt.target_year), float(tgt.target_value)))
     lines.append(Series(t("target_path"), path))
     if p.forecast is not None:
-        band = forecast_band(p.forecast, tgt.target_year)
+        band = forecast_band(p.forecast, p.target_time or tgt.target_year)
         years = [str(int(y)) for y in band["year"]]
         for key, col in (("forecast", "forecast"), ("interval_low", "low"),
                          ("interval_high", "high")):
