@@ -11,7 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import kekiz.storage.schema_cooperation as sc
-from kekiz.goals.model import (
+from kekiz.domain.cooperation import Direction as TieDirection
+from kekiz.domain.cooperation import Network, Partner, Tie, TieType
+from kekiz.domain.goals import (
     DeclaredIndicator,
     Direction,
     Goal,
@@ -21,8 +23,6 @@ from kekiz.goals.model import (
     Programme,
     Target,
 )
-from kekiz.prevention.cooperation import Direction as TieDirection
-from kekiz.prevention.cooperation import Network, Partner, Tie, TieType
 from kekiz.storage import cooperation as cs
 from kekiz.storage.schema import metadata
 from kekiz.storage.store import schema_head

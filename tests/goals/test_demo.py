@@ -18,9 +18,9 @@ from kekiz.cli import main as cli
 from kekiz.cli.goals_cmd import coop_app, goals_app
 from kekiz.demo import demo_dir
 from kekiz.domain.errors import MethodError
+from kekiz.domain.goals import GoalStatus
 from kekiz.facade.goals import DEMO_COVERAGE_INDICATOR as COVERAGE
 from kekiz.facade.goals import build_cooperation_demo, build_goals_demo
-from kekiz.goals.model import GoalStatus
 from kekiz.prevention.cooperation_synth import demo_districts, synthetic_waves, to_csv
 from kekiz.settings import load_settings
 from tests.goals.conftest import GoalMonitor

@@ -11,12 +11,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from kekiz.domain.directory import Directory
 from kekiz.domain.errors import ImportFailed, KekizError, ValidationReport
 from kekiz.domain.model import Dataset, Unit
 from kekiz.monitor import Monitor
 from kekiz.prevention.directory import DirectoryOptions, read_directory
 from kekiz.prevention.hsds import export_hsds, parse_hsds
-from kekiz.prevention.model import Directory
 from kekiz.settings import load_settings
 from kekiz.storage import Store, open_store
 from kekiz.storage import schema_services as s

@@ -421,8 +421,8 @@ def matrix(
 
     Beispiel: kekiz chain matrix --unit Nippes
     """
+    from kekiz.domain.directory import Transition, sector_label
     from kekiz.domain.model import LifePhase
-    from kekiz.prevention.model import Transition, sector_label
 
     cli, lang = _cli(), _lang()
     result = _jobs().chain_matrix(unit, level)

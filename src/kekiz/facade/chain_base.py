@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kekiz.domain.directory import slug
 from kekiz.domain.errors import MethodError, NotFound
 from kekiz.ingest.boundaries import match_key
 from kekiz.prevention.geo import METRIC_CRS, points_in_units
-from kekiz.prevention.model import slug
 from kekiz.storage import services as svc_store
 
 if TYPE_CHECKING:

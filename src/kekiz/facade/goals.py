@@ -16,24 +16,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kekiz.domain.catalogue import CATALOGUE
+from kekiz.domain.cooperation import Network
 from kekiz.domain.errors import MethodError, NotFound, ValidationReport
+from kekiz.domain.goals import GoalStatus, Leitbild
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.facade.coverage_indicator import CoverageIndicatorJobs
 from kekiz.goals.charts import scorecard_chart, target_chart
-from kekiz.goals.model import GoalStatus, Leitbild
 from kekiz.goals.progress import yearly
 from kekiz.goals.scorecard import IndicatorInfo, Scorecard, Series, progress_of, scorecard
 from kekiz.ingest.boundaries import match_key, sha256_of
 from kekiz.ingest.cooperation import parse_cooperation
 from kekiz.ingest.goals import GoalContext, parse_leitbild
 from kekiz.ingest.tables import read_table
-from kekiz.prevention.cooperation import (
-    Network,
-    NetworkMetrics,
-    WaveComparison,
-    compare_waves,
-    metrics,
-)
+from kekiz.prevention.cooperation import NetworkMetrics, WaveComparison, compare_waves, metrics
 from kekiz.storage import cooperation as coop_store
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kekiz.analysis.classify import format_number
+from kekiz.domain.directory import Directory, Transition, slug
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
 from kekiz.domain.model import Dataset, LifePhase
 from kekiz.facade.chain_analysis import ChainAnalysisJobs
@@ -51,7 +52,6 @@ from kekiz.prevention.directory import (
 from kekiz.prevention.filejob import coverage_file
 from kekiz.prevention.geo import points_in_units
 from kekiz.prevention.hsds import read_hsds, write_hsds
-from kekiz.prevention.model import Directory, Transition, slug
 from kekiz.prevention.synthetic import PREFIX, synthetic_offers
 from kekiz.storage import services as svc_store
 

@@ -42,7 +42,7 @@ from scipy import stats
 
 from kekiz.analysis.trends import slopes
 from kekiz.domain.errors import MethodError
-from kekiz.goals.model import Direction, GoalStatus, Target
+from kekiz.domain.goals import Direction, GoalStatus, Target
 
 __all__ = ["MIN_VALUES", "RULE_DE", "RULE_EN", "Forecast", "TargetProgress", "assess",
            "baseline_of", "fit_forecast", "forecast_band", "reaches", "value_range", "yearly"]

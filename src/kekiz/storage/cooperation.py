@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from kekiz.domain.cooperation import Direction as TieDirection
+from kekiz.domain.cooperation import Network, Partner, Tie, TieType
 from kekiz.domain.errors import NotFound
-from kekiz.goals.model import (
+from kekiz.domain.goals import (
     DeclaredIndicator,
     Direction,
     Goal,
@@ -24,8 +26,6 @@ from kekiz.goals.model import (
     Programme,
     Target,
 )
-from kekiz.prevention.cooperation import Direction as TieDirection
-from kekiz.prevention.cooperation import Network, Partner, Tie, TieType
 from kekiz.storage import schema_cooperation as c
 from kekiz.storage.store import Store, Writer
 

@@ -2,7 +2,7 @@
 
 Writes take the :class:`~kekiz.storage.store.Writer` of an open transaction, reads take
 the :class:`~kekiz.storage.store.Store`.  :func:`replace_directory` stores a
-:class:`~kekiz.prevention.model.Directory` under its dataset and removes the rows of the
+:class:`~kekiz.domain.directory.Directory` under its dataset and removes the rows of the
 earlier revisions of the same dataset (a re-import replaces, it never duplicates);
 :func:`load_directory` merges the stored datasets into one directory, later imports
 winning on equal ids.
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, Table, cast, delete, func, select
 
-from kekiz.prevention.model import (
+from kekiz.domain.directory import (
     Directory,
     Location,
     Organization,
