@@ -274,7 +274,7 @@ class Monitor(FileJobs, NetworkJobs, PreventionJobs, WebJobs, MonitoringJobs,
         store = self.store
         periods = store.periods()
         return {
-            "store": store._safe_url(),
+            "store": store.safe_url(),
             "units": store.count_units(),
             "indicators": {i.id: periods.get(i.id, []) for i in store.indicators()},
             "observations": store.count_observations(),

@@ -125,8 +125,8 @@ def init(upgrade: Annotated[bool, typer.Option(help="Schema eines älteren Store
     Beispiel: kekiz --store sqlite:///kekiz.db init
     """
     version = monitor().init(upgrade=upgrade)
-    out.print(_t(f"Store bereit: {monitor().store._safe_url()} (Schema {version})",
-                 f"Store ready: {monitor().store._safe_url()} (schema {version})"))
+    out.print(_t(f"Store bereit: {monitor().store.safe_url()} (Schema {version})",
+                 f"Store ready: {monitor().store.safe_url()} (schema {version})"))
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:

@@ -46,7 +46,7 @@ def serve(
     monitor = main.monitor()
     settings = monitor.settings
     version = monitor.init()  # opens the store: a wrong address fails here, not per request
-    safe_url = monitor.store._safe_url()
+    safe_url = monitor.store.safe_url()
     monitor.close()
     os.environ["KEKIZ_STORE"] = str(settings.store)
     os.environ["KEKIZ_LANG"] = str(settings.lang)

@@ -2,8 +2,9 @@
 
 :class:`AdminJobs` is mixed into :class:`~kekiz.monitor.Monitor`.  The web layer asks it
 who a session cookie or a bearer token belongs to, and reads through
-:meth:`AdminJobs.scoped`: the facade over a :class:`~kekiz.storage.auth.ScopedStore`
-that knows only the units the account may read.  Every read of the facade goes through
+:meth:`AdminJobs.scoped`: the facade over ``store.scoped(ReadScope(...))``, a store view
+that reads, in SQL, only the units the account may read (and the private data of its
+scope).  Every read of the facade goes through
 the store, so every route, page, download and OGC item inherits the tenant scope.
 
 Rules (see :mod:`kekiz.domain.accounts`): ``admin`` and ``state`` read every unit;
@@ -31,15 +32,16 @@ from kekiz.domain.accounts import (
     AuthFailed,
     Conflict,
     Forbidden,
+    ReadScope,
     Role,
     TooManyAttempts,
+    hash_token,
 )
 from kekiz.domain.errors import KekizError, NotFound
-from kekiz.storage import auth as sa
 
 if TYPE_CHECKING:
     from kekiz.settings import Settings
-    from kekiz.storage.store import Store
+    from kekiz.storage import Store
 
 __all__ = ["MAX_FAILURES", "MIN_PASSWORD", "WINDOW", "AdminJobs", "Session"]
 
@@ -93,13 +95,13 @@ class AdminJobs:
         self._check_password(password)
         tenant = self._check_tenant(role, tenant)
         store = self.store
-        if sa.password_hash_of(store, name) is not None:
+        if store.auth.password_hash_of(name) is not None:
             raise Conflict(f"Den Benutzer '{name}' gibt es schon. 'kekiz admin user list' "
                            "zeigt alle.", message_en=f"The user '{name}' exists already.")
         with store.transaction() as tx:
-            account = sa.add_user(tx, name, _hasher.hash(password), role, tenant)
-            sa.add_audit(tx, actor or self._user(), "user.create", f"user:{name}", None,
-                         _account_summary(account))
+            account = tx.auth.add_user(name, _hasher.hash(password), role, tenant)
+            tx.auth.add_audit(actor or self._user(), "user.create", f"user:{name}", None,
+                              _account_summary(account))
         return account
 
     def update_user(self, name: str, *, role: Role | str | None = None,
@@ -110,30 +112,29 @@ class AdminJobs:
         new_role = self._role(role) if role is not None else old.role
         new_tenant = tenant if tenant is not None else old.tenant
         new_tenant = self._check_tenant(new_role, new_tenant)
-        values: dict[str, Any] = {"role": new_role.value, "tenant_id": new_tenant}
-        if active is not None:
-            values["active"] = active
+        password_hash = None
         if password is not None:
             self._check_password(password)
-            values["password_hash"] = _hasher.hash(password)
+            password_hash = _hasher.hash(password)
         new = Account(old.id, old.name, new_role, new_tenant,
                       old.active if active is None else active, old.created)
         after = _account_summary(new)
         if password is not None:
             after["password"] = "geändert / changed"
         with self.store.transaction() as tx:
-            sa.update_user(tx, old.id, **values)
+            tx.auth.update_user(old.id, role=new_role, tenant=new_tenant, active=active,
+                                password_hash=password_hash)
             if active is False:
-                tx.conn.execute(sa.a.sessions.delete().where(sa.a.sessions.c.user_id == old.id))
-            sa.add_audit(tx, actor or self._user(), "user.update", f"user:{name}",
-                         _account_summary(old), after)
+                tx.auth.delete_sessions_of(old.id)
+            tx.auth.add_audit(actor or self._user(), "user.update", f"user:{name}",
+                              _account_summary(old), after)
         return new
 
     def accounts(self) -> list[Account]:
-        return sa.users(self.store)
+        return self.store.auth.users()
 
     def account(self, name: str) -> Account:
-        found = sa.password_hash_of(self.store, name)
+        found = self.store.auth.password_hash_of(name)
         if found is None:
             raise NotFound(f"Unbekannter Benutzer '{name}'. 'kekiz admin user list' zeigt "
                            "alle.", message_en=f"Unknown user '{name}'.")
@@ -175,16 +176,16 @@ class AdminJobs:
         of the same name from the same address within :data:`WINDOW`, refuses (429)."""
         store = self.store
         since = datetime.now(UTC) - WINDOW
-        if sa.failures(store, name, address, since) >= MAX_FAILURES:
+        if store.auth.failures(name, address, since) >= MAX_FAILURES:
             with store.transaction() as tx:
-                sa.add_audit(tx, name, "login.blocked", f"user:{name}", None,
-                             {"address": address})
+                tx.auth.add_audit(name, "login.blocked", f"user:{name}", None,
+                                  {"address": address})
             raise TooManyAttempts(
                 f"Zu viele fehlgeschlagene Anmeldungen für „{name}“ von dieser Adresse. "
                 f"Bitte in {int(WINDOW.total_seconds() // 60)} Minuten erneut versuchen.",
                 message_en=f"Too many failed logins for '{name}' from this address. Please "
                 f"try again in {int(WINDOW.total_seconds() // 60)} minutes.")
-        found = sa.password_hash_of(store, name)
+        found = store.auth.password_hash_of(name)
         ok = False
         try:
             ok = _hasher.verify(found[1] if found else _DUMMY_HASH, password)
@@ -192,18 +193,18 @@ class AdminJobs:
             ok = False
         ok = ok and found is not None and found[0].active
         with store.transaction() as tx:
-            sa.record_attempt(tx, name, address, ok)
-            sa.add_audit(tx, name, "login" if ok else "login.failed", f"user:{name}", None,
-                         {"address": address})
+            tx.auth.record_attempt(name, address, ok)
+            tx.auth.add_audit(name, "login" if ok else "login.failed", f"user:{name}", None,
+                              {"address": address})
             if not ok or found is None:
                 session = None
             else:
                 account, stored = found
                 if _hasher.check_needs_rehash(stored):
-                    sa.update_user(tx, account.id, password_hash=_hasher.hash(password))
+                    tx.auth.set_password_hash(account.id, _hasher.hash(password))
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-                sa.add_session(tx, sa.hash_token(token), account.id, csrf,
-                               datetime.now(UTC) + SESSION_LIFETIME)
+                tx.auth.add_session(hash_token(token), account.id, csrf,
+                                    datetime.now(UTC) + SESSION_LIFETIME)
                 session = Session(account, token, csrf)
         if session is None:
             raise _wrong_login()
@@ -213,12 +214,12 @@ class AdminJobs:
         """The account and CSRF token of a session cookie, or None."""
         if not token:
             return None
-        return sa.session_of(self.store, sa.hash_token(token))
+        return self.store.auth.session_of(hash_token(token))
 
     def logout(self, token: str, actor: str) -> None:
         with self.store.transaction() as tx:
-            sa.delete_session(tx, sa.hash_token(token))
-            sa.add_audit(tx, actor, "logout", f"user:{actor}")
+            tx.auth.delete_session(hash_token(token))
+            tx.auth.add_audit(actor, "logout", f"user:{actor}")
 
     def create_token(self, user: str, label: str = "", days: int | None = 365, *,
                      actor: str | None = None) -> str:
@@ -227,26 +228,26 @@ class AdminJobs:
         token = "kekiz_" + secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(days=days) if days else None
         with self.store.transaction() as tx:
-            token_id = sa.add_token(tx, sa.hash_token(token), account.id, label[:200], expires)
-            sa.add_audit(tx, actor or self._user(), "token.create", f"token:{token_id}",
-                         None, {"user": user, "label": label, "expires": expires})
+            token_id = tx.auth.add_token(hash_token(token), account.id, label[:200], expires)
+            tx.auth.add_audit(actor or self._user(), "token.create", f"token:{token_id}",
+                              None, {"user": user, "label": label, "expires": expires})
         return token
 
     def token_account(self, token: str) -> Account | None:
         if not token:
             return None
-        return sa.token_of(self.store, sa.hash_token(token))
+        return self.store.auth.token_of(hash_token(token))
 
     def api_tokens(self, user: str | None = None) -> pd.DataFrame:
-        return sa.tokens(self.store, self.account(user).id if user else None)
+        return self.store.auth.tokens(self.account(user).id if user else None)
 
     def revoke_token(self, token_id: int, *, actor: str | None = None) -> None:
         with self.store.transaction() as tx:
-            if not sa.delete_token(tx, token_id):
+            if not tx.auth.delete_token(token_id):
                 raise NotFound(f"Kein API-Token mit der Nummer {token_id}.",
                                message_en=f"No API token number {token_id}.")
-            sa.add_audit(tx, actor or self._user(), "token.revoke", f"token:{token_id}",
-                         {"id": token_id}, None)
+            tx.auth.add_audit(actor or self._user(), "token.revoke", f"token:{token_id}",
+                              {"id": token_id}, None)
 
     # -- grants ----------------------------------------------------------------------------------
     def grant(self, grantor: str, grantee: str, *, actor: str | None = None,
@@ -258,22 +259,22 @@ class AdminJobs:
         self.store.unit(grantor)
         self.store.unit(grantee)
         with self.store.transaction() as tx:
-            added = sa.add_grant(tx, grantor, grantee, actor or self._user())
+            added = tx.auth.add_grant(grantor, grantee, actor or self._user())
             if added:
-                sa.add_audit(tx, actor or self._user(), "grant.add",
-                             f"grant:{grantor}->{grantee}", None,
-                             {"grantor": grantor, "grantee": grantee})
+                tx.auth.add_audit(actor or self._user(), "grant.add",
+                                  f"grant:{grantor}->{grantee}", None,
+                                  {"grantor": grantor, "grantee": grantee})
         return added
 
     def revoke_grant(self, grantor: str, grantee: str, *, actor: str | None = None,
                      account: Account | None = None) -> bool:
         self._may_grant(grantor, account)
         with self.store.transaction() as tx:
-            removed = sa.remove_grant(tx, grantor, grantee)
+            removed = tx.auth.remove_grant(grantor, grantee)
             if removed:
-                sa.add_audit(tx, actor or self._user(), "grant.remove",
-                             f"grant:{grantor}->{grantee}",
-                             {"grantor": grantor, "grantee": grantee}, None)
+                tx.auth.add_audit(actor or self._user(), "grant.remove",
+                                  f"grant:{grantor}->{grantee}",
+                                  {"grantor": grantor, "grantee": grantee}, None)
         return removed
 
     @staticmethod
@@ -288,20 +289,20 @@ class AdminJobs:
                         "may manage grants.")
 
     def access_grants(self) -> pd.DataFrame:
-        return sa.grants(self.store)
+        return self.store.auth.grants()
 
     # -- audit -----------------------------------------------------------------------------------
     def record_audit(self, actor: str, action: str, obj: str, before: Any = None,
                      after: Any = None) -> None:
         """Log a change made outside the facade's own writes (a web handler's)."""
         with self.store.transaction() as tx:
-            sa.add_audit(tx, actor, action, obj, before, after)
+            tx.auth.add_audit(actor, action, obj, before, after)
 
     def audit_log(self, *, limit: int = 100, offset: int = 0, actor: str | None = None,
                   action: str | None = None) -> pd.DataFrame:
         """Newest first: id, at, actor, action, object, before and after (JSON text)."""
-        return sa.audit_entries(self.store, limit=limit, offset=offset, actor=actor,
-                                action=action)
+        return self.store.auth.audit_entries(limit=limit, offset=offset, actor=actor,
+                                            action=action)
 
     # -- tenant scope ------------------------------------------------------------------------------
     def visible_units(self, account: Account | None) -> frozenset[str] | None:
@@ -328,7 +329,7 @@ class AdminJobs:
         if cached is not None and cached[0] == version:
             return dict(cached[1])
         children: dict[str, list[str]] = {}
-        for uid, parent in sa.unit_tree(self.store).items():
+        for uid, parent in self.store.unit_tree().items():
             if parent:
                 children.setdefault(parent, []).append(uid)
         self.__dict__["_unit_children_cache"] = (version, children)
@@ -340,22 +341,33 @@ class AdminJobs:
         One facade per scope is kept for the life of this one (never dropped: caches
         elsewhere may key on the facade's identity), so that its per-data-version caches
         live on; scopes are few (one per tenant and set of grants)."""
-        visible = self.visible_units(account)
-        if visible is None or isinstance(self.store, sa.ScopedStore):
+        scope = None if self.store.scope is not None else self.read_scope(account)
+        if scope is None:
             return self
-        cache: dict[frozenset[str], Any] = self.__dict__.setdefault("_scoped", {})
-        hit = cache.get(visible)
+        cache: dict[ReadScope, Any] = self.__dict__.setdefault("_scoped", {})
+        hit = cache.get(scope)
         if hit is None:  # setdefault: two threads building at once keep the same one
-            hit = cache.setdefault(visible, type(self)(  # type: ignore[call-arg]
-                self.settings, sa.ScopedStore(self.store, visible)))
+            hit = cache.setdefault(scope, type(self)(  # type: ignore[call-arg]
+                self.settings, self.store.scoped(scope)))
         return hit
+
+    def read_scope(self, account: Account | None) -> ReadScope | None:
+        """What ``account`` reads: None (everything) for the admin; the state office the
+        private data its owners share with it; a municipality's accounts their units
+        (with the private data of those); the public only public data."""
+        if account is not None and account.role is Role.ADMIN:
+            return None
+        if account is not None and account.role is Role.STATE:
+            return ReadScope(state=True)
+        visible = self.visible_units(account)
+        if visible is None:
+            return ReadScope()
+        return ReadScope(tenants=visible, units=visible)
 
     def scope_key(self) -> str:
         """'' for the whole store, else a key naming the scope (for caches outside)."""
-        store = self.store
-        if isinstance(store, sa.ScopedStore):
-            return str(hash(store.visible))
-        return ""
+        scope = self.store.scope
+        return "" if scope is None else str(hash(scope))
 
 
 def _account_summary(account: Account) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from kekiz.domain.directory import slug
 from kekiz.domain.errors import MethodError, NotFound
 from kekiz.ingest.boundaries import match_key
 from kekiz.prevention.geo import METRIC_CRS, points_in_units
-from kekiz.storage import services as svc_store
 
 if TYPE_CHECKING:
     from kekiz.storage import Store
@@ -139,7 +138,7 @@ class ChainBase:
     def _chain_offers(self, level: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
         """Stored offers with ``unit_id`` of ``level`` (NaN outside) and the level's units.
         """
-        offers = svc_store.load_directory(self.store).offers()
+        offers = self.store.load_directory().offers()
         if offers.empty:
             raise MethodError("Im Store sind keine Angebote. Abhilfe: 'kekiz chain import "
                               "DATEI' (oder 'kekiz demo').",

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from kekiz.facade.chain_base import ChainBase, _point
 from kekiz.prevention.finder import FinderHit, find_offers
-from kekiz.storage import services as svc_store
 
 if TYPE_CHECKING:
     from kekiz.prevention.directory import DirectoryImport
@@ -46,7 +45,7 @@ class FinderJobs(ChainBase):
             offers, _ = self._chain_offers(lv)
             ids = uid
         else:
-            offers = svc_store.load_directory(self.store).offers()
+            offers = self.store.load_directory().offers()
         if near is not None and point is None:
             uid, _name, lv = self._chain_unit(str(near))
             shapes = self._chain_shapes(lv)

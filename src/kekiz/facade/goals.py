@@ -29,7 +29,6 @@ from kekiz.ingest.cooperation import parse_cooperation
 from kekiz.ingest.goals import GoalContext, parse_leitbild
 from kekiz.ingest.tables import read_table
 from kekiz.prevention.cooperation import NetworkMetrics, WaveComparison, compare_waves, metrics
-from kekiz.storage import cooperation as coop_store
 
 if TYPE_CHECKING:
     from kekiz.storage import Store
@@ -104,14 +103,13 @@ class GoalJobs(CoverageIndicatorJobs):
                               "actors": len(net.partners), "reports": len(net.ties)})
         with self.store.transaction() as tx:
             tx.add_dataset(ds)
-            coop_store.replace_wave(tx, net, label=name, first_date=parsed.first_date,
-                                    last_date=parsed.last_date, synthetic=synthetic,
-                                    dataset_id=ds.id)
+            tx.replace_wave(net, label=name, first_date=parsed.first_date,
+                            last_date=parsed.last_date, synthetic=synthetic, dataset_id=ds.id)
         return CoopImport(wave, ds, len(net.partners), len(net.ties), synthetic,
                           table.notes + report.notes)
 
     def cooperation_waves(self) -> list[dict[str, Any]]:
-        return coop_store.waves(self.store)
+        return self.store.cooperation_waves()
 
     def cooperation_network(self, wave: int | None = None) -> Network:
         if wave is None:
@@ -122,7 +120,7 @@ class GoalJobs(CoverageIndicatorJobs):
                                message_en="No cooperation network in the store. Fix: 'kekiz "
                                "coop import FILE --wave 1'.")
             wave = int(known[-1]["wave"])
-        return coop_store.load_wave(self.store, wave)
+        return self.store.cooperation_wave(wave)
 
     def _coop_districts(self, level: str) -> dict[str, str]:
         """unit id -> its unit on ``level`` (itself or an ancestor); others are city-wide."""
@@ -244,12 +242,12 @@ class GoalJobs(CoverageIndicatorJobs):
                               "pending_indicators": sorted(parsed.info)})
         with store.transaction() as tx:
             tx.add_dataset(ds)
-            coop_store.replace_leitbild(tx, lb, ds.id)
+            tx.replace_leitbild(lb, ds.id)
         lb.dataset_id = ds.id
         return LeitbildImport(lb, ds, n_targets, parsed.notes)
 
     def leitbilder(self) -> list[tuple[str, str, str]]:
-        return coop_store.leitbild_ids(self.store)
+        return self.store.leitbild_ids()
 
     def leitbild(self, leitbild_id: str | None = None) -> Leitbild:
         known = self.leitbilder()
@@ -266,7 +264,7 @@ class GoalJobs(CoverageIndicatorJobs):
                     message_en="Several Leitbilder in the store: please give --leitbild ("
                     + ", ".join(k[0] for k in known) + ").")
             leitbild_id = known[0][0]
-        return coop_store.leitbild(self.store, leitbild_id)
+        return self.store.leitbild(leitbild_id)
 
     def _goal_parents(self) -> dict[str, str | None]:
         units = self.store.units_frame()

@@ -32,7 +32,6 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
-from sqlalchemy import and_, delete
 
 from kekiz.domain.errors import ConfigurationError, ImportFailed, ValidationReport
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
@@ -218,7 +217,7 @@ class RecordJobs:
             tx.add_dataset(ds)
             assert ds.id is not None
             replaced = tx.delete_observations_of(tx.previous_revisions(ds.name, ds.id))
-            replaced += _delete_tables(tx.conn, list(ids.values()), scan.counts.periods)
+            replaced += tx.delete_observations(list(ids.values()), scan.counts.periods)
             tx.upsert_indicators(indicators)
             total = len(obs)
             tx.upsert_observations(obs.assign(dataset_id=ds.id),
@@ -462,20 +461,6 @@ def _indicator(schema: RecordSchema, finding_id: str, ind_id: str, synthetic: bo
         aggregation=Aggregation.NONE, scale=100.0,
         source=(source or ("synthetisch (kekiz)" if synthetic else schema.name)),
         licence=licence, update_interval="jährlich", disclosure_rule=rule, decimals=1)
-
-
-def _delete_tables(conn: Any, indicator_ids: Sequence[str], periods: Sequence[str]) -> int:
-    """Remove every stored observation of the (indicator, period) tables about to be
-    written, on all levels: a table is replaced as a whole, never mixed with an older
-    protection pattern."""
-    from kekiz.storage import schema as t
-
-    if not indicator_ids or not periods:
-        return 0
-    result = conn.execute(delete(t.observations).where(and_(
-        t.observations.c.indicator_id.in_(list(indicator_ids)),
-        t.observations.c.period.in_(list(periods)))))
-    return int(result.rowcount or 0)
 
 
 def _cohorts(store: Store, level: str, years: Sequence[int],
