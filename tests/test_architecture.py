@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ FORBIDDEN = {
     "records": {"storage", "web", "cli", "monitor"},
     "network": {"storage", "web", "cli", "monitor"},
     "reporting": {"storage", "web", "cli", "monitor"},
-    "storage": {"web", "cli", "monitor"},
+    # storage imports only the domain (issue #16)
+    "storage": set(ROOMS) - {"storage", "domain"} | {"monitor", "facade", "records"},
     "web": {"storage", "ingest", "analysis", "privacy", "cli"},
     "cli": {"storage", "analysis", "privacy", "web"},
 }
@@ -55,6 +57,28 @@ def test_room_imports(room: str) -> None:
         if hits:
             bad.append(f"{path.relative_to(SRC)} imports {sorted(hits)}")
     assert not bad, "; ".join(bad)
+
+
+#: Touching the store's connections: only ``kekiz.storage`` may (issue #16).
+CONNECTION = re.compile(r"\._connect\b|\.engine\b|\btx\.conn\b|\._conn\b|\._db\b|"
+                        r"^\s*(from|import) (sqlalchemy|alembic|sqlite3|psycopg)\b", re.M)
+
+
+def test_only_storage_touches_connections() -> None:
+    bad = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.is_relative_to(SRC / "storage"):
+            continue
+        for match in CONNECTION.finditer(path.read_text(encoding="utf-8")):
+            bad.append(f"{path.relative_to(SRC)}: {match.group(0).strip()}")
+    assert not bad, "; ".join(bad)
+
+
+def test_connection_check_sees_violations() -> None:
+    probe = ("with store._connect() as c: pass\nm.store.engine.dispose()\n"
+             "tx.conn.execute(x)\nfrom sqlalchemy import delete\nimport psycopg\n")
+    assert len(CONNECTION.findall(probe)) == 5
+    assert not CONNECTION.search("store.transaction()\nprint('import sqlalchemy')\n")
 
 
 def test_rule_checker_sees_violations(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from kekiz.storage.db import Conn, Database, Row
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SqlAuthStore", "SqlAuthWriter"]
+__all__ = ["SqlAuthStore", "SqlAuthWriter", "add_audit", "audit_dataset", "audit_dataset_rows"]
 
 _ACCOUNT = "u.id, u.name, u.role, u.tenant_id, u.active, u.created"
 
@@ -88,12 +88,11 @@ class SqlAuthStore:
                times: tuple[str, ...]) -> pd.DataFrame:
         import pandas as pd
 
-        rows = self._db.read(lambda c: c.all(sql, params))
-        frame = pd.DataFrame(rows, columns=columns)
-        for col in times:
-            frame[col] = pd.Series([self._db.dialect.datetime_out(v) for v in frame[col]],
-                                   index=frame.index, dtype=object)
-        return frame
+        at = [columns.index(c) for c in times]
+        out = self._db.dialect.datetime_out
+        rows = [tuple(out(v) if i in at else v for i, v in enumerate(r))
+                for r in self._db.read(lambda c: c.all(sql, params))]
+        return pd.DataFrame(rows, columns=columns)
 
     def tokens(self, user_id: int | None = None) -> pd.DataFrame:
         where, params = ("", []) if user_id is None else (" WHERE t.user_id = ?", [user_id])
@@ -136,11 +135,17 @@ class SqlAuthStore:
             params.append(action.replace("!", "!!").replace("%", "!%").replace("_", "!_")
                           + "%")
         where = " WHERE " + " AND ".join(parts) if parts else ""
-        return self._frame(
+        import pandas as pd
+
+        frame = self._frame(
             f'SELECT id, at, actor, action, object, "before", "after" FROM audit_log{where} '
             "ORDER BY id DESC LIMIT ? OFFSET ?", [*params, int(limit), int(offset)],
             ["id", "at", "actor", "action", "object", "before", "after"],
             ("at",))
+        for col in ("before", "after"):  # JSON text or None, never NaN
+            frame[col] = pd.Series([v if isinstance(v, str) else None for v in frame[col]],
+                                   index=frame.index, dtype=object)
+        return frame
 
 
 class SqlAuthWriter:
@@ -157,36 +162,7 @@ class SqlAuthWriter:
     def add_audit(self, actor: str, action: str, obj: str, before: Any = None,
                   after: Any = None) -> None:
         """One entry of the audit log, in the caller's transaction."""
-        self._conn.run('INSERT INTO audit_log (at, actor, action, object, "before", "after") '
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (self._t(now()), actor or "?", action, obj, _json(before),
-                        _json(after)))
-
-    def audit_dataset(self, ds: Dataset) -> None:
-        """The audit entry of an import (written by ``add_dataset``): the dataset's earlier
-        revision as *before*, this one as *after* (summaries, not the rows)."""
-        prev = self._conn.one('SELECT revision, "rows", sha256, imported_at FROM datasets '
-                              "WHERE name = ? AND id <> ? ORDER BY revision DESC LIMIT 1",
-                              (ds.name, ds.id))
-        before = None if prev is None else {
-            "revision": prev[0], "rows": prev[1], "sha256": prev[2],
-            "imported_at": self._conn.dialect.datetime_out(prev[3])}
-        after = {"dataset_id": ds.id, "revision": ds.revision, "kind": ds.kind,
-                 "rows": ds.rows, "file": ds.file, "sha256": ds.sha256,
-                 "licence": ds.licence, "source": ds.source}
-        self.add_audit(ds.user, f"import:{ds.kind}", f"dataset:{ds.name}", before, after)
-
-    def audit_dataset_rows(self, dataset_id: int, rows: int) -> None:
-        """Correct the row count of an import's audit entry once it is known."""
-        for entry_id, after in self._conn.all(
-                'SELECT id, "after" FROM audit_log WHERE action LIKE ? '
-                "ORDER BY id DESC LIMIT 20", ("import:%",)):
-            data = json.loads(after or "{}")
-            if data.get("dataset_id") == dataset_id:
-                data["rows"] = rows
-                self._conn.run('UPDATE audit_log SET "after" = ? WHERE id = ?',
-                               (_json(data), entry_id))
-                return
+        add_audit(self._conn, actor, action, obj, before, after)
 
     # -- users ---------------------------------------------------------------------------------
     def add_user(self, name: str, password_hash: str, role: Role,
@@ -270,3 +246,37 @@ class SqlAuthWriter:
             self._changed()
         return bool(removed)
 
+
+# -- audit entries written by the other writes ----------------------------------------------
+def add_audit(conn: Conn, actor: str, action: str, obj: str, before: Any = None,
+              after: Any = None) -> None:
+    """One entry of the audit log, in the transaction of ``conn``."""
+    conn.run('INSERT INTO audit_log (at, actor, action, object, "before", "after") '
+             "VALUES (?, ?, ?, ?, ?, ?)",
+             (conn.dialect.datetime_in(now()), actor or "?", action, obj, _json(before),
+              _json(after)))
+
+
+def audit_dataset(conn: Conn, ds: Dataset) -> None:
+    """The audit entry of an import (written by ``add_dataset``): the dataset's earlier
+    revision as *before*, this one as *after* (summaries, not the rows)."""
+    prev = conn.one('SELECT revision, "rows", sha256, imported_at FROM datasets '
+                    "WHERE name = ? AND id <> ? ORDER BY revision DESC LIMIT 1",
+                    (ds.name, ds.id))
+    before = None if prev is None else {
+        "revision": prev[0], "rows": prev[1], "sha256": prev[2],
+        "imported_at": conn.dialect.datetime_out(prev[3])}
+    after = {"dataset_id": ds.id, "revision": ds.revision, "kind": ds.kind, "rows": ds.rows,
+             "file": ds.file, "sha256": ds.sha256, "licence": ds.licence, "source": ds.source}
+    add_audit(conn, ds.user, f"import:{ds.kind}", f"dataset:{ds.name}", before, after)
+
+
+def audit_dataset_rows(conn: Conn, dataset_id: int, rows: int) -> None:
+    """Correct the row count of an import's audit entry once it is known."""
+    for entry_id, after in conn.all('SELECT id, "after" FROM audit_log WHERE action LIKE ? '
+                                    "ORDER BY id DESC LIMIT 20", ("import:%",)):
+        data = json.loads(after or "{}")
+        if data.get("dataset_id") == dataset_id:
+            data["rows"] = rows
+            conn.run('UPDATE audit_log SET "after" = ? WHERE id = ?', (_json(data), entry_id))
+            return

@@ -47,8 +47,9 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def upgrade(url: StoreUrl) -> None:
-    """Run every migration up to the head on the store at ``url``, in one transaction."""
+def upgrade(url: StoreUrl, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (the head) on the store at ``url``, in one
+    transaction."""
     from alembic import command
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import SQLAlchemyError
@@ -63,7 +64,7 @@ def upgrade(url: StoreUrl) -> None:
         engine = create_engine("postgresql+psycopg://" + url.target.split("://", 1)[1])
     try:
         with engine.begin() as conn:
-            command.upgrade(_config(conn), "head")
+            command.upgrade(_config(conn), revision)
     except SQLAlchemyError as exc:
         shown = safe_url(url.url)
         raise StoreError(f"Schema-Migration des Stores {shown} fehlgeschlagen: "

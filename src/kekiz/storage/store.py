@@ -38,6 +38,8 @@ from kekiz.storage.writer import OBSERVATION_COLUMNS, SqlWriter
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kekiz.storage.protocol import Store
+
 __all__ = ["DEFAULT_STORE_URL", "SqlStore", "open_store"]
 
 DEFAULT_STORE_URL = "sqlite:///kekiz.db"
@@ -54,7 +56,7 @@ _BUMP = "UPDATE meta SET value = value + 1 WHERE name = 'data_version'"
 
 
 def open_store(url: str = DEFAULT_STORE_URL, *, create: bool = True,
-               check: bool = True) -> SqlStore:
+               check: bool = True) -> Store:
     """Open (and with ``create`` initialise or check) the store at ``url``.
 
     ``sqlite:///path.db`` (default) or ``postgresql+psycopg://user@host/db``.  An empty

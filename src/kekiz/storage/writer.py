@@ -19,7 +19,7 @@ from kekiz.domain.goals import Leitbild
 from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
 from kekiz.storage import cooperation as coop_sql
 from kekiz.storage import services as services_sql
-from kekiz.storage.auth import SqlAuthWriter
+from kekiz.storage.auth import SqlAuthWriter, audit_dataset, audit_dataset_rows
 from kekiz.storage.db import Conn
 
 if TYPE_CHECKING:
@@ -75,13 +75,13 @@ class SqlWriter:
              json.dumps(ds.details, ensure_ascii=False, sort_keys=True, default=str),
              ds.private_to, bool(ds.private_state)))
         self._touch()
-        self._auth.audit_dataset(ds)  # every import lands in the audit log
+        audit_dataset(self._conn, ds)  # every import lands in the audit log
         return ds
 
     def set_dataset_rows(self, dataset_id: int, rows: int) -> None:
         if self._conn.run('UPDATE datasets SET "rows" = ? WHERE id = ?', (rows, dataset_id)):
             self._touch()
-        self._auth.audit_dataset_rows(dataset_id, rows)
+        audit_dataset_rows(self._conn, dataset_id, rows)
 
     def previous_revisions(self, name: str, current_id: int) -> list[int]:
         return [int(r[0]) for r in self._conn.all(
