@@ -83,6 +83,10 @@ class Conn:
         finally:
             cur.close()
 
+    def tables(self) -> set[str]:
+        """The names of the tables in the store's database (schema)."""
+        return {str(r[0]) for r in self.all(self.dialect.tables_sql)}
+
     def insert(self, sql: str, params: Sequence[Any]) -> int:
         """Insert one row into a table keyed by ``id``; the new id."""
         cur = self.raw.cursor()

@@ -72,8 +72,8 @@ class Dialect:
         """Whether an idle connection still answers (checked before a transaction)."""
         return True
 
-    def table_names(self, raw: Any) -> set[str]:
-        raise NotImplementedError
+    #: the query listing the tables of the store's database (schema)
+    tables_sql = ""
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -126,10 +126,8 @@ class SqliteDialect(Dialect):
         cursor.execute(sql, params)
         return int(cursor.lastrowid)
 
-    def table_names(self, raw: Any) -> set[str]:
-        rows = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                           "AND name NOT LIKE 'sqlite_%'").fetchall()
-        return {str(r[0]) for r in rows}
+    tables_sql = ("SELECT name FROM sqlite_master WHERE type = 'table' "
+                  "AND name NOT LIKE 'sqlite_%'")
 
 
 class PostgresDialect(Dialect):
@@ -173,10 +171,7 @@ class PostgresDialect(Dialect):
             return False
         return True
 
-    def table_names(self, raw: Any) -> set[str]:
-        rows = raw.execute("SELECT tablename FROM pg_tables "
-                           "WHERE schemaname = current_schema()").fetchall()
-        return {str(r[0]) for r in rows}
+    tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
 
 
 @lru_cache(maxsize=512)

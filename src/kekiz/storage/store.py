@@ -128,7 +128,7 @@ class SqlStore:
     # -- schema, version, views, transactions -----------------------------------------------
     def schema_version(self) -> str | None:
         def read(c: Conn) -> str | None:
-            if "alembic_version" not in c.dialect.table_names(c.raw):
+            if "alembic_version" not in c.tables():
                 return None
             version = c.scalar("SELECT version_num FROM alembic_version")
             return None if version is None else str(version)
@@ -141,7 +141,7 @@ class SqlStore:
         if current == head:
             return
         if current is None:
-            if self._read(lambda c: c.dialect.table_names(c.raw)):
+            if self._read(lambda c: c.tables()):
                 raise SchemaVersionError(
                     f"Die Datenbank {url} enthält Tabellen, aber kein kekiz-Schema. "
                     "Bitte eine leere Datenbank angeben.",
@@ -193,7 +193,7 @@ class SqlStore:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every kekiz table, sorted: to compare a store before and after."""
         def read(c: Conn) -> dict[str, list[tuple[Any, ...]]]:
-            names = sorted(c.dialect.table_names(c.raw) - {"alembic_version"})
+            names = sorted(c.tables() - {"alembic_version"})
             return {n: sorted(c.all(f'SELECT * FROM "{n}"'), key=repr) for n in names}
 
         return self._read(read)
