@@ -31,7 +31,7 @@ from kekiz.storage import migrate
 from kekiz.storage import services as services_sql
 from kekiz.storage.auth import SqlAuthStore
 from kekiz.storage.db import Conn, Database, Row
-from kekiz.storage.dialect import dialect_for
+from kekiz.storage.dialect import Dialect, dialect_for
 from kekiz.storage.url import parse_url, safe_url
 from kekiz.storage.writer import OBSERVATION_COLUMNS, SqlWriter
 
@@ -78,8 +78,8 @@ def open_store(url: str = DEFAULT_STORE_URL, *, create: bool = True,
 class _Where:
     """The conditions of one query, with their parameters in placeholder order."""
 
-    def __init__(self, conn_dialect: Any) -> None:
-        self.dialect = conn_dialect
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self.parts: list[str] = []
         self.params: list[Any] = []
 
