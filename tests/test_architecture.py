@@ -143,7 +143,7 @@ def rule_no_circles(root: Path) -> list[str]:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt]
+                cycle = [*path[path.index(nxt):], nxt] if nxt in path else [node, nxt]
                 bad.append(" -> ".join(cycle))
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
@@ -219,8 +219,25 @@ def rule_one_gate(root: Path) -> list[str]:
                 line = text[:m.start()].count("\n") + 1
                 snippet = text.splitlines()[line - 1]
                 if "where(" in snippet or "drop(" in snippet or "[~" in snippet or \
-                        "!=" in m.group(0) and "[" in snippet.split("!=")[0][-40:]:
+                        ("!=" in m.group(0) and "[" in snippet.split("!=")[0][-40:]):
                     bad.append(f"{rel}:{line}: {snippet.strip()}")
+    return bad
+
+
+#: Touching the store's connections: only ``kekiz.storage`` may (issue #16).
+CONNECTION = re.compile(r"\._connect\b|\.engine\b|\btx\.conn\b|\._conn\b|\._db\b|"
+                        r"^\s*(from|import) (sqlalchemy|alembic|sqlite3|psycopg)\b", re.M)
+
+
+def rule_connections(root: Path) -> list[str]:
+    """Only the storage room touches database connections (or imports a database driver)."""
+    bad = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if room_of(rel) == "storage":
+            continue
+        for match in CONNECTION.finditer(path.read_text(encoding="utf-8")):
+            bad.append(f"{rel}: {match.group(0).strip()}")
     return bad
 
 
@@ -238,7 +255,7 @@ RULES = [Rule("rooms", rule_rooms), Rule("known rooms", rule_known_rooms),
          Rule("demo", rule_demo), Rule("no circles", rule_no_circles),
          Rule("lazy imports", rule_lazy_imports), Rule("module size", rule_module_size),
          Rule("function size", rule_function_size), Rule("no mixins", rule_no_mixins),
-         Rule("one gate", rule_one_gate)]
+         Rule("one gate", rule_one_gate), Rule("connections", rule_connections)]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
@@ -259,6 +276,7 @@ WRONG: dict[str, dict[str, str]] = {
     "function size": {"analysis/x.py": "def f():\n" + "    x = 1\n" * 80},
     "no mixins": {"services/x.py": "class ChainService(Base):\n    pass\n"},
     "one gate": {"web/x.py": 'out = frame[frame["status"] != "suppressed"]\n'},
+    "connections": {"services/x.py": "with store._connect() as c:\n    pass\n"},
 }
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kekiz.prevention.cooperation import Network, Partner, Tie, compare_waves
+from kekiz.domain.cooperation import Network, Partner, Tie
+from kekiz.prevention.cooperation import compare_waves
 
 
 def _p(*ids: str) -> dict[str, Partner]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from kekiz.domain.cooperation import Direction, TieType
 from kekiz.domain.errors import ImportFailed
-from kekiz.prevention.cooperation import Direction, TieType
 from tests.cooperation.conftest import GOOD_ROWS, HEADER, GoalMonitor, good_csv
 
 

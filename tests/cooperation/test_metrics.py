@@ -6,17 +6,8 @@ import math
 
 import pytest
 
-from kekiz.prevention.cooperation import (
-    Direction,
-    Network,
-    Partner,
-    Tie,
-    TieType,
-    density_by_sector,
-    metrics,
-    pairs,
-    transition_coverage,
-)
+from kekiz.domain.cooperation import Direction, Network, Partner, Tie, TieType
+from kekiz.prevention.cooperation import density_by_sector, metrics, pairs, transition_coverage
 
 H, Y, E = "health", "youth_welfare", "education"
 

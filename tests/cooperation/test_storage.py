@@ -11,7 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import kekiz.storage.schema_cooperation as sc
-from kekiz.goals.model import (
+from kekiz.domain.cooperation import Direction as TieDirection
+from kekiz.domain.cooperation import Network, Partner, Tie, TieType
+from kekiz.domain.goals import (
     DeclaredIndicator,
     Direction,
     Goal,
@@ -21,12 +23,10 @@ from kekiz.goals.model import (
     Programme,
     Target,
 )
-from kekiz.prevention.cooperation import Direction as TieDirection
-from kekiz.prevention.cooperation import Network, Partner, Tie, TieType
-from kekiz.storage import cooperation as cs
+from kekiz.storage.migrate import SCHEMA_HEAD
 from kekiz.storage.schema import metadata
-from kekiz.storage.store import schema_head
 from tests.cooperation.conftest import GoalMonitor, good_csv, make_monitor
+from tests.sql import connect
 
 OURS = {"coop_waves", "coop_actors", "coop_ties", "leitbilder", "leitbild_goals",
         "leitbild_targets", "leitbild_programmes", "leitbild_indicators"}
@@ -52,10 +52,10 @@ def _tables_in(diff: Any) -> set[str]:
 
 
 def test_migration_matches_the_tables(m: GoalMonitor) -> None:
-    assert m.store.schema_version() == schema_head()
+    assert m.store.schema_version() == SCHEMA_HEAD
     assert set(metadata.tables) >= OURS
     assert sc.coop_ties.metadata is metadata
-    with m.store.engine.connect() as conn:
+    with connect(m.store.url) as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert set(conn.dialect.get_table_names(conn)) >= OURS
     assert not [d for d in diff if _tables_in(d) & OURS], diff
@@ -67,10 +67,10 @@ def test_wave_round_trip(m: GoalMonitor, tmp_path: Path) -> None:
                   [Tie("a", "b", (TieType.REFERRAL, TieType.AGREEMENT), TieDirection.IN, 4,
                        3.5, 2.0)], label="W3")
     with m.store.transaction() as tx:
-        cs.replace_wave(tx, net, synthetic=True)
-    back = cs.load_wave(m.store, 3)
+        tx.replace_wave(net, synthetic=True)
+    back = m.store.cooperation_wave(3)
     assert back.partners == net.partners and back.ties == net.ties and back.label == "W3"
-    assert cs.waves(m.store)[0]["synthetic"] is True
+    assert m.store.cooperation_waves()[0]["synthetic"] is True
     m.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 1)
     before = m.store.snapshot()
     m.cooperation.import_wave(good_csv(tmp_path / "w.csv"), 1)  # the same file again
@@ -92,14 +92,14 @@ def test_leitbild_round_trip_and_replacement(m: GoalMonitor) -> None:
                                   Measure("K1", MeasureKind.HOW_WELL, "Quote", "Rate", "%",
                                           {2023: 50.0, 2024: 55.5}, 70.0, True)], True)])])
     with m.store.transaction() as tx:
-        cs.replace_leitbild(tx, lb)
-    back = cs.leitbild(m.store, "lb")
+        tx.replace_leitbild(lb)
+    back = m.store.leitbild("lb")
     assert back == lb
     lb.goals = lb.goals[:1]
     lb.goals[0].targets = lb.goals[0].targets[:1]
     lb.goals[0].programmes = []
     with m.store.transaction() as tx:
-        cs.replace_leitbild(tx, lb)
+        tx.replace_leitbild(lb)
     snap = m.store.snapshot()
     assert len(snap["leitbild_targets"]) == 1 and snap["leitbild_programmes"] == []
-    assert cs.leitbild_ids(m.store) == [("lb", "Leitbild", "05315000")]
+    assert m.store.leitbild_ids() == [("lb", "Leitbild", "05315000")]

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from kekiz.domain.errors import MethodError
+from kekiz.domain.goals import Direction, Target
 from kekiz.goals.charts import scorecard_chart, target_chart
-from kekiz.goals.model import Direction, Target
 from kekiz.goals.progress import TargetProgress, assess
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -23,7 +23,7 @@ from kekiz.demo.cooperation_synth import demo_districts, synthetic_waves, to_csv
 from kekiz.demo.goals import DEMO_COVERAGE_INDICATOR as COVERAGE
 from kekiz.demo.goals import build_cooperation_demo, build_goals_demo
 from kekiz.domain.errors import MethodError
-from kekiz.goals.model import GoalStatus
+from kekiz.domain.goals import GoalStatus
 from kekiz.settings import load_settings
 from tests.goals.conftest import GoalMonitor
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from kekiz.domain.errors import ImportFailed, MethodError, NotFound
-from kekiz.goals.model import Direction, GoalStatus, MeasureKind
+from kekiz.domain.goals import Direction, GoalStatus, MeasureKind
 from tests.goals.conftest import GOOD_YAML, GoalMonitor, write
 
 

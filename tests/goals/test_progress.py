@@ -9,7 +9,7 @@ import pytest
 import statsmodels.api as sm
 
 from kekiz.domain.errors import MethodError
-from kekiz.goals.model import Direction, GoalStatus, Target
+from kekiz.domain.goals import Direction, GoalStatus, Target
 from kekiz.goals.progress import (
     RULE_DE,
     RULE_EN,

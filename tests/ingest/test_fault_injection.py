@@ -1,7 +1,7 @@
 """An import that fails halfway through writing leaves the store exactly as it was.
 
 A fault is injected into the store's writer after part of the import has been written
-(``Writer._upsert`` raises on its N-th call; chunks are made small so that several
+(``SqlWriter._upsert`` raises on its N-th call; chunks are made small so that several
 chunks go out first).  The store's snapshot must equal the one taken before, on SQLite
 and PostgreSQL, and a re-run without the fault must succeed.
 """
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from kekiz.app import Kekiz
 from kekiz.domain.errors import StoreError
@@ -21,7 +20,8 @@ from kekiz.ingest.boundaries import BoundaryOptions
 from kekiz.ingest.indicators import IndicatorOptions
 from kekiz.settings import load_settings
 from kekiz.storage import open_store
-from kekiz.storage import store as store_module
+from kekiz.storage import writer as writer_module
+from kekiz.storage.writer import SqlWriter
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 BEZIRKE = ("--level", "stadtbezirk", "--id-field", "NR", "--name-field", "NAME",
@@ -32,34 +32,34 @@ Snap = Callable[[str], Any]
 
 
 class Fault:
-    """Replace ``Writer._upsert``: pass calls through, raise on the ``at``-th call that
+    """Replace ``SqlWriter._upsert``: pass calls through, raise on the ``at``-th call that
     writes ``table`` (any table when ``None``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, at: int, table: str | None = None,
                  error: BaseException | None = None) -> None:
         self.at, self.table, self.calls, self.rows_written = at, table, 0, 0
-        self.error = error or OperationalError(
-            "INSERT ...", {}, Exception("disk I/O error (injected fault)"))
-        original = store_module.Writer._upsert
+        self.error = error  # None: the driver's own error, as from a full disk
+        original = SqlWriter._upsert
         fault = self
 
-        def upsert(writer: Any, table: Any, rows: list[dict[str, Any]],
+        def upsert(writer: Any, table: str, rows: list[dict[str, Any]],
                    keys: list[str]) -> None:
-            if fault.table is None or table.name == fault.table:
+            if fault.table is None or table == fault.table:
                 fault.calls += 1
                 if fault.calls == fault.at:
-                    raise fault.error
+                    raise fault.error or writer._conn.dialect.operational(
+                        "disk I/O error (injected fault)")
                 fault.rows_written += len(rows)
             original(writer, table, rows, keys)
 
-        self._original, self._chunk = original, store_module._CHUNK
+        self._original, self._chunk = original, writer_module._CHUNK
         self._monkeypatch = monkeypatch
-        monkeypatch.setattr(store_module.Writer, "_upsert", upsert)
-        monkeypatch.setattr(store_module, "_CHUNK", 2)
+        monkeypatch.setattr(SqlWriter, "_upsert", upsert)
+        monkeypatch.setattr(writer_module, "_CHUNK", 2)
 
     def remove(self) -> None:
-        self._monkeypatch.setattr(store_module.Writer, "_upsert", self._original)
-        self._monkeypatch.setattr(store_module, "_CHUNK", self._chunk)
+        self._monkeypatch.setattr(SqlWriter, "_upsert", self._original)
+        self._monkeypatch.setattr(writer_module, "_CHUNK", self._chunk)
 
 
 def _monitor(url: str) -> Kekiz:
@@ -157,14 +157,15 @@ def test_new_indicator_import_fails_after_first_chunk(snapshot: Snap, base_url: 
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """``upsert_observations`` writes one chunk and then the connection breaks."""
     before = snapshot(base_url)
-    original = store_module.Writer.upsert_observations
+    original = SqlWriter.upsert_observations
     written: list[int] = []
 
     def upsert_observations(writer: Any, frame: Any, *, progress: Any = None) -> int:
         written.append(original(writer, frame.iloc[:2], progress=progress))
-        raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
+        # the driver's own error, as when the server closes the connection
+        raise writer._conn.dialect.operational("server closed the connection")
 
-    monkeypatch.setattr(store_module.Writer, "upsert_observations", upsert_observations)
+    monkeypatch.setattr(SqlWriter, "upsert_observations", upsert_observations)
     m = _monitor(base_url)
     opts = IndicatorOptions(level="gemeinde", indicator="kinder_u6")
     try:
@@ -176,7 +177,7 @@ def test_new_indicator_import_fails_after_first_chunk(snapshot: Snap, base_url: 
     assert written == [2]
     assert snapshot(base_url) == before
 
-    monkeypatch.setattr(store_module.Writer, "upsert_observations", original)
+    monkeypatch.setattr(SqlWriter, "upsert_observations", original)
     m = _monitor(base_url)
     try:
         result = m.imports.indicators(GOOD / "breit_jahre.csv", opts,

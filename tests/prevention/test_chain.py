@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
+from kekiz.domain.directory import Directory, Service
 from kekiz.domain.errors import MethodError
 from kekiz.prevention.chain import TOTAL, chain_matrix
 from kekiz.prevention.directory import add_offer
-from kekiz.prevention.model import Directory, Service
 
 
 def _directory() -> Directory:

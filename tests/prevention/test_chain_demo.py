@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 from kekiz.demo import demo_dir
 from kekiz.domain.errors import ImportFailed, MethodError
 from kekiz.storage import open_store
-from kekiz.storage import services as svc_store
 from tests.prevention.conftest import Validate
 
 SYNTHETIC = "SYNTHETISCH: Angebote der Präventionskette Köln (erfundene Demo-Daten)"
@@ -42,7 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert done.returncode == 0, done.stderr
     store = open_store(url)
     try:
-        if not svc_store.service_datasets(store):
+        if not store.service_datasets():
             from kekiz.app import Kekiz
             from kekiz.demo.chain import build_chain_demo
             from kekiz.settings import load_settings
@@ -89,7 +88,7 @@ def test_demo_offers_are_stored_and_labelled(demo: str) -> None:
     assert kitas["details"]["kind"] == "kita" and kitas["details"]["format"] == "points"
     store = open_store(demo)
     try:
-        d = svc_store.load_directory(store)
+        d = store.load_directory()
         datasets = {ds.name: ds for ds in store.datasets()}
     finally:
         store.dispose()

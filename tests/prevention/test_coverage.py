@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kekiz.domain.directory import Directory, Service
 from kekiz.domain.errors import MethodError
 from kekiz.prevention.coverage import accessibility, fca, places_per_child, weights
 from kekiz.prevention.directory import add_offer
 from kekiz.prevention.geo import to_metric
-from kekiz.prevention.model import Directory, Service
 
 # Four demand points and two offers on a line (metres), radius 1,500 m:
 #   D1 (0, 0) 100 children     S1 (500, 0)  10 places

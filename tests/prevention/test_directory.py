@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+from kekiz.domain.directory import in_germany, parse_life_phase, phases_for_ages
 from kekiz.domain.errors import ImportFailed
 from kekiz.prevention.directory import (
     KITA,
@@ -24,7 +25,6 @@ from kekiz.prevention.directory import (
     read_directory,
     read_points,
 )
-from kekiz.prevention.model import in_germany, parse_life_phase, phases_for_ages
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "kekiz" / "demo" / "data"
 

@@ -12,17 +12,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from kekiz.app import Kekiz
+from kekiz.domain.directory import Directory
 from kekiz.domain.errors import ImportFailed, KekizError, ValidationReport
 from kekiz.domain.model import Dataset, Unit
 from kekiz.prevention.directory import DirectoryOptions, read_directory
 from kekiz.prevention.hsds import export_hsds, parse_hsds
-from kekiz.prevention.model import Directory
 from kekiz.settings import load_settings
 from kekiz.storage import Store, open_store
 from kekiz.storage import schema_services as s
-from kekiz.storage import services as svc_store
 from kekiz.storage.schema import metadata
+from kekiz.storage.writer import SqlWriter
 from tests.prevention.conftest import Validate
+from tests.sql import connect
 
 EXAMPLES = ["service_full", "organization_full", "service_at_location_list", "tabular",
             "taxonomy_term_list"]
@@ -82,7 +83,7 @@ def test_service_tables_match_their_migration(store_url: str) -> None:
         # the services came with 0005; later migrations (0006 auth, ...) build on it
         assert (store.schema_version() or "") >= "0005"
         mine = {t.name for t in s.SERVICE_TABLES}
-        with store.engine.connect() as conn:
+        with connect(store_url) as conn:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert [d for d in diff if _table_of(d) in mine] == []
     finally:
@@ -102,8 +103,8 @@ def test_hsds_examples_round_trip_through_the_store(store_url: str, hsds_dir: Pa
         with store.transaction() as tx:
             tx.add_dataset(ds)
             assert ds.id is not None
-            svc_store.replace_directory(tx, directory, ds.id)
-        loaded = svc_store.load_directory(store)
+            tx.replace_directory(directory, ds.id)
+        loaded = store.load_directory()
         _same(loaded, directory)
         loaded.meta = directory.meta
         assert export_hsds(loaded) == export_hsds(directory)
@@ -120,7 +121,7 @@ def test_csv_import_round_trip_and_reimport_replaces(store_url: str, good_csv: P
         assert first.dataset.kind == "services" and first.dataset.revision == 1
         assert first.level == "stadtteil" and first.synthetic is False
         expected = read_directory(good_csv, DirectoryOptions(source=good_csv.name)).directory
-        loaded = svc_store.load_directory(store)
+        loaded = store.load_directory()
         units = {loc.id: loc.unit_id for loc in loaded.locations.values()}
         # given keys resolve; the unknown '05315000-101' falls back to its coordinates
         assert sorted(units.values(), key=str) == ["05315000-505", "05315000-801", None]
@@ -130,8 +131,8 @@ def test_csv_import_round_trip_and_reimport_replaces(store_url: str, good_csv: P
         _same(loaded, expected)
         again = m.directory.import_services(good_csv, dataset="Angebote Test")
         assert again.dataset.revision == 2 and again.replaced == 4
-        assert len(svc_store.load_directory(store).services) == 4
-        rows = svc_store.service_datasets(store)
+        assert len(store.load_directory().services) == 4
+        rows = store.service_datasets()
         assert [(r.name, r.revision, r.services, r.published) for r in rows] == \
             [("Angebote Test", 2, 4, 3)]
     finally:
@@ -196,7 +197,7 @@ def test_synthetic_import_is_labelled_everywhere(store_url: str, good_csv: Path)
         assert result.synthetic
         assert result.dataset.name == ("SYNTHETISCH: Beispielangebote (erfundene "
                                        "Demo-Daten)")
-        loaded = svc_store.load_directory(store)
+        loaded = store.load_directory()
         assert all(x.synthetic and x.name.startswith("[synthetisch] ")
                    for x in loaded.services.values())
         assert all(o.name.startswith("[synthetisch] ") for o in loaded.organizations.values())
@@ -259,13 +260,13 @@ def test_bad_input_leaves_the_store_unchanged(store_url: str, good_csv: Path,
         def fail(*_args: Any, **_kw: Any) -> int:  # a failure after the first rows
             raise KekizError("Abbruch im Test", message_en="test abort")
 
-        real = svc_store.replace_directory
+        real = SqlWriter.replace_directory
 
-        def half(tx: Any, directory: Directory, dataset_id: int) -> int:
+        def half(tx: SqlWriter, directory: Directory, dataset_id: int) -> int:
             real(tx, directory, dataset_id)
             return fail()
 
-        monkeypatch.setattr(svc_store, "replace_directory", half)
+        monkeypatch.setattr(SqlWriter, "replace_directory", half)
         with pytest.raises(KekizError, match="Abbruch im Test"):
             m.directory.import_services(good_csv, dataset="Bestand")
         assert store.snapshot() == before
@@ -286,7 +287,7 @@ def test_xlsx_import_into_a_store_without_units(store_url: str, good_csv: Path,
         assert (result.services, result.level, result.assigned) == (4, None, 0)
         assert "Im Store sind noch keine Gebiete: die Orte bleiben ohne Gebiet" in result.notes
         assert result.dataset.name == "Angebote: angebote.xlsx"
-        d = svc_store.load_directory(store)
+        d = store.load_directory()
         assert {s.name for s in d.services.values()} == set(frame["Angebot"])
         assert all(loc.unit_id is None for loc in d.locations.values())
     finally:

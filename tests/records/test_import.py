@@ -24,6 +24,7 @@ from tests.records.conftest import (
     small_schema,
     snapshot_of,
 )
+from tests.sql import connect
 
 FINDINGS = ("sprachdefizit", "adipositas")
 N = 3000  # records in the small file
@@ -142,8 +143,9 @@ def test_store_never_holds_record_level_data(records_demo: RecordsDemo,
     assert found_ids == 0 and found_births == 0
     store = open_store(records_demo.url)
     try:
-        inspector = inspect(store.engine)
-        names = {c["name"].lower() for t in snap for c in inspector.get_columns(t)}
+        with connect(records_demo.url) as conn:
+            inspector = inspect(conn)
+            names = {c["name"].lower() for t in snap for c in inspector.get_columns(t)}
         assert not names & {"record_id", "geburtsdatum", "birth_date", "x", "y", "strasse"}
         obs = store.observations(indicator_id=[i.id for i in store.indicators()
                                                if i.id.endswith("_synth")])

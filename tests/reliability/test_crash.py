@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from kekiz.storage import open_store
 from kekiz.storage import schema as t
 from tests.ingest.conftest import GEMEINDEN, build_base
+from tests.sql import connect
 
 DAYS = int(os.environ.get("KEKIZ_CRASH_DAYS", "34000"))
 KILLS = int(os.environ.get("KEKIZ_CRASH_KILLS", "5"))
@@ -43,7 +44,7 @@ def consistent(url: str) -> dict[str, int]:
     """Check the store; return {dataset name: observations} of every dataset."""
     store = open_store(url)  # check=True: the schema version is verified
     try:
-        with store.engine.connect() as conn:
+        with connect(url) as conn:
             datasets = conn.execute(select(t.datasets.c.id, t.datasets.c.name,
                                            t.datasets.c.rows)).all()
             counts = dict(conn.execute(

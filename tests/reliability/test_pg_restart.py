@@ -1,5 +1,6 @@
 """A PostgreSQL restart during web traffic (issue #10): ``kekiz serve`` keeps running,
-answers again after the restart without being restarted itself (pool_pre_ping), and no
+answers again after the restart without being restarted itself (a read reconnects once
+on a broken connection, a transaction checks its connection first), and no
 committed write is lost.  Uses its own private cluster (tests/pg.py) so that restarting it
 disturbs no other test."""
 

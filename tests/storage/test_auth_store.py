@@ -20,6 +20,7 @@ from kekiz.ingest.boundaries import BoundaryOptions
 from kekiz.ingest.indicators import IndicatorOptions
 from kekiz.settings import load_settings
 from kekiz.storage import schema_auth as a
+from tests.sql import connect
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 PASSWORD = "Korrekt-Pferd-Batterie-9"
@@ -40,7 +41,7 @@ def m(store_url: str) -> Iterator[Kekiz]:
 
 
 def _rows(m: Kekiz, table: object) -> list[dict[str, object]]:
-    with m.store.engine.connect() as conn:
+    with connect(m.store.url) as conn:
         return [dict(r._mapping) for r in conn.execute(select(table))]  # type: ignore[arg-type]
 
 
@@ -89,10 +90,10 @@ def test_sessions_and_tokens_store_only_hashes(m: Kekiz) -> None:
     (trow,) = _rows(m, a.api_tokens)
     assert trow["last_used"] is not None and trow["label"] == "QGIS"
     # an expired token and an expired session are refused
-    with m.store.transaction() as tx:
+    with connect(m.store.url, write=True) as conn:
         past = datetime.now(UTC) - timedelta(seconds=1)
-        tx.conn.execute(update(a.api_tokens).values(expires=past))
-        tx.conn.execute(update(a.sessions).values(expires=past))
+        conn.execute(update(a.api_tokens).values(expires=past))
+        conn.execute(update(a.sessions).values(expires=past))
     assert m.admin.token_account(token) is None
     assert m.admin.session_account(session.token) is None
     # a disabled account loses its token as well
@@ -113,8 +114,8 @@ def test_login_rate_limit_per_name_and_address(m: Kekiz) -> None:
         m.admin.login("koeln", PASSWORD, "10.0.0.3")  # even the right password now
     assert m.admin.login("koeln", PASSWORD, "10.0.0.4").account.name == "koeln"  # other address
     # after the window, the name may try again from the first address
-    with m.store.transaction() as tx:
-        tx.conn.execute(update(a.login_attempts).values(
+    with connect(m.store.url, write=True) as conn:
+        conn.execute(update(a.login_attempts).values(
             at=datetime.now(UTC) - timedelta(minutes=16)))
     assert m.admin.login("koeln", PASSWORD, "10.0.0.3").account.name == "koeln"
     attempts = _rows(m, a.login_attempts)
@@ -126,8 +127,8 @@ def test_login_attempts_older_than_a_day_are_deleted(m: Kekiz) -> None:
     m.admin.create_user("koeln", PASSWORD, Role.VIEWER, "05315000")
     with pytest.raises(AuthFailed):
         m.admin.login("koeln", "falsch-falsch-falsch", "10.0.0.5")
-    with m.store.transaction() as tx:  # that attempt is now 25 hours old
-        tx.conn.execute(update(a.login_attempts).values(
+    with connect(m.store.url, write=True) as conn:  # that attempt is now 25 hours old
+        conn.execute(update(a.login_attempts).values(
             at=datetime.now(UTC) - timedelta(hours=25)))
     m.admin.login("koeln", PASSWORD, "10.0.0.6")
     attempts = _rows(m, a.login_attempts)

@@ -13,8 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from kekiz.domain.errors import SchemaVersionError, StoreError
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity, Unit
 from kekiz.storage import open_store
+from kekiz.storage.migrate import SCHEMA_HEAD, alembic_head
 from kekiz.storage.schema import metadata
-from kekiz.storage.store import schema_head
+from tests.sql import connect
 
 SQUARE = shapely.to_wkb(shapely.box(6.9, 50.9, 7.0, 51.0))
 
@@ -31,11 +32,17 @@ def _units() -> list[Unit]:
 
 def test_schema_matches_tables_and_version(store_url: str) -> None:
     store = open_store(store_url)
-    assert store.schema_version() == schema_head()
-    with store.engine.connect() as conn:
+    assert store.schema_version() == SCHEMA_HEAD
+    with connect(store_url) as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     store.dispose()
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    """Opening a store compares with SCHEMA_HEAD without importing Alembic: the constant
+    must name the newest migration script."""
+    assert alembic_head() == SCHEMA_HEAD == "0007"
 
 
 def test_units_round_trip(store_url: str) -> None:
@@ -140,7 +147,7 @@ def test_empty_store_without_create_and_wrong_version(store_url: str) -> None:
         with pytest.raises(StoreError, match="kekiz init"):
             open_store(store_url, create=False)
     store = open_store(store_url)
-    with store.engine.begin() as conn:
+    with connect(store_url, write=True) as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0000'")
     with pytest.raises(SchemaVersionError, match="init --upgrade"):
         open_store(store_url)

@@ -398,8 +398,8 @@ def matrix(
 
     Beispiel: kekiz chain matrix --unit Nippes
     """
+    from kekiz.domain.directory import Transition, sector_label
     from kekiz.domain.model import LifePhase
-    from kekiz.prevention.model import Transition, sector_label
 
     lang = current_lang()
     result = kekiz().chain.matrix(unit, level)

@@ -24,8 +24,8 @@ def init(upgrade: Annotated[bool, typer.Option(help="Schema eines älteren Store
     Beispiel: kekiz --store sqlite:///kekiz.db init
     """
     version = kekiz().init(upgrade=upgrade)
-    out.print(t(f"Store bereit: {kekiz().store._safe_url()} (Schema {version})",
-                 f"Store ready: {kekiz().store._safe_url()} (schema {version})"))
+    out.print(t(f"Store bereit: {kekiz().store.safe_url()} (Schema {version})",
+                 f"Store ready: {kekiz().store.safe_url()} (schema {version})"))
 
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kekiz.prevention.model import sector_label
+from kekiz.domain.directory import sector_label
 
 __all__ = ["COLUMNS", "SEED", "Actor", "District", "demo_districts", "synthetic_waves",
            "to_csv"]

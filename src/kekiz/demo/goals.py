@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kekiz.demo import demo_dir
-from kekiz.goals.model import GoalStatus
+from kekiz.domain.goals import GoalStatus
 
 if TYPE_CHECKING:
     from kekiz.app import Kekiz

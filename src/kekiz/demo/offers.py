@@ -17,9 +17,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from kekiz.domain.directory import Directory, Service, Transition, new_id
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.directory import add_offer
-from kekiz.prevention.model import Directory, Service, Transition, new_id
 from kekiz.services.directory import SYNTHETIC_PREFIX
 
 __all__ = ["KINDS", "PREFIX", "SYNTHETIC_SOURCE", "OfferKind", "default_boundaries",

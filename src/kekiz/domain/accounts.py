@@ -14,13 +14,14 @@ Suppressed values stay withheld for every role (``web.access.publish``).
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from kekiz.domain.errors import KekizError
 
-__all__ = ["TENANT_ROLES", "Account", "AuthFailed", "Conflict", "Forbidden", "Role",
-           "TooManyAttempts"]
+__all__ = ["TENANT_ROLES", "Account", "AuthFailed", "Conflict", "Forbidden", "ReadScope",
+           "Role", "TooManyAttempts", "hash_token"]
 
 
 class Role(enum.StrEnum):
@@ -45,6 +46,27 @@ class Account:
     tenant: str | None = None
     active: bool = True
     created: datetime | None = None
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) under which a session or API token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What a store view reads of the private data (issue #20).
+
+    Public rows (indicators and datasets without ``private_to``) are read by every scope.
+    A private row is read when its owner (``private_to``) is one of ``tenants``, or when
+    ``state`` is set and the owner lets the state office read it (``private_state``).
+    An observation is read when both its indicator and its dataset are.  Every unit is
+    read by every scope: outside its own units a municipality's account sees what the
+    public sees.  The store applies all of this in SQL.
+    """
+
+    tenants: frozenset[str] = frozenset()
+    state: bool = False
 
 
 class AuthFailed(KekizError):

@@ -173,6 +173,10 @@ class Indicator:
     update_interval: str = ""
     disclosure_rule: str = ""
     decimals: int = 1
+    #: the unit id of the municipality that owns a private indicator (None: public)
+    private_to: str | None = None
+    #: the owner lets the state office read it
+    private_state: bool = False
 
     def __post_init__(self) -> None:
         self.polarity = Polarity(int(self.polarity))
@@ -213,6 +217,10 @@ class Dataset:
     imported_at: datetime | None = None
     id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: the unit id of the municipality that owns a private dataset (None: public)
+    private_to: str | None = None
+    #: the owner lets the state office read it
+    private_state: bool = False
 
 
 @dataclass

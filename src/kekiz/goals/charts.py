@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kekiz.domain.errors import MethodError
+from kekiz.domain.goals import GoalStatus
 from kekiz.domain.periods import decimal_time
-from kekiz.goals.model import GoalStatus
 from kekiz.goals.progress import TargetProgress, forecast_band
 
 __all__ = ["STATUS_COLOURS", "scorecard_chart", "target_chart"]

@@ -49,7 +49,7 @@ from scipy import stats
 
 from kekiz.analysis.trends import slopes
 from kekiz.domain.errors import MethodError
-from kekiz.goals.model import Direction, GoalStatus, Target
+from kekiz.domain.goals import Direction, GoalStatus, Target
 from kekiz.goals.series import (
     is_yearly,
     json_period,

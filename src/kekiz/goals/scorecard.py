@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.goals.model import Goal, GoalStatus, Leitbild, Target
+from kekiz.domain.goals import Goal, GoalStatus, Leitbild, Target
 from kekiz.goals.progress import RULE_DE, RULE_EN, TargetProgress, assess
 
 __all__ = ["IndicatorInfo", "Scorecard", "Series", "SeriesProvider", "applies", "progress_of",

@@ -20,11 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from kekiz.domain.errors import ValidationReport
-from kekiz.domain.model import LifePhase
-from kekiz.ingest.cells import column_style, normalise_key, parse_number
-from kekiz.ingest.tables import RawTable
-from kekiz.prevention.cooperation import (
+from kekiz.domain.cooperation import (
     SCALE_MAX,
     SCALE_MIN,
     Direction,
@@ -33,7 +29,11 @@ from kekiz.prevention.cooperation import (
     Tie,
     TieType,
 )
-from kekiz.prevention.model import parse_life_phase, parse_sector
+from kekiz.domain.directory import parse_life_phase, parse_sector
+from kekiz.domain.errors import ValidationReport
+from kekiz.domain.model import LifePhase
+from kekiz.ingest.cells import column_style, normalise_key, parse_number
+from kekiz.ingest.tables import RawTable
 
 __all__ = ["COLUMNS", "ParsedSurvey", "parse_cooperation", "parse_tie_types"]
 

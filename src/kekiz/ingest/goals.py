@@ -1,4 +1,4 @@
-"""Leitbild definitions (YAML or XLSX) -> a validated :class:`~kekiz.goals.model.Leitbild`.
+"""Leitbild definitions (YAML or XLSX) -> a validated :class:`~kekiz.domain.goals.Leitbild`.
 
 YAML (German keys, English aliases)::
 
@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from kekiz.domain.errors import ValidationReport
-from kekiz.goals.model import (
+from kekiz.domain.goals import (
     DIRECTION_ALIASES,
     MEASURE_ALIASES,
     DeclaredIndicator,

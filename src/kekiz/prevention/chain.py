@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from kekiz.domain.directory import CORE_SECTORS, LIFE_PHASES, Transition, sector_label
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import LifePhase
-from kekiz.prevention.model import CORE_SECTORS, LIFE_PHASES, Transition, sector_label
 
 __all__ = ["TOTAL", "ChainMatrix", "chain_matrix"]
 

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from kekiz.domain.directory import PHASE_AGES
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.geo import METRIC_CRS, to_metric
-from kekiz.prevention.model import PHASE_AGES
 
 __all__ = ["DEFAULT_STEPS", "DistanceProvider", "FCAResult", "accessibility",
            "demand_points", "eligible_offers", "fca", "places_per_child", "weights"]

@@ -28,19 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from kekiz.domain.errors import ValidationReport
-from kekiz.domain.model import LifePhase
-from kekiz.ingest.cells import parse_number
-from kekiz.ingest.tables import read_table
-from kekiz.prevention.geo import (
-    detect_coordinate_columns,
-    guess_crs,
-    parse_coordinate,
-    points_in_units,
-    to_metric,
-    to_wgs84,
-)
-from kekiz.prevention.model import (
+from kekiz.domain.directory import (
     Directory,
     Location,
     Organization,
@@ -53,6 +41,18 @@ from kekiz.prevention.model import (
     parse_life_phase,
     parse_sector,
     parse_transition,
+)
+from kekiz.domain.errors import ValidationReport
+from kekiz.domain.model import LifePhase
+from kekiz.ingest.cells import parse_number
+from kekiz.ingest.tables import read_table
+from kekiz.prevention.geo import (
+    detect_coordinate_columns,
+    guess_crs,
+    parse_coordinate,
+    points_in_units,
+    to_metric,
+    to_wgs84,
 )
 
 __all__ = ["FIELDS", "KITA", "DirectoryImport", "DirectoryOptions", "OfferDefaults",

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from kekiz.domain.directory import in_germany
 from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.cells import column_style, normalise_key, parse_number
 from kekiz.ingest.frames import read_frame
@@ -28,7 +29,6 @@ from kekiz.prevention.geo import (
     points_in_units,
     to_wgs84,
 )
-from kekiz.prevention.model import in_germany
 
 __all__ = ["COVERAGE_COLUMNS", "coverage_file", "read_offer_points"]
 

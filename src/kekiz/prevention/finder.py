@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from kekiz.analysis.classify import format_number
+from kekiz.domain.directory import language_name, parse_language, parse_life_phase, slug
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.coverage import eligible_offers
 from kekiz.prevention.geo import METRIC_CRS, to_metric
-from kekiz.prevention.model import language_name, parse_language, parse_life_phase, slug
 
 __all__ = ["FinderHit", "describe", "find_offers"]
 

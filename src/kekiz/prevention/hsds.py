@@ -26,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kekiz.domain.directory import KEKIZ_FIELDS, TYPED, Directory, typed_fields
 from kekiz.domain.errors import ValidationReport
 from kekiz.prevention.hsds_kekiz import (
     KEKIZ_TAXONOMY,
@@ -37,7 +38,6 @@ from kekiz.prevention.hsds_kekiz import (
     uuid_of,
 )
 from kekiz.prevention.hsds_spec import SPEC, TABLE_BY_PATH
-from kekiz.prevention.model import KEKIZ_FIELDS, TYPED, Directory, typed_fields
 
 __all__ = ["KEKIZ_TAXONOMY_ID", "detect_kind", "document", "export_hsds", "parse_hsds",
            "read_hsds", "write_hsds"]

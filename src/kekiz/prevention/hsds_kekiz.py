@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from kekiz.domain.directory import Directory, Transition, new_id, sector_label, slug
 from kekiz.domain.model import LifePhase
-from kekiz.prevention.model import Directory, Transition, new_id, sector_label, slug
 
 __all__ = ["KEKIZ_TAXONOMY", "KEKIZ_TAXONOMY_ID", "decode_kekiz", "kekiz_attributes",
            "kekiz_term", "kekiz_values", "uuid_of"]

@@ -30,12 +30,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kekiz.domain.accounts import TENANT_ROLES, Account, Role
+from kekiz.domain.accounts import TENANT_ROLES, Account, ReadScope, Role
 from kekiz.domain.errors import KekizError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kekiz.domain.cooperation import Network
+    from kekiz.domain.directory import Directory, ServiceDataset
+    from kekiz.domain.goals import Leitbild
     from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
     from kekiz.storage.protocol import Store, Writer
 
@@ -88,12 +91,24 @@ class Audience:
         """Whether internal columns (importer, server paths, raw parameters) are shown."""
         return self.role in (Role.ADMIN, Role.STATE)
 
+    def read_scope(self) -> ReadScope | None:
+        """What this audience reads of private data (issue #20): the administration all
+        of it (None); the state office what the owners share with it; a municipality's
+        accounts the private data of their own units; the public none."""
+        if self.role is Role.ADMIN:
+            return None
+        if self.role is Role.STATE:
+            return ReadScope(state=True)
+        return ReadScope(tenants=self.own_units or frozenset())
+
     @property
     def key(self) -> str:
         """A text naming what this audience sees, for caches of published results: two
         audiences with the same key see the same published tables."""
-        if self.sees_internals:
-            return "internal"
+        if self.role in (Role.ADMIN, Role.STATE):
+            return self.role.value
+        if self.own_units:
+            return "tenant:" + ",".join(sorted(self.own_units))
         return "public"
 
 
@@ -150,14 +165,25 @@ def publish(table: pd.DataFrame, audience: Audience = PUBLIC) -> pd.DataFrame:
 
 class _ReadView(ABC):
     """Every read of the store, passed through by name (no ``__getattr__``: a read that
-    is not listed here does not exist on the view, so nothing slips past the gate)."""
+    is not listed here does not exist on the view, so nothing slips past the gate).  The
+    view reads the store scoped to what ``audience`` may read of private data."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Store, audience: Audience = PUBLIC) -> None:
+        scope = audience.read_scope()
+        self._store = store.scoped(scope) if scope is not None else store
+        self.audience = audience
 
     @property
     def base(self) -> Store:
         return self._store
+
+    @property
+    def url(self) -> str:
+        return self._store.url
+
+    @property
+    def scope(self) -> ReadScope | None:
+        return self._store.scope
 
     # -- the store's reads, unchanged ------------------------------------------------------
     def safe_url(self) -> str:
@@ -194,6 +220,9 @@ class _ReadView(ABC):
     def count_units(self) -> dict[str, int]:
         return self._store.count_units()
 
+    def unit_tree(self) -> dict[str, str | None]:
+        return self._store.unit_tree()
+
     def indicators(self) -> list[Indicator]:
         return self._store.indicators()
 
@@ -215,16 +244,30 @@ class _ReadView(ABC):
     def funding(self, programme: str | None = None) -> pd.DataFrame:
         return self._store.funding(programme)
 
+    def load_directory(self, dataset_ids: Sequence[int] | None = None) -> Directory:
+        return self._store.load_directory(dataset_ids)
+
+    def service_datasets(self) -> list[ServiceDataset]:
+        return self._store.service_datasets()
+
+    def cooperation_waves(self) -> list[dict[str, Any]]:
+        return self._store.cooperation_waves()
+
+    def cooperation_wave(self, wave: int) -> Network:
+        return self._store.cooperation_wave(wave)
+
+    def leitbild_ids(self) -> list[tuple[str, str, str]]:
+        return self._store.leitbild_ids()
+
+    def leitbild(self, leitbild_id: str) -> Leitbild:
+        return self._store.leitbild(leitbild_id)
+
     # -- the one read the views change -----------------------------------------------------
     @abstractmethod
     def observations(self, *, indicator_id: str | Sequence[str] | None = None,
                      unit_ids: Sequence[str] | None = None, level: str | None = None,
                      period: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Stored observations as this view lets them out."""
-
-    # -- interim: the free functions of storage/{services,cooperation}.py read through this
-    def _connect(self) -> Any:  # replaced by store methods in the store contract
-        return self._store._connect()
 
     # -- no writes ---------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[Writer]:
@@ -248,10 +291,6 @@ class WithheldFreeReads(_ReadView):
 class PublishedReads(_ReadView):
     """The store as ``audience`` may read it: observations in their published form, with
     the reason of every status that is not ``ok`` (``reason_de``, ``reason_en``)."""
-
-    def __init__(self, store: Store, audience: Audience = PUBLIC) -> None:
-        super().__init__(store)
-        self.audience = audience
 
     def observations(self, *, indicator_id: str | Sequence[str] | None = None,
                      unit_ids: Sequence[str] | None = None, level: str | None = None,

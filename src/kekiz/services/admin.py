@@ -1,13 +1,12 @@
 """Users, roles, tenants, sessions, API tokens, access grants and the audit log (#8).
 
 :class:`AdminService` tells the web layer who a session cookie or a bearer token belongs
-to, and which units are an account's own scope (:meth:`AdminService.visible_units`): its
-tenant unit, everything below it, and the units granted to its tenant (with everything
-below those).  What an account may read is decided by the publication gate
-(:mod:`kekiz.privacy.publish`) from the account and that scope.  Passwords are stored as
-argon2id hashes; session and API tokens as
-SHA-256 of 256-bit random strings; login attempts in the store, so that the rate limit
-holds across worker processes.
+to, and which units are an account's own (:meth:`AdminService.visible_units`): its tenant
+unit, everything below it, and the units granted to its tenant (with everything below
+those).  What an account may read is decided by the publication gate
+(:mod:`kekiz.privacy.publish`) from the account and those units.  Passwords are stored as
+argon2id hashes; session and API tokens as SHA-256 of 256-bit random strings; login
+attempts in the store, so that the rate limit holds across worker processes.
 """
 
 from __future__ import annotations
@@ -29,11 +28,11 @@ from kekiz.domain.accounts import (
     Forbidden,
     Role,
     TooManyAttempts,
+    hash_token,
 )
 from kekiz.domain.errors import KekizError, NotFound
 from kekiz.services.base import actor as acting
 from kekiz.settings import Settings
-from kekiz.storage import auth as sa
 from kekiz.storage.protocol import Store
 
 __all__ = ["MAX_FAILURES", "MIN_PASSWORD", "WINDOW", "AdminService", "Session"]
@@ -87,13 +86,13 @@ class AdminService:
         self._check_password(password)
         tenant = self._check_tenant(role, tenant)
         store = self.store
-        if sa.password_hash_of(store, name) is not None:
+        if store.auth.password_hash_of(name) is not None:
             raise Conflict(f"Den Benutzer '{name}' gibt es schon. 'kekiz admin user list' "
                            "zeigt alle.", message_en=f"The user '{name}' exists already.")
         with store.transaction() as tx:
-            account = sa.add_user(tx, name, _hasher.hash(password), role, tenant)
-            sa.add_audit(tx, actor or acting(self.settings), "user.create", f"user:{name}", None,
-                         _account_summary(account))
+            account = tx.auth.add_user(name, _hasher.hash(password), role, tenant)
+            tx.auth.add_audit(actor or acting(self.settings), "user.create", f"user:{name}", None,
+                              _account_summary(account))
         return account
 
     def update_user(self, name: str, *, role: Role | str | None = None,
@@ -104,30 +103,29 @@ class AdminService:
         new_role = self._role(role) if role is not None else old.role
         new_tenant = tenant if tenant is not None else old.tenant
         new_tenant = self._check_tenant(new_role, new_tenant)
-        values: dict[str, Any] = {"role": new_role.value, "tenant_id": new_tenant}
-        if active is not None:
-            values["active"] = active
+        password_hash = None
         if password is not None:
             self._check_password(password)
-            values["password_hash"] = _hasher.hash(password)
+            password_hash = _hasher.hash(password)
         new = Account(old.id, old.name, new_role, new_tenant,
                       old.active if active is None else active, old.created)
         after = _account_summary(new)
         if password is not None:
             after["password"] = "geändert / changed"
         with self.store.transaction() as tx:
-            sa.update_user(tx, old.id, **values)
+            tx.auth.update_user(old.id, role=new_role, tenant=new_tenant, active=active,
+                                password_hash=password_hash)
             if active is False:
-                tx.conn.execute(sa.a.sessions.delete().where(sa.a.sessions.c.user_id == old.id))
-            sa.add_audit(tx, actor or acting(self.settings), "user.update", f"user:{name}",
-                         _account_summary(old), after)
+                tx.auth.delete_sessions_of(old.id)
+            tx.auth.add_audit(actor or acting(self.settings), "user.update", f"user:{name}",
+                              _account_summary(old), after)
         return new
 
     def accounts(self) -> list[Account]:
-        return sa.users(self.store)
+        return self.store.auth.users()
 
     def account(self, name: str) -> Account:
-        found = sa.password_hash_of(self.store, name)
+        found = self.store.auth.password_hash_of(name)
         if found is None:
             raise NotFound(f"Unbekannter Benutzer '{name}'. 'kekiz admin user list' zeigt "
                            "alle.", message_en=f"Unknown user '{name}'.")
@@ -169,16 +167,16 @@ class AdminService:
         of the same name from the same address within :data:`WINDOW`, refuses (429)."""
         store = self.store
         since = datetime.now(UTC) - WINDOW
-        if sa.failures(store, name, address, since) >= MAX_FAILURES:
+        if store.auth.failures(name, address, since) >= MAX_FAILURES:
             with store.transaction() as tx:
-                sa.add_audit(tx, name, "login.blocked", f"user:{name}", None,
-                             {"address": address})
+                tx.auth.add_audit(name, "login.blocked", f"user:{name}", None,
+                                  {"address": address})
             raise TooManyAttempts(
                 f"Zu viele fehlgeschlagene Anmeldungen für „{name}“ von dieser Adresse. "
                 f"Bitte in {int(WINDOW.total_seconds() // 60)} Minuten erneut versuchen.",
                 message_en=f"Too many failed logins for '{name}' from this address. Please "
                 f"try again in {int(WINDOW.total_seconds() // 60)} minutes.")
-        found = sa.password_hash_of(store, name)
+        found = store.auth.password_hash_of(name)
         ok = False
         try:
             ok = _hasher.verify(found[1] if found else _DUMMY_HASH, password)
@@ -186,18 +184,18 @@ class AdminService:
             ok = False
         ok = ok and found is not None and found[0].active
         with store.transaction() as tx:
-            sa.record_attempt(tx, name, address, ok)
-            sa.add_audit(tx, name, "login" if ok else "login.failed", f"user:{name}", None,
-                         {"address": address})
+            tx.auth.record_attempt(name, address, ok)
+            tx.auth.add_audit(name, "login" if ok else "login.failed", f"user:{name}", None,
+                              {"address": address})
             if not ok or found is None:
                 session = None
             else:
                 account, stored = found
                 if _hasher.check_needs_rehash(stored):
-                    sa.update_user(tx, account.id, password_hash=_hasher.hash(password))
+                    tx.auth.set_password_hash(account.id, _hasher.hash(password))
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-                sa.add_session(tx, sa.hash_token(token), account.id, csrf,
-                               datetime.now(UTC) + SESSION_LIFETIME)
+                tx.auth.add_session(hash_token(token), account.id, csrf,
+                                    datetime.now(UTC) + SESSION_LIFETIME)
                 session = Session(account, token, csrf)
         if session is None:
             raise _wrong_login()
@@ -207,12 +205,12 @@ class AdminService:
         """The account and CSRF token of a session cookie, or None."""
         if not token:
             return None
-        return sa.session_of(self.store, sa.hash_token(token))
+        return self.store.auth.session_of(hash_token(token))
 
     def logout(self, token: str, actor: str) -> None:
         with self.store.transaction() as tx:
-            sa.delete_session(tx, sa.hash_token(token))
-            sa.add_audit(tx, actor, "logout", f"user:{actor}")
+            tx.auth.delete_session(hash_token(token))
+            tx.auth.add_audit(actor, "logout", f"user:{actor}")
 
     def create_token(self, user: str, label: str = "", days: int | None = 365, *,
                      actor: str | None = None) -> str:
@@ -221,26 +219,26 @@ class AdminService:
         token = "kekiz_" + secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(days=days) if days else None
         with self.store.transaction() as tx:
-            token_id = sa.add_token(tx, sa.hash_token(token), account.id, label[:200], expires)
-            sa.add_audit(tx, actor or acting(self.settings), "token.create", f"token:{token_id}",
-                         None, {"user": user, "label": label, "expires": expires})
+            token_id = tx.auth.add_token(hash_token(token), account.id, label[:200], expires)
+            tx.auth.add_audit(actor or acting(self.settings), "token.create", f"token:{token_id}",
+                              None, {"user": user, "label": label, "expires": expires})
         return token
 
     def token_account(self, token: str) -> Account | None:
         if not token:
             return None
-        return sa.token_of(self.store, sa.hash_token(token))
+        return self.store.auth.token_of(hash_token(token))
 
     def api_tokens(self, user: str | None = None) -> pd.DataFrame:
-        return sa.tokens(self.store, self.account(user).id if user else None)
+        return self.store.auth.tokens(self.account(user).id if user else None)
 
     def revoke_token(self, token_id: int, *, actor: str | None = None) -> None:
         with self.store.transaction() as tx:
-            if not sa.delete_token(tx, token_id):
+            if not tx.auth.delete_token(token_id):
                 raise NotFound(f"Kein API-Token mit der Nummer {token_id}.",
                                message_en=f"No API token number {token_id}.")
-            sa.add_audit(tx, actor or acting(self.settings), "token.revoke", f"token:{token_id}",
-                         {"id": token_id}, None)
+            tx.auth.add_audit(actor or acting(self.settings), "token.revoke", f"token:{token_id}",
+                              {"id": token_id}, None)
 
     # -- grants ----------------------------------------------------------------------------------
     def grant(self, grantor: str, grantee: str, *, actor: str | None = None,
@@ -252,22 +250,22 @@ class AdminService:
         self.store.unit(grantor)
         self.store.unit(grantee)
         with self.store.transaction() as tx:
-            added = sa.add_grant(tx, grantor, grantee, actor or acting(self.settings))
+            added = tx.auth.add_grant(grantor, grantee, actor or acting(self.settings))
             if added:
-                sa.add_audit(tx, actor or acting(self.settings), "grant.add",
-                             f"grant:{grantor}->{grantee}", None,
-                             {"grantor": grantor, "grantee": grantee})
+                tx.auth.add_audit(actor or acting(self.settings), "grant.add",
+                                  f"grant:{grantor}->{grantee}", None,
+                                  {"grantor": grantor, "grantee": grantee})
         return added
 
     def revoke_grant(self, grantor: str, grantee: str, *, actor: str | None = None,
                      account: Account | None = None) -> bool:
         self._may_grant(grantor, account)
         with self.store.transaction() as tx:
-            removed = sa.remove_grant(tx, grantor, grantee)
+            removed = tx.auth.remove_grant(grantor, grantee)
             if removed:
-                sa.add_audit(tx, actor or acting(self.settings), "grant.remove",
-                             f"grant:{grantor}->{grantee}",
-                             {"grantor": grantor, "grantee": grantee}, None)
+                tx.auth.add_audit(actor or acting(self.settings), "grant.remove",
+                                  f"grant:{grantor}->{grantee}",
+                                  {"grantor": grantor, "grantee": grantee}, None)
         return removed
 
     @staticmethod
@@ -282,20 +280,20 @@ class AdminService:
                         "may manage grants.")
 
     def access_grants(self) -> pd.DataFrame:
-        return sa.grants(self.store)
+        return self.store.auth.grants()
 
     # -- audit -----------------------------------------------------------------------------------
     def record_audit(self, actor: str, action: str, obj: str, before: Any = None,
                      after: Any = None) -> None:
         """Log a change made outside the facade's own writes (a web handler's)."""
         with self.store.transaction() as tx:
-            sa.add_audit(tx, actor, action, obj, before, after)
+            tx.auth.add_audit(actor, action, obj, before, after)
 
     def audit_log(self, *, limit: int = 100, offset: int = 0, actor: str | None = None,
                   action: str | None = None) -> pd.DataFrame:
         """Newest first: id, at, actor, action, object, before and after (JSON text)."""
-        return sa.audit_entries(self.store, limit=limit, offset=offset, actor=actor,
-                                action=action)
+        return self.store.auth.audit_entries(limit=limit, offset=offset, actor=actor,
+                                            action=action)
 
     # -- tenant scope ------------------------------------------------------------------------------
     def visible_units(self, account: Account | None) -> frozenset[str] | None:
@@ -322,7 +320,7 @@ class AdminService:
         if cached is not None and cached[0] == version:
             return dict(cached[1])
         children: dict[str, list[str]] = {}
-        for uid, parent in sa.unit_tree(self.store).items():
+        for uid, parent in self.store.unit_tree().items():
             if parent:
                 children.setdefault(parent, []).append(uid)
         self._children_cache = (version, children)

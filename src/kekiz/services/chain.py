@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 
 from kekiz.analysis.classify import format_number
+from kekiz.domain.directory import parse_life_phase, slug
 from kekiz.domain.errors import MethodError
 from kekiz.prevention.chain import TOTAL, chain_matrix
 from kekiz.prevention.coverage import (
@@ -23,7 +24,6 @@ from kekiz.prevention.coverage import (
 )
 from kekiz.prevention.gaps import Measure, need_supply
 from kekiz.prevention.geo import METRIC_CRS, points_in_units, to_metric
-from kekiz.prevention.model import parse_life_phase, slug
 from kekiz.prevention.siting import Change, choose_sites, need_weights
 from kekiz.prevention.siting import what_if as recompute_scenario
 from kekiz.services.chain_data import (

@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kekiz.domain.directory import slug
 from kekiz.domain.errors import MethodError, NotFound
 from kekiz.domain.jsonable import clean
 from kekiz.ingest.boundaries import match_key
 from kekiz.prevention.geo import METRIC_CRS, points_in_units
-from kekiz.prevention.model import slug
 from kekiz.services.base import language
 from kekiz.settings import Settings
-from kekiz.storage import services as svc_store
 from kekiz.storage.protocol import Store
 
 __all__ = ["NEED_INDICATOR", "PHASE_POPULATION", "ChainData", "demand_points", "kind_label",
@@ -123,7 +122,7 @@ class ChainData:
     def offers(self, level: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
         """Stored offers with ``unit_id`` of ``level`` (NaN outside) and the level's units.
         """
-        offers = svc_store.load_directory(self.store).offers()
+        offers = self.store.load_directory().offers()
         if offers.empty:
             raise MethodError("Im Store sind keine Angebote. Abhilfe: 'kekiz chain import "
                               "DATEI' (oder 'kekiz demo').",

@@ -15,7 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from kekiz.prevention.cooperation import Network, undirected_graph
+from kekiz.domain.cooperation import Network
+from kekiz.prevention.cooperation import undirected_graph
 
 __all__ = ["GraphLayout", "LayoutEdge", "LayoutNode", "cooperation_layout"]
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kekiz.domain.cooperation import Network
 from kekiz.domain.errors import NotFound, ValidationReport
 from kekiz.domain.model import Dataset
 from kekiz.ingest.boundaries import match_key, sha256_of
 from kekiz.ingest.cooperation import parse_cooperation
 from kekiz.ingest.tables import read_table
 from kekiz.prevention.cooperation import (
-    Network,
     NetworkMetrics,
     WaveComparison,
     compare_waves,
@@ -26,7 +26,6 @@ from kekiz.prevention.cooperation import (
 )
 from kekiz.services.base import actor
 from kekiz.settings import Settings
-from kekiz.storage import cooperation as coop_store
 from kekiz.storage.protocol import Store
 
 __all__ = ["SYNTHETIC_DE", "CoopImport", "CooperationService"]
@@ -84,14 +83,14 @@ class CooperationService:
                               "actors": len(net.partners), "reports": len(net.ties)})
         with self.store.transaction() as tx:
             tx.add_dataset(ds)
-            coop_store.replace_wave(tx, net, label=name, first_date=parsed.first_date,
+            tx.replace_wave(net, label=name, first_date=parsed.first_date,
                                     last_date=parsed.last_date, synthetic=synthetic,
                                     dataset_id=ds.id)
         return CoopImport(wave, ds, len(net.partners), len(net.ties), synthetic,
                           table.notes + report.notes)
 
     def waves(self) -> list[dict[str, Any]]:
-        return coop_store.waves(self.store)
+        return self.store.cooperation_waves()
 
     def network(self, wave: int | None = None) -> Network:
         if wave is None:
@@ -102,7 +101,7 @@ class CooperationService:
                                message_en="No cooperation network in the store. Fix: 'kekiz "
                                "coop import FILE --wave 1'.")
             wave = int(known[-1]["wave"])
-        return coop_store.load_wave(self.store, wave)
+        return self.store.cooperation_wave(wave)
 
     def _districts(self, level: str) -> dict[str, str]:
         """unit id -> its unit on ``level`` (itself or an ancestor); others are city-wide."""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kekiz.analysis.classify import format_number
+from kekiz.domain.directory import Directory, ServiceDataset, Transition, slug
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
 from kekiz.domain.model import Dataset, LifePhase
 from kekiz.ingest.boundaries import match_key, sha256_of
@@ -28,12 +29,10 @@ from kekiz.prevention.directory import (
 )
 from kekiz.prevention.geo import points_in_units
 from kekiz.prevention.hsds import read_hsds, write_hsds
-from kekiz.prevention.model import Directory, Transition, slug
 from kekiz.services.base import actor
 from kekiz.services.chain_data import ChainData, write_frame
 from kekiz.services.chain_results import ServiceImport
 from kekiz.settings import Settings
-from kekiz.storage import services as svc_store
 from kekiz.storage.protocol import Store
 
 __all__ = ["SYNTHETIC_PREFIX", "DirectoryService", "read_directory_file"]
@@ -149,22 +148,22 @@ class DirectoryService:
         with self.store.transaction() as tx:
             tx.add_dataset(ds)
             assert ds.id is not None
-            replaced = svc_store.replace_directory(tx, directory, ds.id)
+            replaced = tx.replace_directory(directory, ds.id)
         return ServiceImport(ds, len(directory.services), len(directory.locations),
                              len(directory.organizations), assigned, outside, level,
                              n_synth > 0, replaced, dups, internal, keep_duplicates, notes)
 
-    def service_datasets(self) -> list[svc_store.ServiceDataset]:
-        return svc_store.service_datasets(self.store)
+    def service_datasets(self) -> list[ServiceDataset]:
+        return self.store.service_datasets()
 
     def stored_directory(self) -> Directory:
-        return svc_store.load_directory(self.store)
+        return self.store.load_directory()
 
     def export_services(self, out: Path, *, include_unpublished: bool = False,
                         shape: str = "services") -> int:
         """The stored offers as HSDS 3.0 JSON (``.json``) or a table (``.csv``/``.xlsx``);
         the public export holds only published services.  Returns the services written."""
-        d = svc_store.load_directory(self.store)
+        d = self.store.load_directory()
         if not include_unpublished:
             for sid in [s.id for s in d.services.values() if not s.published]:
                 d.remove_service(sid)
@@ -198,13 +197,13 @@ class DirectoryService:
                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(pairs of a stored offer of another dataset and an incoming one, pairs within
         the incoming file); ``offer_b`` is the incoming offer."""
-        others = [d.dataset_id for d in svc_store.service_datasets(self.store)
+        others = [d.dataset_id for d in self.store.service_datasets()
                   if d.name != name]
         incoming = directory.offers()
         internal = find_duplicates(incoming, max_distance_m)
         if not others:
             return internal.iloc[0:0], internal
-        stored = svc_store.load_directory(self.store, others).offers()
+        stored = self.store.load_directory(others).offers()
         tagged = incoming.assign(offer_id="neu:" + incoming["offer_id"].astype(str))
         dups = find_duplicates(pd.concat([stored, tagged], ignore_index=True),
                                max_distance_m)

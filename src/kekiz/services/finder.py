@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kekiz.prevention.finder import FinderHit, find_offers
 from kekiz.services.chain_data import ChainData, parse_point
-from kekiz.storage import services as svc_store
 from kekiz.storage.protocol import Store
 
 __all__ = ["FinderService"]
@@ -34,7 +33,7 @@ class FinderService:
             offers, _ = self.data.offers(lv)
             ids = uid
         else:
-            offers = svc_store.load_directory(self.store).offers()
+            offers = self.store.load_directory().offers()
         if near is not None and point is None:
             uid, _name, lv = self.data.unit(str(near))
             shapes = self.data.shapes(lv)

@@ -14,9 +14,9 @@ import pandas as pd
 
 from kekiz.domain.catalogue import CATALOGUE
 from kekiz.domain.errors import MethodError, NotFound, ValidationReport
+from kekiz.domain.goals import GoalStatus, Leitbild
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.goals.charts import scorecard_chart, target_chart
-from kekiz.goals.model import GoalStatus, Leitbild
 from kekiz.goals.scorecard import IndicatorInfo, Scorecard, Series, progress_of
 from kekiz.goals.scorecard import scorecard as build_scorecard
 from kekiz.goals.series import time_series
@@ -25,7 +25,6 @@ from kekiz.ingest.goals import GoalContext, parse_leitbild
 from kekiz.services.base import actor, language
 from kekiz.services.coverage_indicator import CoverageIndicator, store_coverage_indicator
 from kekiz.settings import Settings
-from kekiz.storage import cooperation as coop_store
 from kekiz.storage.protocol import Store
 
 __all__ = ["GoalService", "LeitbildImport"]
@@ -143,12 +142,12 @@ class GoalService:
                               "pending_indicators": sorted(parsed.info)})
         with store.transaction() as tx:
             tx.add_dataset(ds)
-            coop_store.replace_leitbild(tx, lb, ds.id)
+            tx.replace_leitbild(lb, ds.id)
         lb.dataset_id = ds.id
         return LeitbildImport(lb, ds, n_targets, parsed.notes)
 
     def leitbilder(self) -> list[tuple[str, str, str]]:
-        return coop_store.leitbild_ids(self.store)
+        return self.store.leitbild_ids()
 
     def leitbild(self, leitbild_id: str | None = None) -> Leitbild:
         known = self.leitbilder()
@@ -165,7 +164,7 @@ class GoalService:
                     message_en="Several Leitbilder in the store: please give --leitbild ("
                     + ", ".join(k[0] for k in known) + ").")
             leitbild_id = known[0][0]
-        return coop_store.leitbild(self.store, leitbild_id)
+        return self.store.leitbild(leitbild_id)
 
     def _parents(self) -> dict[str, str | None]:
         units = self.store.units_frame()

@@ -27,14 +27,15 @@ import pandas as pd
 import shapely
 
 from kekiz.analysis.classify import classify
+from kekiz.domain.cooperation import Network
+from kekiz.domain.directory import Directory
 from kekiz.domain.errors import KekizError, MethodError, NotFound
+from kekiz.domain.goals import Leitbild
 from kekiz.domain.model import Dataset, Indicator, Level, Unit
-from kekiz.goals.model import Leitbild
 from kekiz.goals.scorecard import Scorecard
 from kekiz.network.reach import ReachResult
-from kekiz.prevention.cooperation import Network, NetworkMetrics, WaveComparison
+from kekiz.prevention.cooperation import NetworkMetrics, WaveComparison
 from kekiz.prevention.finder import FinderHit
-from kekiz.prevention.model import Directory
 from kekiz.privacy.publish import REASONS, Audience, PublishedReads, publish
 from kekiz.reporting import export as exporter
 from kekiz.services.base import attributions_of

@@ -1,40 +1,35 @@
-"""Reading and writing users, sessions, API tokens, grants, login attempts and the audit
-log (issue #8); and :class:`ScopedStore`, the store as one tenant may read it.
+"""Users, sessions, API tokens, grants, login attempts and the audit log in the store
+(issue #8), in plain SQL: ``store.auth`` (:class:`SqlAuthStore`) reads, ``tx.auth``
+(:class:`SqlAuthWriter`) writes inside the caller's transaction.
 
-Writes take the :class:`~kekiz.storage.store.Writer` of an open transaction, reads the
-:class:`~kekiz.storage.store.Store`.  Tokens are stored as their SHA-256 only.
+Tokens are stored as their SHA-256 only (:func:`kekiz.domain.accounts.hash_token`).
+Sessions, tokens, login attempts and audit entries are bookkeeping: writing them does
+not count as a change of the data (``store.data_version()`` stays); accounts and grants
+do count, since they change what a scope reads.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, select, update
+from typing import TYPE_CHECKING, Any
 
 from kekiz.domain.accounts import Account, Role
-from kekiz.domain.errors import NotFound
-from kekiz.domain.model import Dataset, Member, Unit
-from kekiz.storage import schema as t
-from kekiz.storage import schema_auth as a
-from kekiz.storage.store import Store, Writer
+from kekiz.domain.model import Dataset
+from kekiz.storage.db import Conn, Database, Row
 
-__all__ = ["ScopedStore", "add_audit", "add_grant", "add_session", "add_token", "add_user",
-           "audit_dataset", "audit_entries", "delete_session", "delete_token", "failures",
-           "grants", "hash_token", "password_hash_of", "record_attempt", "remove_grant",
-           "session_of", "token_of", "tokens", "unit_tree", "update_user", "users"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SqlAuthStore", "SqlAuthWriter", "add_audit", "audit_dataset", "audit_dataset_rows"]
+
+_ACCOUNT = "u.id, u.name, u.role, u.tenant_id, u.active, u.created"
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _json(value: Any) -> str | None:
@@ -43,303 +38,245 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes (stored as UTC)."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+class SqlAuthStore:
+    """Reads of the account tables (see :class:`kekiz.storage.protocol.AuthStore`)."""
+
+    def __init__(self, db: Database,
+                 transaction: Callable[[], AbstractContextManager[Conn]]) -> None:
+        self._db = db
+        self._transaction = transaction
+
+    def _account(self, row: Row) -> Account:
+        return Account(id=int(row[0]), name=row[1], role=Role(row[2]), tenant=row[3],
+                       active=bool(row[4]), created=self._db.dialect.datetime_out(row[5]))
+
+    def users(self) -> list[Account]:
+        rows = self._db.read(lambda c: c.all(f"SELECT {_ACCOUNT} FROM users u ORDER BY u.name"))
+        return [self._account(r) for r in rows]
+
+    def password_hash_of(self, name: str) -> tuple[Account, str] | None:
+        row = self._db.read(lambda c: c.one(
+            f"SELECT {_ACCOUNT}, u.password_hash FROM users u WHERE u.name = ?", (name,)))
+        return None if row is None else (self._account(row), str(row[6]))
+
+    def session_of(self, token_hash: str) -> tuple[Account, str] | None:
+        row = self._db.read(lambda c: c.one(
+            f"SELECT {_ACCOUNT}, s.csrf, s.expires FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", (token_hash,)))
+        if row is None or not row[4]:
+            return None
+        expires = self._db.dialect.datetime_out(row[7])
+        if expires is None or expires <= now():
+            return None
+        return self._account(row), str(row[6])
+
+    def token_of(self, token_hash: str) -> Account | None:
+        row = self._db.read(lambda c: c.one(
+            f"SELECT {_ACCOUNT}, t.id, t.expires FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", (token_hash,)))
+        if row is None or not row[4]:
+            return None
+        expires = self._db.dialect.datetime_out(row[7])
+        if expires is not None and expires <= now():
+            return None
+        with self._transaction() as conn:
+            conn.run("UPDATE api_tokens SET last_used = ? WHERE id = ?",
+                     (conn.dialect.datetime_in(now()), row[6]))
+        return self._account(row)
+
+    def _frame(self, sql: str, params: list[Any], columns: list[str],
+               times: tuple[str, ...]) -> pd.DataFrame:
+        import pandas as pd
+
+        at = [columns.index(c) for c in times]
+        out = self._db.dialect.datetime_out
+        rows = [tuple(out(v) if i in at else v for i, v in enumerate(r))
+                for r in self._db.read(lambda c: c.all(sql, params))]
+        return pd.DataFrame(rows, columns=columns)
+
+    def tokens(self, user_id: int | None = None) -> pd.DataFrame:
+        where, params = ("", []) if user_id is None else (" WHERE t.user_id = ?", [user_id])
+        return self._frame(
+            'SELECT t.id, u.name, t.label, t.created, t.expires, t.last_used FROM api_tokens t '
+            f"JOIN users u ON u.id = t.user_id{where} ORDER BY t.id", params,
+            ["id", "user", "label", "created", "expires", "last_used"],
+            ("created", "expires", "last_used"))
+
+    def failures(self, name: str, ip: str, since: datetime) -> int:
+        d = self._db.dialect
+
+        def read(c: Conn) -> int:
+            last_ok = d.datetime_out(c.scalar(
+                "SELECT MAX(at) FROM login_attempts WHERE name = ? AND ip = ? AND success = ?",
+                (name, ip, True)))
+            start = max(since, last_ok or since)
+            return int(c.scalar(
+                "SELECT COUNT(*) FROM login_attempts WHERE name = ? AND ip = ? "
+                "AND success = ? AND at > ?", (name, ip, False, d.datetime_in(start))))
+
+        return self._db.read(read)
+
+    def grants(self) -> pd.DataFrame:
+        return self._frame(
+            "SELECT grantor_id, grantee_id, created, created_by FROM access_grants "
+            "ORDER BY grantor_id, grantee_id", [],
+            ["grantor_id", "grantee_id", "created", "created_by"], ("created",))
+
+    def audit_entries(self, *, limit: int = 100, offset: int = 0, actor: str | None = None,
+                      action: str | None = None) -> pd.DataFrame:
+        """Newest first: id, at, actor, action, object, before and after (JSON text)."""
+        parts: list[str] = []
+        params: list[Any] = []
+        if actor:
+            parts.append("actor = ?")
+            params.append(actor)
+        if action:  # a prefix: its own % and _ are taken literally
+            parts.append("action LIKE ? ESCAPE '!'")
+            params.append(action.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+                          + "%")
+        where = " WHERE " + " AND ".join(parts) if parts else ""
+        import pandas as pd
+
+        frame = self._frame(
+            f'SELECT id, at, actor, action, object, "before", "after" FROM audit_log{where} '
+            "ORDER BY id DESC LIMIT ? OFFSET ?", [*params, int(limit), int(offset)],
+            ["id", "at", "actor", "action", "object", "before", "after"],
+            ("at",))
+        for col in ("before", "after"):  # JSON text or None, never NaN
+            frame[col] = pd.Series([v if isinstance(v, str) else None for v in frame[col]],
+                                   index=frame.index, dtype=object)
+        return frame
 
 
-def _account(row: Any) -> Account:
-    return Account(id=int(row.id), name=row.name, role=Role(row.role), tenant=row.tenant_id,
-                   active=bool(row.active), created=_aware(row.created))
+class SqlAuthWriter:
+    """Writes of the account tables (see :class:`kekiz.storage.protocol.AuthWriter`)."""
+
+    def __init__(self, conn: Conn, changed: Callable[[], None]) -> None:
+        self._conn = conn
+        self._changed = changed
+
+    def _t(self, value: datetime | None) -> Any:
+        return self._conn.dialect.datetime_in(value)
+
+    # -- audit -------------------------------------------------------------------------------
+    def add_audit(self, actor: str, action: str, obj: str, before: Any = None,
+                  after: Any = None) -> None:
+        """One entry of the audit log, in the caller's transaction."""
+        add_audit(self._conn, actor, action, obj, before, after)
+
+    # -- users ---------------------------------------------------------------------------------
+    def add_user(self, name: str, password_hash: str, role: Role,
+                 tenant: str | None) -> Account:
+        created = now()
+        user_id = self._conn.insert(
+            "INSERT INTO users (name, password_hash, role, tenant_id, active, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (name, password_hash, role.value, tenant, True, self._t(created)))
+        self._changed()
+        return Account(user_id, name, role, tenant, True, created)
+
+    def update_user(self, user_id: int, *, role: Role, tenant: str | None,
+                    active: bool | None = None, password_hash: str | None = None) -> None:
+        sets = ["role = ?", "tenant_id = ?"]
+        params: list[Any] = [role.value, tenant]
+        if active is not None:
+            sets.append("active = ?")
+            params.append(bool(active))
+        if password_hash is not None:
+            sets.append("password_hash = ?")
+            params.append(password_hash)
+        if self._conn.run(f"UPDATE users SET {', '.join(sets)} WHERE id = ?",
+                          (*params, user_id)):
+            self._changed()
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """A new hash of the same password (e.g. stronger parameters): not a data change."""
+        self._conn.run("UPDATE users SET password_hash = ? WHERE id = ?",
+                       (password_hash, user_id))
+
+    # -- sessions and tokens ---------------------------------------------------------------------
+    def delete_sessions_of(self, user_id: int) -> int:
+        return self._conn.run("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    def add_session(self, token_hash: str, user_id: int, csrf: str,
+                    expires: datetime) -> None:
+        at = now()
+        self._conn.run("DELETE FROM sessions WHERE expires < ?", (self._t(at),))
+        self._conn.run("INSERT INTO sessions (token_hash, user_id, csrf, created, expires) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       (token_hash, user_id, csrf, self._t(at), self._t(expires)))
+
+    def delete_session(self, token_hash: str) -> None:
+        self._conn.run("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def add_token(self, token_hash: str, user_id: int, label: str,
+                  expires: datetime | None) -> int:
+        return self._conn.insert(
+            "INSERT INTO api_tokens (token_hash, user_id, label, created, expires) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token_hash, user_id, label, self._t(now()), self._t(expires)))
+
+    def delete_token(self, token_id: int) -> int:
+        return self._conn.run("DELETE FROM api_tokens WHERE id = ?", (token_id,))
+
+    # -- login attempts ---------------------------------------------------------------------------
+    def record_attempt(self, name: str, ip: str, success: bool) -> None:
+        """Record a login attempt; attempts older than a day are dropped."""
+        self._conn.run("DELETE FROM login_attempts WHERE at < ?",
+                       (self._t(now() - timedelta(days=1)),))
+        self._conn.run("INSERT INTO login_attempts (name, ip, at, success) VALUES (?, ?, ?, ?)",
+                       (name[:100], ip[:64], self._t(now()), bool(success)))
+
+    # -- grants -----------------------------------------------------------------------------------
+    def add_grant(self, grantor: str, grantee: str, by: str) -> bool:
+        """Grant ``grantee`` read access to ``grantor``'s units; False if it existed."""
+        if self._conn.one("SELECT id FROM access_grants WHERE grantor_id = ? AND grantee_id = ?",
+                          (grantor, grantee)) is not None:
+            return False
+        self._conn.run("INSERT INTO access_grants (grantor_id, grantee_id, created, created_by) "
+                       "VALUES (?, ?, ?, ?)", (grantor, grantee, self._t(now()), by))
+        self._changed()
+        return True
+
+    def remove_grant(self, grantor: str, grantee: str) -> bool:
+        removed = self._conn.run(
+            "DELETE FROM access_grants WHERE grantor_id = ? AND grantee_id = ?",
+            (grantor, grantee))
+        if removed:
+            self._changed()
+        return bool(removed)
 
 
-_ACCOUNT_COLS = (a.users.c.id, a.users.c.name, a.users.c.role, a.users.c.tenant_id,
-                 a.users.c.active, a.users.c.created)
+# -- audit entries written by the other writes ----------------------------------------------
+def add_audit(conn: Conn, actor: str, action: str, obj: str, before: Any = None,
+              after: Any = None) -> None:
+    """One entry of the audit log, in the transaction of ``conn``."""
+    conn.run('INSERT INTO audit_log (at, actor, action, object, "before", "after") '
+             "VALUES (?, ?, ?, ?, ?, ?)",
+             (conn.dialect.datetime_in(now()), actor or "?", action, obj, _json(before),
+              _json(after)))
 
 
-# -- audit ---------------------------------------------------------------------------------
-def add_audit(conn: Connection | Writer, actor: str, action: str, obj: str,
-              before: Any = None, after: Any = None) -> None:
-    """One entry of the audit log, in the caller's transaction."""
-    c = conn.conn if isinstance(conn, Writer) else conn
-    c.execute(a.audit_log.insert().values(at=now(), actor=actor or "?", action=action,
-                                          object=obj, before=_json(before),
-                                          after=_json(after)))
-
-
-def audit_dataset(conn: Connection, ds: Dataset) -> None:
-    """The audit entry of an import (called by ``Writer.add_dataset``): the dataset's
-    earlier revision as *before*, this one as *after* (summaries, not the rows)."""
-    prev = conn.execute(
-        select(t.datasets.c.revision, t.datasets.c.rows, t.datasets.c.sha256,
-               t.datasets.c.imported_at)
-        .where(t.datasets.c.name == ds.name, t.datasets.c.id != ds.id)
-        .order_by(t.datasets.c.revision.desc()).limit(1)).first()
+def audit_dataset(conn: Conn, ds: Dataset) -> None:
+    """The audit entry of an import (written by ``add_dataset``): the dataset's earlier
+    revision as *before*, this one as *after* (summaries, not the rows)."""
+    prev = conn.one('SELECT revision, "rows", sha256, imported_at FROM datasets '
+                    "WHERE name = ? AND id <> ? ORDER BY revision DESC LIMIT 1",
+                    (ds.name, ds.id))
     before = None if prev is None else {
-        "revision": prev.revision, "rows": prev.rows, "sha256": prev.sha256,
-        "imported_at": prev.imported_at}
+        "revision": prev[0], "rows": prev[1], "sha256": prev[2],
+        "imported_at": conn.dialect.datetime_out(prev[3])}
     after = {"dataset_id": ds.id, "revision": ds.revision, "kind": ds.kind, "rows": ds.rows,
-             "file": ds.file, "sha256": ds.sha256, "licence": ds.licence,
-             "source": ds.source}
+             "file": ds.file, "sha256": ds.sha256, "licence": ds.licence, "source": ds.source}
     add_audit(conn, ds.user, f"import:{ds.kind}", f"dataset:{ds.name}", before, after)
 
 
-def audit_dataset_rows(conn: Connection, dataset_id: int, rows: int) -> None:
+def audit_dataset_rows(conn: Conn, dataset_id: int, rows: int) -> None:
     """Correct the row count of an import's audit entry once it is known."""
-    row = conn.execute(select(a.audit_log.c.id, a.audit_log.c.after)
-                       .where(a.audit_log.c.action.like("import:%"))
-                       .order_by(a.audit_log.c.id.desc()).limit(20)).all()
-    for entry_id, after in row:
+    for entry_id, after in conn.all('SELECT id, "after" FROM audit_log WHERE action LIKE ? '
+                                    "ORDER BY id DESC LIMIT 20", ("import:%",)):
         data = json.loads(after or "{}")
         if data.get("dataset_id") == dataset_id:
             data["rows"] = rows
-            conn.execute(update(a.audit_log).where(a.audit_log.c.id == entry_id)
-                         .values(after=_json(data)))
+            conn.run('UPDATE audit_log SET "after" = ? WHERE id = ?', (_json(data), entry_id))
             return
-
-
-def audit_entries(store: Store, *, limit: int = 100, offset: int = 0,
-                  actor: str | None = None, action: str | None = None) -> pd.DataFrame:
-    q = select(a.audit_log).order_by(a.audit_log.c.id.desc())
-    if actor:
-        q = q.where(a.audit_log.c.actor == actor)
-    if action:
-        q = q.where(a.audit_log.c.action.like(f"{action}%"))
-    q = q.limit(limit).offset(offset)
-    with store._connect() as conn:
-        rows = conn.execute(q).all()
-    frame = pd.DataFrame(rows, columns=["id", "at", "actor", "action", "object", "before",
-                                        "after"])
-    frame["at"] = [_aware(v) for v in frame["at"]]
-    for col in ("before", "after"):  # JSON text or None, never NaN
-        frame[col] = pd.Series([v if isinstance(v, str) else None for v in frame[col]],
-                               index=frame.index, dtype=object)
-    return frame
-
-
-# -- users ---------------------------------------------------------------------------------
-def add_user(tx: Writer, name: str, password_hash: str, role: Role,
-             tenant: str | None) -> Account:
-    created = now()
-    result = tx.conn.execute(a.users.insert().values(
-        name=name, password_hash=password_hash, role=role.value, tenant_id=tenant,
-        active=True, created=created))
-    key = result.inserted_primary_key
-    assert key is not None
-    return Account(int(key[0]), name, role, tenant, True, created)
-
-
-def update_user(tx: Writer, user_id: int, **values: Any) -> None:
-    tx.conn.execute(update(a.users).where(a.users.c.id == user_id).values(**values))
-
-
-def users(store: Store) -> list[Account]:
-    with store._connect() as conn:
-        rows = conn.execute(select(*_ACCOUNT_COLS).order_by(a.users.c.name)).all()
-    return [_account(r) for r in rows]
-
-
-def password_hash_of(store: Store, name: str) -> tuple[Account, str] | None:
-    with store._connect() as conn:
-        row = conn.execute(select(*_ACCOUNT_COLS, a.users.c.password_hash)
-                           .where(a.users.c.name == name)).first()
-    return None if row is None else (_account(row), str(row.password_hash))
-
-
-# -- sessions and tokens ---------------------------------------------------------------------
-def add_session(tx: Writer, token_hash: str, user_id: int, csrf: str,
-                expires: datetime) -> None:
-    at = now()
-    tx.conn.execute(delete(a.sessions).where(a.sessions.c.expires < at))
-    tx.conn.execute(a.sessions.insert().values(token_hash=token_hash, user_id=user_id,
-                                               csrf=csrf, created=at, expires=expires))
-
-
-def session_of(store: Store, token_hash: str) -> tuple[Account, str] | None:
-    """The active account and CSRF token of an unexpired session."""
-    q = (select(*_ACCOUNT_COLS, a.sessions.c.csrf, a.sessions.c.expires)
-         .join(a.users, a.users.c.id == a.sessions.c.user_id)
-         .where(a.sessions.c.token_hash == token_hash))
-    with store._connect() as conn:
-        row = conn.execute(q).first()
-    if row is None or not row.active or (_aware(row.expires) or now()) <= now():
-        return None
-    return _account(row), str(row.csrf)
-
-
-def delete_session(tx: Writer, token_hash: str) -> None:
-    tx.conn.execute(delete(a.sessions).where(a.sessions.c.token_hash == token_hash))
-
-
-def add_token(tx: Writer, token_hash: str, user_id: int, label: str,
-              expires: datetime | None) -> int:
-    result = tx.conn.execute(a.api_tokens.insert().values(
-        token_hash=token_hash, user_id=user_id, label=label, created=now(), expires=expires))
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
-def token_of(store: Store, token_hash: str) -> Account | None:
-    """The active account of an unexpired API token; marks the token as used."""
-    q = (select(*_ACCOUNT_COLS, a.api_tokens.c.id.label("token_id"), a.api_tokens.c.expires)
-         .join(a.users, a.users.c.id == a.api_tokens.c.user_id)
-         .where(a.api_tokens.c.token_hash == token_hash))
-    with store._connect() as conn:
-        row = conn.execute(q).first()
-    if row is None or not row.active:
-        return None
-    expires = _aware(row.expires)
-    if expires is not None and expires <= now():
-        return None
-    with store.transaction() as tx:
-        tx.conn.execute(update(a.api_tokens).where(a.api_tokens.c.id == row.token_id)
-                        .values(last_used=now()))
-    return _account(row)
-
-
-def tokens(store: Store, user_id: int | None = None) -> pd.DataFrame:
-    q = (select(a.api_tokens.c.id, a.users.c.name.label("user"), a.api_tokens.c.label,
-                a.api_tokens.c.created, a.api_tokens.c.expires, a.api_tokens.c.last_used)
-         .join(a.users, a.users.c.id == a.api_tokens.c.user_id).order_by(a.api_tokens.c.id))
-    if user_id is not None:
-        q = q.where(a.api_tokens.c.user_id == user_id)
-    with store._connect() as conn:
-        return pd.DataFrame(conn.execute(q).all(),
-                            columns=["id", "user", "label", "created", "expires", "last_used"])
-
-
-def delete_token(tx: Writer, token_id: int) -> int:
-    return int(tx.conn.execute(delete(a.api_tokens).where(a.api_tokens.c.id == token_id))
-               .rowcount or 0)
-
-
-# -- login attempts ----------------------------------------------------------------------------
-def record_attempt(tx: Writer, name: str, ip: str, success: bool) -> None:
-    """Record a login attempt; attempts older than a day are dropped."""
-    tx.conn.execute(delete(a.login_attempts).where(
-        a.login_attempts.c.at < now() - timedelta(days=1)))
-    tx.conn.execute(a.login_attempts.insert().values(name=name[:100], ip=ip[:64], at=now(),
-                                                     success=success))
-
-
-def failures(store: Store, name: str, ip: str, since: datetime) -> int:
-    """Failed logins of ``name`` from ``ip`` since ``since`` (after the last success)."""
-    la = a.login_attempts
-    with store._connect() as conn:
-        last_ok = conn.execute(select(func.max(la.c.at)).where(
-            la.c.name == name, la.c.ip == ip, la.c.success.is_(True))).scalar_one()
-        start = max(since, _aware(last_ok) or since)
-        return int(conn.execute(select(func.count()).select_from(la).where(
-            la.c.name == name, la.c.ip == ip, la.c.success.is_(False),
-            la.c.at > start)).scalar_one())
-
-
-# -- grants ------------------------------------------------------------------------------------
-def add_grant(tx: Writer, grantor: str, grantee: str, by: str) -> bool:
-    """Grant ``grantee`` read access to ``grantor``'s units; False if it existed."""
-    exists = tx.conn.execute(select(a.access_grants.c.id).where(and_(
-        a.access_grants.c.grantor_id == grantor,
-        a.access_grants.c.grantee_id == grantee))).first()
-    if exists is not None:
-        return False
-    tx.conn.execute(a.access_grants.insert().values(grantor_id=grantor, grantee_id=grantee,
-                                                    created=now(), created_by=by))
-    return True
-
-
-def remove_grant(tx: Writer, grantor: str, grantee: str) -> bool:
-    result = tx.conn.execute(delete(a.access_grants).where(and_(
-        a.access_grants.c.grantor_id == grantor, a.access_grants.c.grantee_id == grantee)))
-    return bool(result.rowcount)
-
-
-def grants(store: Store) -> pd.DataFrame:
-    g = a.access_grants
-    with store._connect() as conn:
-        return pd.DataFrame(conn.execute(
-            select(g.c.grantor_id, g.c.grantee_id, g.c.created, g.c.created_by)
-            .order_by(g.c.grantor_id, g.c.grantee_id)).all(),
-            columns=["grantor_id", "grantee_id", "created", "created_by"])
-
-
-def unit_tree(store: Store) -> dict[str, str | None]:
-    """unit id -> parent id of every unit."""
-    with store._connect() as conn:
-        return {str(i): p for i, p in conn.execute(select(t.units.c.id, t.units.c.parent_id))}
-
-
-# -- the store as a tenant reads it --------------------------------------------------------------
-class ScopedStore(Store):
-    """A read view of ``base`` that knows only the units in ``visible``.
-
-    Every read of units, geometries, observations, members and funding is filtered; a
-    unit outside the scope is reported as unknown, with one message for every id outside
-    the scope whether it exists or not (and without the id: a page that looks up a unit
-    of its own, e.g. the municipality of a Leitbild, does not name it).  Writes are not
-    offered here: :meth:`transaction` still works on the shared engine for the audit and
-    session tables.
-    """
-
-    def __init__(self, base: Store, visible: frozenset[str]) -> None:
-        super().__init__(base.engine, base.url)
-        self.visible = visible
-
-    def _ok(self, ids: Any) -> Any:
-        return pd.Series(ids, dtype=object).isin(self.visible).to_numpy()
-
-    def units(self, level: str | None = None, parent_id: str | None = None,
-              with_geometry: bool = False) -> list[Unit]:
-        return [u for u in super().units(level, parent_id, with_geometry)
-                if u.id in self.visible]
-
-    def unit(self, unit_id: str) -> Unit:
-        if unit_id not in self.visible:  # the same answer whether it exists or not
-            raise NotFound("Unbekannte Einheit, oder sie liegt außerhalb Ihres Zugriffs.",
-                           message_en="Unknown unit, or it lies outside your access.")
-        return super().unit(unit_id)
-
-    def units_frame(self, level: str | None = None) -> pd.DataFrame:
-        frame = super().units_frame(level)
-        return frame[self._ok(frame["id"])].reset_index(drop=True)
-
-    def geometries(self, level: str) -> pd.DataFrame:
-        frame = super().geometries(level)
-        return frame[self._ok(frame["id"])].reset_index(drop=True)
-
-    def key_index(self, level: str) -> dict[str, dict[str, str]]:
-        return {scheme: {k: u for k, u in keys.items() if u in self.visible}
-                for scheme, keys in super().key_index(level).items()}
-
-    def count_units(self) -> dict[str, int]:
-        frame = self.units_frame()
-        return {str(k): int(v) for k, v in frame["level"].value_counts().items()}
-
-    def observations(self, *, indicator_id: str | Sequence[str] | None = None,
-                     unit_ids: Sequence[str] | None = None, level: str | None = None,
-                     period: str | Sequence[str] | None = None) -> pd.DataFrame:
-        if unit_ids is not None:
-            unit_ids = [u for u in unit_ids if u in self.visible]
-        frame = super().observations(indicator_id=indicator_id, unit_ids=unit_ids,
-                                     level=level, period=period)
-        return frame[self._ok(frame["unit_id"])].reset_index(drop=True)
-
-    def periods(self) -> dict[str, list[str]]:
-        obs = self.observations()
-        return {str(ind): sorted({str(p) for p in grp["period"]})
-                for ind, grp in obs.groupby("indicator_id")}
-
-    def count_observations(self) -> int:
-        return len(self.observations())
-
-    def members(self, programme: str | None = None) -> list[Member]:
-        return [m for m in super().members(programme) if m.unit_id in self.visible]
-
-    def funding(self, programme: str | None = None) -> pd.DataFrame:
-        frame = super().funding(programme)
-        return frame[self._ok(frame["unit_id"])].reset_index(drop=True)
-
-    def dispose(self) -> None:  # the engine belongs to the base store
-        return None

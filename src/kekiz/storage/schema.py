@@ -1,13 +1,16 @@
 """The store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
 The tables are created and changed only by the Alembic migrations in ``migrations/``;
-this module describes the current state for queries.  ``tests/storage`` checks that the
-migrated database matches this description on both backends.
+this module describes their current state for the migration environment and the tests
+(``tests/storage`` checks that the migrated database matches it on both backends).  The
+store itself reads and writes with plain SQL and never imports this module.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -21,11 +24,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
-__all__ = ["datasets", "funding", "indicators", "levels", "members", "metadata", "observations",
-           "unit_keys",
-           "units"]
+__all__ = ["datasets", "funding", "indicators", "levels", "members", "meta", "metadata",
+           "observations", "unit_keys", "units"]
 
 metadata = MetaData()
 
@@ -51,6 +54,8 @@ datasets = Table(
     Column("rows", Integer, nullable=False, default=0),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("details", Text, nullable=False, default="{}"),
+    Column("private_to", String(64), nullable=True),
+    Column("private_state", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("name", "revision", name="uq_datasets_name_revision"),
 )
 
@@ -101,6 +106,8 @@ indicators = Table(
     Column("update_interval", String(50), nullable=False, default=""),
     Column("disclosure_rule", String(50), nullable=False, default=""),
     Column("decimals", Integer, nullable=False, default=1),
+    Column("private_to", String(64), nullable=True),
+    Column("private_state", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 observations = Table(
@@ -148,6 +155,13 @@ funding = Table(
     Column("note", Text, nullable=False, default=""),
     Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=True),
     UniqueConstraint("unit_id", "programme", "year", "source", name="uq_funding_key"),
+)
+
+#: Named counters; ``data_version`` grows with every write transaction that changed data.
+meta = Table(
+    "meta", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 # Tables of the other rooms on this metadata (imported last: they import ``metadata``).

@@ -1,223 +1,215 @@
-"""Reading and writing the service directory of the prevention chain (issue #5).
+"""The service directory of the prevention chain in the store (issue #5), in plain SQL.
 
-Writes take the :class:`~kekiz.storage.store.Writer` of an open transaction, reads take
-the :class:`~kekiz.storage.store.Store`.  :func:`replace_directory` stores a
-:class:`~kekiz.prevention.model.Directory` under its dataset and removes the rows of the
-earlier revisions of the same dataset (a re-import replaces, it never duplicates);
-:func:`load_directory` merges the stored datasets into one directory, later imports
-winning on equal ids.
+Reached through ``store.load_directory()`` / ``store.service_datasets()`` and
+``tx.replace_directory()`` / ``tx.delete_directory()``.  A directory is stored under its
+dataset; storing it removes the rows of the earlier revisions of the same dataset (a
+re-import replaces, it never duplicates).  Reading merges the stored datasets into one
+directory, later imports winning on equal ids.  The tables are described in
+:mod:`kekiz.storage.schema_services` (created by migration ``0005``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Table, cast, delete, func, select
-
-from kekiz.prevention.model import (
+from kekiz.domain.directory import (
     Directory,
     Location,
     Organization,
     Service,
     ServiceAtLocation,
+    ServiceDataset,
     Taxonomy,
     TaxonomyTerm,
 )
-from kekiz.storage import schema as t
-from kekiz.storage import schema_services as s
-from kekiz.storage.store import Store, Writer
+from kekiz.storage.db import Conn
 
-__all__ = ["ServiceDataset", "delete_directory", "load_directory", "replace_directory",
-           "service_datasets"]
+__all__ = ["delete_directory", "load_directory", "replace_directory", "service_datasets"]
 
-_CHUNK = 2000
+#: A condition on ``dataset_id`` (SQL with ``?`` and its parameters), e.g. a read scope.
+Clause = tuple[str, list[Any]]
+
+#: Every table of the directory, children before parents (the order of deleting).
+TABLES = ("hsds_links", "hsds_records", "service_labels", "service_transitions",
+          "service_life_phases", "service_at_locations", "services", "locations",
+          "taxonomy_terms", "taxonomies", "organizations")
 _LABEL_KINDS = ("topic", "target_group")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organizations": ("id", "name", "description", "alternate_name", "email", "website",
+                      "extra"),
+    "services": ("id", "organization_id", "name", "description", "status", "url", "email",
+                 "age_min", "age_max", "eligibility_description", "sector", "capacity",
+                 "published", "synthetic", "source", "source_id", "extra"),
+    "service_life_phases": ("service_id", "position", "life_phase"),
+    "service_transitions": ("service_id", "position", "transition"),
+    "service_labels": ("service_id", "kind", "position", "label"),
+    "locations": ("id", "name", "latitude", "longitude", "organization_id", "location_type",
+                  "description", "unit_id", "extra"),
+    "service_at_locations": ("id", "service_id", "location_id", "description", "extra"),
+    "taxonomies": ("id", "name", "description", "uri", "version", "extra"),
+    "taxonomy_terms": ("id", "name", "description", "code", "parent_id", "taxonomy",
+                       "taxonomy_id", "language", "term_uri", "extra"),
+    "hsds_records": ("table_name", "id", "data"),
+    "hsds_links": ("parent_table", "parent_id", "position", "key", "child_table", "child_id"),
+}
 
 
 def _dump(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    for i in range(0, len(rows), _CHUNK):
-        conn.execute(table.insert(), rows[i:i + _CHUNK])
+def _insert(conn: Conn, table: str, dataset_id: int, rows: list[tuple[Any, ...]]) -> None:
+    cols = ("dataset_id", *_COLUMNS[table])
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    conn.many(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+              [(dataset_id, *row) for row in rows])
 
 
-def delete_directory(tx: Writer, dataset_ids: Sequence[int]) -> int:
-    """Remove every directory row of the given datasets; returns the services removed."""
+def delete_directory(conn: Conn, dataset_ids: Sequence[int]) -> int:
+    """Remove every directory row of the given datasets; the number of services removed."""
     if not dataset_ids:
         return 0
-    ids = list(dataset_ids)
-    removed = tx.conn.execute(select(func.count()).select_from(s.services).where(
-        s.services.c.dataset_id.in_(ids))).scalar_one()
-    for table in s.SERVICE_TABLES:
-        tx.conn.execute(delete(table).where(table.c.dataset_id.in_(ids)))
-    return int(removed)
+    cond, params = conn.dialect.any_of("dataset_id", list(dataset_ids))
+    removed = int(conn.scalar(f"SELECT COUNT(*) FROM services WHERE {cond}", params))
+    for table in TABLES:
+        conn.run(f"DELETE FROM {table} WHERE {cond}", params)
+    return removed
 
 
-def replace_directory(tx: Writer, directory: Directory, dataset_id: int) -> int:
-    """Store ``directory`` under ``dataset_id``, replacing earlier revisions of the same
-    dataset (same name); returns the number of services those revisions held."""
-    name = tx.conn.execute(select(t.datasets.c.name).where(
-        t.datasets.c.id == dataset_id)).scalar_one()
-    replaced = delete_directory(tx, tx.previous_revisions(name, dataset_id))
-    conn, ds = tx.conn, dataset_id
-    _insert(conn, s.organizations, [
-        dict(dataset_id=ds, id=o.id, name=o.name, description=o.description,
-             alternate_name=o.alternate_name, email=o.email, website=o.website,
-             extra=_dump(o.extra)) for o in directory.organizations.values()])
-    _insert(conn, s.services, [
-        dict(dataset_id=ds, id=v.id, organization_id=v.organization_id, name=v.name,
-             description=v.description, status=v.status, url=v.url, email=v.email,
-             age_min=v.age_min, age_max=v.age_max,
-             eligibility_description=v.eligibility_description, sector=v.sector,
-             capacity=v.capacity, published=bool(v.published), synthetic=bool(v.synthetic),
-             source=v.source, source_id=v.source_id, extra=_dump(v.extra))
-        for v in directory.services.values()])
-    phases, trans, labels = [], [], []
-    for v in directory.services.values():
-        phases += [dict(dataset_id=ds, service_id=v.id, position=i, life_phase=p)
-                   for i, p in enumerate(v.life_phases)]
-        trans += [dict(dataset_id=ds, service_id=v.id, position=i, transition=x)
-                  for i, x in enumerate(v.transitions)]
+def replace_directory(conn: Conn, directory: Directory, dataset_id: int,
+                      previous: Sequence[int]) -> int:
+    """Store ``directory`` under ``dataset_id`` after removing the ``previous`` revisions;
+    the number of services those revisions held."""
+    replaced = delete_directory(conn, previous)
+    d, ds = directory, dataset_id
+    _insert(conn, "organizations", ds, [
+        (o.id, o.name, o.description, o.alternate_name, o.email, o.website, _dump(o.extra))
+        for o in d.organizations.values()])
+    _insert(conn, "services", ds, [
+        (v.id, v.organization_id, v.name, v.description, v.status, v.url, v.email,
+         v.age_min, v.age_max, v.eligibility_description, v.sector, v.capacity,
+         bool(v.published), bool(v.synthetic), v.source, v.source_id, _dump(v.extra))
+        for v in d.services.values()])
+    phases: list[tuple[Any, ...]] = []
+    trans: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
+    for v in d.services.values():
+        phases += [(v.id, i, p) for i, p in enumerate(v.life_phases)]
+        trans += [(v.id, i, x) for i, x in enumerate(v.transitions)]
         for kind, values in zip(_LABEL_KINDS, (v.topics, v.target_groups), strict=True):
-            labels += [dict(dataset_id=ds, service_id=v.id, kind=kind, position=i, label=x)
-                       for i, x in enumerate(values)]
-    _insert(conn, s.service_life_phases, phases)
-    _insert(conn, s.service_transitions, trans)
-    _insert(conn, s.service_labels, labels)
-    _insert(conn, s.locations, [
-        dict(dataset_id=ds, id=loc.id, name=loc.name, latitude=loc.latitude,
-             longitude=loc.longitude, organization_id=loc.organization_id,
-             location_type=loc.location_type, description=loc.description,
-             unit_id=loc.unit_id, extra=_dump(loc.extra))
-        for loc in directory.locations.values()])
-    _insert(conn, s.service_at_locations, [
-        dict(dataset_id=ds, id=x.id, service_id=x.service_id, location_id=x.location_id,
-             description=x.description, extra=_dump(x.extra))
-        for x in directory.service_at_locations.values()])
-    _insert(conn, s.taxonomies, [
-        dict(dataset_id=ds, id=x.id, name=x.name, description=x.description, uri=x.uri,
-             version=x.version, extra=_dump(x.extra)) for x in directory.taxonomies.values()])
-    _insert(conn, s.taxonomy_terms, [
-        dict(dataset_id=ds, id=x.id, name=x.name, description=x.description, code=x.code,
-             parent_id=x.parent_id, taxonomy=x.taxonomy, taxonomy_id=x.taxonomy_id,
-             language=x.language, term_uri=x.term_uri, extra=_dump(x.extra))
-        for x in directory.taxonomy_terms.values()])
-    _insert(conn, s.hsds_records, [
-        dict(dataset_id=ds, table_name=table, id=rid, data=_dump(row))
-        for table, rows in directory.records.items() for rid, row in rows.items()])
-    _insert(conn, s.hsds_links, [
-        dict(dataset_id=ds, parent_table=parent[0], parent_id=parent[1], position=i,
-             key=key, child_table=ctable, child_id=cid)
-        for parent, items in directory.links.items()
-        for i, (key, ctable, cid) in enumerate(items)])
+            labels += [(v.id, kind, i, x) for i, x in enumerate(values)]
+    _insert(conn, "service_life_phases", ds, phases)
+    _insert(conn, "service_transitions", ds, trans)
+    _insert(conn, "service_labels", ds, labels)
+    _insert(conn, "locations", ds, [
+        (x.id, x.name, x.latitude, x.longitude, x.organization_id, x.location_type,
+         x.description, x.unit_id, _dump(x.extra)) for x in d.locations.values()])
+    _insert(conn, "service_at_locations", ds, [
+        (x.id, x.service_id, x.location_id, x.description, _dump(x.extra))
+        for x in d.service_at_locations.values()])
+    _insert(conn, "taxonomies", ds, [
+        (x.id, x.name, x.description, x.uri, x.version, _dump(x.extra))
+        for x in d.taxonomies.values()])
+    _insert(conn, "taxonomy_terms", ds, [
+        (x.id, x.name, x.description, x.code, x.parent_id, x.taxonomy, x.taxonomy_id,
+         x.language, x.term_uri, _dump(x.extra)) for x in d.taxonomy_terms.values()])
+    _insert(conn, "hsds_records", ds, [
+        (table, rid, _dump(row)) for table, rows in d.records.items()
+        for rid, row in rows.items()])
+    _insert(conn, "hsds_links", ds, [
+        (parent[0], parent[1], i, key, ctable, cid)
+        for parent, items in d.links.items() for i, (key, ctable, cid) in enumerate(items)])
     return replaced
 
 
-def _rows(conn: Connection, table: Table, dataset_ids: Sequence[int] | None,
-          *order: str) -> Iterable[Any]:
-    q = select(table).order_by(table.c.dataset_id, *(table.c[o] for o in order))
+def _where(conn: Conn, dataset_ids: Sequence[int] | None,
+           visible: Clause | None) -> Clause:
+    parts: list[str] = []
+    params: list[Any] = []
     if dataset_ids is not None:
-        q = q.where(table.c.dataset_id.in_(list(dataset_ids)))
-    return conn.execute(q).all()
+        cond, p = conn.dialect.any_of("dataset_id", list(dataset_ids))
+        parts.append(cond)
+        params += p
+    if visible is not None:
+        parts.append(visible[0])
+        params += visible[1]
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-def load_directory(store: Store, dataset_ids: Sequence[int] | None = None) -> Directory:
+def _rows(conn: Conn, table: str, where: Clause, *order: str) -> list[tuple[Any, ...]]:
+    cols = ", ".join(f'"{c}"' for c in ("dataset_id", *_COLUMNS[table]))
+    keys = ", ".join(f'"{c}"' for c in ("dataset_id", *order))
+    return conn.all(f"SELECT {cols} FROM {table}{where[0]} ORDER BY {keys}", where[1])
+
+
+def load_directory(conn: Conn, dataset_ids: Sequence[int] | None,
+                   visible: Clause | None = None) -> Directory:
     """The stored directory (all datasets, or those given), later datasets winning."""
+    where = _where(conn, dataset_ids, visible)
     d = Directory()
-    with store._connect() as conn:
-        for r in _rows(conn, s.organizations, dataset_ids, "id"):
-            d.organizations[r.id] = Organization(r.id, r.name, r.description, r.alternate_name,
-                                                 r.email, r.website, json.loads(r.extra))
-        for r in _rows(conn, s.services, dataset_ids, "id"):
-            d.services[r.id] = Service(
-                id=r.id, name=r.name, organization_id=r.organization_id,
-                description=r.description, status=r.status, url=r.url, email=r.email,
-                age_min=r.age_min, age_max=r.age_max,
-                eligibility_description=r.eligibility_description, sector=r.sector,
-                capacity=r.capacity, published=bool(r.published), synthetic=bool(r.synthetic),
-                source=r.source, source_id=r.source_id, extra=json.loads(r.extra))
-        lists: dict[tuple[int, str], dict[str, list[str]]] = {}
-        for r in _rows(conn, s.service_life_phases, dataset_ids, "service_id", "position"):
-            lists.setdefault((r.dataset_id, r.service_id), {}).setdefault(
-                "life_phases", []).append(r.life_phase)
-        for r in _rows(conn, s.service_transitions, dataset_ids, "service_id", "position"):
-            lists.setdefault((r.dataset_id, r.service_id), {}).setdefault(
-                "transitions", []).append(r.transition)
-        for r in _rows(conn, s.service_labels, dataset_ids, "service_id", "kind", "position"):
-            key = "topics" if r.kind == "topic" else "target_groups"
-            lists.setdefault((r.dataset_id, r.service_id), {}).setdefault(key, []).append(
-                r.label)
-        latest = _latest_dataset(conn, s.services, dataset_ids)
-        for (ds, sid), values in lists.items():
-            svc = d.services.get(sid)
-            if svc is not None and latest.get(sid) == ds:
-                for attr, items in values.items():
-                    setattr(svc, attr, items)
-        for r in _rows(conn, s.locations, dataset_ids, "id"):
-            d.locations[r.id] = Location(r.id, r.name, r.latitude, r.longitude,
-                                         r.organization_id, r.location_type, r.description,
-                                         r.unit_id, json.loads(r.extra))
-        for r in _rows(conn, s.service_at_locations, dataset_ids, "id"):
-            d.service_at_locations[r.id] = ServiceAtLocation(r.id, r.service_id, r.location_id,
-                                                             r.description, json.loads(r.extra))
-        for r in _rows(conn, s.taxonomies, dataset_ids, "id"):
-            d.taxonomies[r.id] = Taxonomy(r.id, r.name, r.description, r.uri, r.version,
-                                          json.loads(r.extra))
-        for r in _rows(conn, s.taxonomy_terms, dataset_ids, "id"):
-            d.taxonomy_terms[r.id] = TaxonomyTerm(r.id, r.name, r.description, r.code,
-                                                  r.parent_id, r.taxonomy, r.taxonomy_id,
-                                                  r.language, r.term_uri, json.loads(r.extra))
-        for r in _rows(conn, s.hsds_records, dataset_ids, "table_name", "id"):
-            d.records.setdefault(r.table_name, {})[r.id] = json.loads(r.data)
-        for r in _rows(conn, s.hsds_links, dataset_ids, "parent_table", "parent_id",
-                       "position"):
-            d.link((r.parent_table, r.parent_id), r.key, r.child_table, r.child_id)
+    for _ds, *r in _rows(conn, "organizations", where, "id"):
+        d.organizations[r[0]] = Organization(r[0], r[1], r[2], r[3], r[4], r[5],
+                                             json.loads(r[6]))
+    for _ds, *r in _rows(conn, "services", where, "id"):
+        d.services[r[0]] = Service(
+            id=r[0], organization_id=r[1], name=r[2], description=r[3], status=r[4],
+            url=r[5], email=r[6], age_min=r[7], age_max=r[8], eligibility_description=r[9],
+            sector=r[10], capacity=r[11], published=bool(r[12]), synthetic=bool(r[13]),
+            source=r[14], source_id=r[15], extra=json.loads(r[16]))
+    _service_lists(conn, d, where)
+    for _ds, *r in _rows(conn, "locations", where, "id"):
+        d.locations[r[0]] = Location(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                                     json.loads(r[8]))
+    for _ds, *r in _rows(conn, "service_at_locations", where, "id"):
+        d.service_at_locations[r[0]] = ServiceAtLocation(r[0], r[1], r[2], r[3],
+                                                         json.loads(r[4]))
+    for _ds, *r in _rows(conn, "taxonomies", where, "id"):
+        d.taxonomies[r[0]] = Taxonomy(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))
+    for _ds, *r in _rows(conn, "taxonomy_terms", where, "id"):
+        d.taxonomy_terms[r[0]] = TaxonomyTerm(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                                              r[7], r[8], json.loads(r[9]))
+    for _ds, table, rid, data in _rows(conn, "hsds_records", where, "table_name", "id"):
+        d.records.setdefault(table, {})[rid] = json.loads(data)
+    for _ds, ptable, pid, _pos, key, ctable, cid in _rows(
+            conn, "hsds_links", where, "parent_table", "parent_id", "position"):
+        d.link((ptable, pid), key, ctable, cid)
     return d
 
 
-def _latest_dataset(conn: Connection, table: Table,
-                    dataset_ids: Sequence[int] | None) -> dict[str, int]:
-    q = select(table.c.id, func.max(table.c.dataset_id)).group_by(table.c.id)
-    if dataset_ids is not None:
-        q = q.where(table.c.dataset_id.in_(list(dataset_ids)))
-    return {str(i): int(ds) for i, ds in conn.execute(q)}
+def _service_lists(conn: Conn, d: Directory, where: Clause) -> None:
+    """Life phases, transitions, topics and target groups of the services, each taken
+    from the newest dataset that holds the service."""
+    lists: dict[tuple[int, str], dict[str, list[str]]] = {}
+    for ds, sid, _pos, phase in _rows(conn, "service_life_phases", where, "service_id",
+                                      "position"):
+        lists.setdefault((ds, sid), {}).setdefault("life_phases", []).append(phase)
+    for ds, sid, _pos, step in _rows(conn, "service_transitions", where, "service_id",
+                                     "position"):
+        lists.setdefault((ds, sid), {}).setdefault("transitions", []).append(step)
+    for ds, sid, kind, _pos, label in _rows(conn, "service_labels", where, "service_id",
+                                            "kind", "position"):
+        key = "topics" if kind == "topic" else "target_groups"
+        lists.setdefault((ds, sid), {}).setdefault(key, []).append(label)
+    latest = {str(i): int(ds) for i, ds in conn.all(
+        f"SELECT id, MAX(dataset_id) FROM services{where[0]} GROUP BY id", where[1])}
+    for (ds, sid), values in lists.items():
+        svc = d.services.get(sid)
+        if svc is not None and latest.get(sid) == ds:
+            for attr, items in values.items():
+                setattr(svc, attr, items)
 
 
-@dataclass
-class ServiceDataset:
-    """One stored import of the directory."""
-
-    dataset_id: int
-    name: str
-    revision: int
-    source: str
-    licence: str
-    services: int
-    published: int
-    synthetic: int
-    details: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def service_datasets(store: Store) -> list[ServiceDataset]:
+def service_datasets(conn: Conn, visible: Clause | None = None) -> list[ServiceDataset]:
     """The datasets that hold services now (earlier revisions are empty), oldest first."""
-    sv, ds = s.services, t.datasets
-    q = (select(ds.c.id, ds.c.name, ds.c.revision, ds.c.source, ds.c.licence, ds.c.details,
-                func.count(sv.c.id),
-                func.sum(cast(sv.c.published, Integer)),
-                func.sum(cast(sv.c.synthetic, Integer)))
-         .join(sv, sv.c.dataset_id == ds.c.id)
-         .group_by(ds.c.id, ds.c.name, ds.c.revision, ds.c.source, ds.c.licence,
-                   ds.c.details)
-         .order_by(ds.c.id))
-    with store._connect() as conn:
-        rows = conn.execute(q).all()
+    where, params = (f" WHERE {visible[0]}", visible[1]) if visible else ("", [])
+    rows = conn.all(
+        "SELECT d.id, d.name, d.revision, d.source, d.licence, d.details, COUNT(s.id), "
+        "SUM(CAST(s.published AS INTEGER)), SUM(CAST(s.synthetic AS INTEGER)) "
+        "FROM datasets d JOIN services s ON s.dataset_id = d.id" + where +
+        " GROUP BY d.id, d.name, d.revision, d.source, d.licence, d.details ORDER BY d.id",
+        params)
     return [ServiceDataset(int(r[0]), r[1], int(r[2]), r[3], r[4], int(r[6]), int(r[7] or 0),
                            int(r[8] or 0), json.loads(r[5])) for r in rows]

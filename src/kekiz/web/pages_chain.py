@@ -14,9 +14,9 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kekiz.domain.directory import Transition, sector_label
 from kekiz.domain.model import LifePhase
 from kekiz.prevention.chain import TOTAL
-from kekiz.prevention.model import Transition, sector_label
 from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, render
 from kekiz.web.i18n import Translator, fmt_number
 from kekiz.web.pages import unit_href

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
+from kekiz.domain.directory import sector_label
 from kekiz.domain.errors import NotFound
-from kekiz.prevention.model import sector_label
 from kekiz.services.coop_layout import GraphLayout, cooperation_layout
 from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, render
 from kekiz.web.i18n import Translator, fmt_number, fmt_percent

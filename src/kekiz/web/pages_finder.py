@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kekiz.domain.directory import slug
 from kekiz.domain.errors import KekizError
 from kekiz.domain.model import LifePhase
-from kekiz.prevention.model import slug
 from kekiz.web.deps import CurrentUser, Lang, Pages, render
 from kekiz.web.i18n import Translator, fmt_number
 from kekiz.web.pages_util import cached, credits

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.domain.errors import NotFound
-from kekiz.goals.model import GoalStatus
+from kekiz.domain.goals import GoalStatus
 from kekiz.goals.progress import TargetProgress, forecast_band
 from kekiz.web.deps import CurrentUser, Lang, Pages, render
 from kekiz.web.i18n import Translator, fmt_number

@@ -20,11 +20,12 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kekiz.domain.model import LifePhase, Sector
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CORE_SECTORS",
@@ -36,6 +37,7 @@ __all__ = [
     "Organization",
     "Service",
     "ServiceAtLocation",
+    "ServiceDataset",
     "Taxonomy",
     "TaxonomyTerm",
     "Transition",
@@ -511,6 +513,8 @@ class Directory:
         """One row per offer (service at location); services without a location get one
         row without coordinates.  A service's capacity is split evenly over its locations.
         """
+        import pandas as pd  # only here: the directory itself is plain data
+
         by_service: dict[str, list[ServiceAtLocation]] = {}
         for sal in self.service_at_locations.values():
             by_service.setdefault(sal.service_id, []).append(sal)
@@ -550,3 +554,21 @@ class Directory:
         for col in ("age_min", "age_max", "capacity", "cost", "lat", "lon"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
         return frame
+
+
+@dataclass
+class ServiceDataset:
+    """One stored import of the directory: its dataset and how many services it holds."""
+
+    dataset_id: int
+    name: str
+    revision: int
+    source: str
+    licence: str
+    services: int
+    published: int
+    synthetic: int
+    details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
