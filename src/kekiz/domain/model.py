@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 __all__ = [
+    "OBSERVATION_COLUMNS",
     "DEFAULT_LEVELS",
     "Aggregation",
     "Dataset",
@@ -118,6 +119,11 @@ class Level:
     name_en: str
     rank: int
 
+
+#: The stored columns of an observation, in the store's order.
+OBSERVATION_COLUMNS = ("indicator_id", "unit_id", "period", "value", "numerator",
+                       "denominator", "status", "lower", "upper", "dataset_id", "method",
+                       "params")
 
 DEFAULT_LEVELS: tuple[Level, ...] = (
     Level("land", "Land", "federal state", 0),

@@ -14,14 +14,14 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kekiz.domain.accounts import Account, ReadScope, Role
-from kekiz.domain.cooperation import Network
-from kekiz.domain.directory import Directory, ServiceDataset
-from kekiz.domain.goals import Leitbild
-from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
-
 if TYPE_CHECKING:
     import pandas as pd
+
+    from kekiz.domain.accounts import Account, ReadScope, Role
+    from kekiz.domain.cooperation import Network
+    from kekiz.domain.directory import Directory, ServiceDataset
+    from kekiz.domain.goals import Leitbild
+    from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
 
 __all__ = ["AuthStore", "AuthWriter", "Store", "Writer"]
 

@@ -21,24 +21,30 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kekiz.domain.accounts import ReadScope
-from kekiz.domain.cooperation import Network
-from kekiz.domain.directory import Directory, ServiceDataset
 from kekiz.domain.errors import NotFound, SchemaVersionError, StoreError
-from kekiz.domain.goals import Leitbild
-from kekiz.domain.model import DEFAULT_LEVELS, Dataset, Indicator, Level, Member, Unit
-from kekiz.storage import cooperation as coop_sql
+from kekiz.domain.model import (
+    DEFAULT_LEVELS,
+    OBSERVATION_COLUMNS,
+    Dataset,
+    Indicator,
+    Level,
+    Member,
+    Unit,
+)
 from kekiz.storage import migrate
-from kekiz.storage import services as services_sql
 from kekiz.storage.auth import SqlAuthStore
 from kekiz.storage.db import Conn, Database, Row
 from kekiz.storage.dialect import Dialect, dialect_for
 from kekiz.storage.url import parse_url, safe_url
-from kekiz.storage.writer import OBSERVATION_COLUMNS, SqlWriter
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kekiz.domain.cooperation import Network
+    from kekiz.domain.directory import Directory, ServiceDataset
+    from kekiz.domain.goals import Leitbild
     from kekiz.storage.protocol import Store
+    from kekiz.storage.writer import SqlWriter
 
 __all__ = ["DEFAULT_STORE_URL", "SqlStore", "open_store"]
 
@@ -179,6 +185,8 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlWriter]:
         """All writes of one import: committed together or rolled back together."""
+        from kekiz.storage.writer import SqlWriter  # loaded when writing (start-up)
+
         with self._db.transaction() as conn:
             writer = SqlWriter(conn)
             yield writer
@@ -449,24 +457,36 @@ class SqlStore:
     def load_directory(self, dataset_ids: Sequence[int] | None = None) -> Directory:
         """The stored directory (all datasets, or those given), later datasets winning."""
         visible = self._visible_datasets("dataset_id")
+        from kekiz.storage import services as services_sql  # loaded when used (start-up)
+
         return self._read(lambda c: services_sql.load_directory(c, dataset_ids, visible))
 
     def service_datasets(self) -> list[ServiceDataset]:
         """The datasets that hold services now (earlier revisions are empty), oldest first."""
         visible = self._visible_datasets("d.id")
+        from kekiz.storage import services as services_sql
+
         return self._read(lambda c: services_sql.service_datasets(c, visible))
 
     # -- cooperation network and Leitbild -------------------------------------------------------
     def cooperation_waves(self) -> list[dict[str, Any]]:
         """The stored waves with their label, dates, synthetic flag and counts."""
+        from kekiz.storage import cooperation as coop_sql  # loaded when used (start-up)
+
         return self._read(coop_sql.waves)
 
     def cooperation_wave(self, wave: int) -> Network:
+        from kekiz.storage import cooperation as coop_sql
+
         return self._read(lambda c: coop_sql.wave(c, wave))
 
     def leitbild_ids(self) -> list[tuple[str, str, str]]:
         """(id, name, unit id) of every stored Leitbild."""
+        from kekiz.storage import cooperation as coop_sql
+
         return self._read(coop_sql.leitbild_ids)
 
     def leitbild(self, leitbild_id: str) -> Leitbild:
+        from kekiz.storage import cooperation as coop_sql
+
         return self._read(lambda c: coop_sql.leitbild(c, leitbild_id))

@@ -16,7 +16,7 @@ from kekiz.domain.cooperation import Network
 from kekiz.domain.directory import Directory
 from kekiz.domain.errors import StoreError
 from kekiz.domain.goals import Leitbild
-from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
+from kekiz.domain.model import OBSERVATION_COLUMNS, Dataset, Indicator, Level, Member, Unit
 from kekiz.storage import cooperation as coop_sql
 from kekiz.storage import services as services_sql
 from kekiz.storage.auth import SqlAuthWriter, audit_dataset, audit_dataset_rows
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["OBSERVATION_COLUMNS", "SqlWriter"]
 
 _CHUNK = 5000
-OBSERVATION_COLUMNS = ("indicator_id", "unit_id", "period", "value", "numerator",
-                       "denominator", "status", "lower", "upper", "dataset_id", "method",
-                       "params")
 _INDICATOR_COLUMNS = ("id", "name_de", "name_en", "definition_de", "definition_en", "unit",
                       "numerator", "denominator", "polarity", "sector", "life_phase",
                       "aggregation", "scale", "source", "licence", "update_interval",
