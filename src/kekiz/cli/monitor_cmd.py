@@ -14,7 +14,7 @@ from kekiz.cli.format import fmt_number
 from kekiz.cli.import_cmd import MissingOpt
 from kekiz.cli.monitor_extra_cmd import monitor_index, monitor_typology
 from kekiz.domain.missing import parse_missing
-from kekiz.services.indices import DYNAMICS_CLASSES, STATUS_CLASSES
+from kekiz.services.files import DYNAMICS_CLASSES, STATUS_CLASSES
 
 if TYPE_CHECKING:
     from kekiz.services.derived import Derived
@@ -433,7 +433,7 @@ def index_mss(
     Beispiel: kekiz index mss plr.csv --id id --population ew --status s1,s2,s3,s4
     --dynamics d1,d2,d3,d4 -o mss.csv
     """
-    result = kekiz().indices.mss_file(file, id_col=id_col, status=_split(status),
+    result = kekiz().files.mss_file(file, id_col=id_col, status=_split(status),
                                     dynamics=_split(dynamics), population=population,
                                     min_population=min_population, exclude=_split(exclude),
                                     out=output, sheet=sheet,

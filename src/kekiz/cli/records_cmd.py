@@ -177,7 +177,7 @@ def records_schema(
 
     Beispiel: kekiz records schema -o schema.toml
     """
-    text = kekiz().records.records_schema_toml()
+    text = kekiz().files.records_schema_toml()
     if output is None:
         out.print(text, markup=False, highlight=False)
         return

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,13 +37,9 @@ from kekiz.analysis.indices import (
 )
 from kekiz.analysis.typology import TYPOLOGY_METHODS
 from kekiz.analysis.typology import typology as make_typology
-from kekiz.domain.errors import KekizError, MethodError
+from kekiz.domain.errors import MethodError
 from kekiz.domain.jsonable import clean, dumps
-from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Aggregation, Indicator, Polarity
-from kekiz.ingest.frames import read_numbers
-from kekiz.reporting.export import neutralise
-from kekiz.services.base import language
 from kekiz.services.derived import (
     USABLE,
     Derived,
@@ -57,7 +52,7 @@ from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
 __all__ = ["COMPOSITE_METHODS", "DYNAMICS_CLASSES", "STATUS_CLASSES", "CompositeRun",
-           "IndexService", "MSSFileResult", "TypologyRun"]
+           "IndexService", "TypologyRun"]
 
 #: Composite methods offered by :meth:`IndexService.composite_index`.
 COMPOSITE_METHODS = ("weighted_z", "minmax", "rank", "pca", "mss")
@@ -88,31 +83,6 @@ class TypologyRun(Derived):
     excluded: list[dict[str, str]] = field(default_factory=list)
 
 
-@dataclass
-class MSSFileResult:
-    """The result of :meth:`IndexService.mss_file`."""
-
-    table: pd.DataFrame
-    excluded: list[dict[str, str]]
-    status_counts: dict[int, int]
-    dynamics_counts: dict[int, int]
-    description: str
-    description_en: str
-    out: Path | None
-    #: the markers read as missing, per marker and column (German, English)
-    notes: list[str] = field(default_factory=list)
-    notes_en: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean({"areas": len(self.table), "excluded": self.excluded,
-                      "notes": self.notes, "notes_en": self.notes_en,
-                       "status_classes": {str(k): v for k, v in self.status_counts.items()},
-                       "dynamics_classes": {str(k): v for k, v in self.dynamics_counts.items()},
-                       "method_de": self.description, "method_en": self.description_en,
-                       "output": None if self.out is None else str(self.out)})
-
-
-
 def _err(de: str, en: str) -> MethodError:
     return MethodError(de, message_en=en)
 
@@ -122,7 +92,7 @@ def _promote(d: Derived, cls: type[Any], **extra: Any) -> Any:
 
 
 class IndexService:
-    """Composite indices, typologies and the Berlin MSS index of a file."""
+    """Composite indices and typologies of stored indicators."""
 
     def __init__(self, store: Store, settings: Settings, derived: DerivedResults) -> None:
         self.store = store
@@ -163,61 +133,6 @@ class IndexService:
                                 seed=seed, name=name, threshold=threshold)
         self._derived.write([out])
         return out
-
-    def mss_file(self, path: Path, *, id_col: str, status: Sequence[str],
-                 dynamics: Sequence[str] = (), population: str | None = None,
-                 min_population: float | None = None, exclude: Sequence[str] = (),
-                 out: Path | None = None, sheet: str | None = None,
-                 missing: MissingMarkers | None = DEFAULT_MISSING) -> MSSFileResult:
-        """Berlin MSS status and dynamics index from a file of shares, without a store.
-
-        Writes ``id, status_index, status_class, dynamics_index, dynamics_class`` and the
-        z-score of every share (``z_<column>``) to ``out`` (CSV in German Excel format or
-        XLSX).  Empty share cells exclude the area (named with its reason); text in a
-        share column rejects the file (file, row, column).  The usual missing-value markers
-        (``missing``: ``-9999``, ``-999``, ``-1`` in a share, dashes, the official signs)
-        are read as missing and counted in the notes; such a value is never used.
-        """
-        status, dynamics = list(status), list(dynamics)
-        numeric = [*status, *dynamics, *([population] if population else [])]
-        read = read_numbers(path, required=[id_col], numeric=numeric, allow_missing=numeric,
-                            shares=status, missing=missing, sheet=sheet)
-        frame = read.frame
-        frame[id_col] = frame[id_col].astype(str)
-        if population and min_population is None:
-            min_population = float(self.settings.min_population)
-        result = compute_index("mss", frame, status=status, dynamics=dynamics or None,
-                               id_col=id_col, population_col=population,
-                               min_population=min_population if population else None,
-                               exclude_ids=[str(e) for e in exclude], missing=missing)
-        t = result.table
-        table = pd.DataFrame({"id": t.index.astype(str),
-                              "status_index": t["status_index"].to_numpy(dtype=float),
-                              "status_class": t["status_class"].astype("Int64").array})
-        table["dynamics_index"] = (t["dynamics_index"].to_numpy(dtype=float)
-                                   if dynamics else np.nan)
-        table["dynamics_class"] = (t["dynamics_class"].astype("Int64").array
-                                   if dynamics else pd.array([pd.NA] * len(t), dtype="Int64"))
-        comps = result.components.reindex(t.index)
-        for col in [*status, *dynamics]:
-            table[f"z_{col}"] = comps[col].to_numpy(dtype=float)
-        if out is not None:
-            fmt = out.suffix.lower().lstrip(".")
-            if fmt not in ("csv", "xlsx"):
-                raise KekizError(f"Ausgabeformat '{out.suffix}' nicht möglich. Erwartet: .csv "
-                                 "oder .xlsx.", message_en=f"Output format '{out.suffix}' not "
-                                 "possible. Expected .csv or .xlsx.")
-            _write_table(table, out, fmt, language(self.settings))
-        counts = t["status_class"].value_counts()
-        dcounts = t["dynamics_class"].value_counts() if dynamics else pd.Series(dtype=int)
-        return MSSFileResult(
-            table, [{"id": str(e.id), "reason": e.reason, "reason_en": e.reason_en}
-                    for e in result.excluded],
-            {c: int(counts.get(c, 0)) for c in STATUS_CLASSES},
-            {c: int(dcounts.get(c, 0)) for c in DYNAMICS_CLASSES} if dynamics else {},
-            result.description, result.description_en, out,
-            read.notes("de") + result.notes("de"), read.notes("en") + result.notes("en"))
-
 
     # -- reading -------------------------------------------------------------------------
     def _frame(self, level: str, indicators: list[str],
@@ -565,24 +480,6 @@ def _index_indicators(name: str, method: str, inds: list[Indicator], signs: dict
                   "values (least disadvantage), 5 = highest values. Breaks and legend are in "
                   "every value's parameters.",
                   unit="Klasse", polarity=Polarity.HIGHER_IS_WORSE, decimals=0, **common)]
-
-
-def _write_table(table: pd.DataFrame, out: Path, fmt: str, lang: str) -> None:
-    """CSV as German Excel reads it (``;``, decimal comma, UTF-8 with BOM; English: ``,``
-    and ``.``) or XLSX; written to a temporary file first, then moved into place."""
-    data = table.assign(id=table["id"].map(neutralise))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
-    try:
-        if fmt == "xlsx":
-            data.to_excel(tmp, index=False, engine="openpyxl", sheet_name="MSS")
-        elif lang == "en":
-            data.to_csv(tmp, index=False, encoding="utf-8")
-        else:
-            data.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _check_method(method: str, weights: object) -> None:

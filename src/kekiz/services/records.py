@@ -47,7 +47,7 @@ from kekiz.records.disclosure import (
     observations_of,
     protect_counts,
 )
-from kekiz.records.schema import RecordSchema, load_schema, schema_toml
+from kekiz.records.schema import RecordSchema, load_schema
 from kekiz.records.synthetic import PREFIX, Area, GeneratorInfo, generate_records, write_records
 from kekiz.services.base import Progress, actor, no_progress
 from kekiz.settings import Settings
@@ -268,10 +268,6 @@ class RecordService:
         return scan_records(path, sch, n_leaves=len(units.leaves), polygons=polygons,
                             codes=codes, streets=directory, years=years, bmi=bmi,
                             target_crs=sch.crs, progress=progress, enforce=enforce, missing=missing)
-
-    def records_schema_toml(self, schema: RecordSchema | Path | None = None) -> str:
-        """The (default) record schema as TOML: a template for a municipality's file."""
-        return schema_toml(schema if isinstance(schema, RecordSchema) else load_schema(schema))
 
     # -- synthetic records ---------------------------------------------------------------
     def generate_records(self, out: Path, *, years: str | Sequence[int] = "2010-2012",
