@@ -148,7 +148,7 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
                f'transform="rotate(-90 12 {top + ph / 2:.1f})">{escape(y_label)}</text>')
     for title, x, y, fill, href in pts:
         dot = (f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4.5" fill="{escape(fill)}" '
-               'stroke="#333333" stroke-width="0.6">'
+               f'stroke="#333333" stroke-width="0.6" data-x="{x:.10g}" data-y="{y:.10g}">'
                f"<title>{escape(title)}</title></circle>")
         out.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
     out.append("</svg>")
