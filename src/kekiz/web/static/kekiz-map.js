@@ -163,7 +163,7 @@
   KMap.prototype.start = function () {
     const map = this.map = L.map(this.box, {zoomControl: false, attributionControl: false,
                                             zoomSnap: 0.25, zoomDelta: 0.5, wheelPxPerZoomLevel: 90,
-                                            keyboardPanDelta: 60});
+                                            keyboardPanDelta: 60, fadeAnimation: false});
     map.createPane("kmapLabels").setAttribute("aria-hidden", "true");
     this.labels = L.layerGroup([], {pane: "kmapLabels"}).addTo(map);
     L.control.zoom({zoomInTitle: say("zoom_in"), zoomOutTitle: say("zoom_out")}).addTo(map);
@@ -228,6 +228,7 @@
         onEachFeature: (f, layer) => this.wire(f, layer)
       }).addTo(this.map);
       if (old) { this.map.removeLayer(old); }
+      if (this.marked) { this.mark(this.marked, this.markedAt, true); }  // on the new layer
       this.features = data.features.filter((f) => this.byId.has(f.id));
       this.box.setAttribute("data-bucket", String(z));
       this.box.setAttribute("data-ready", "1");
@@ -248,7 +249,14 @@
     this.layers.set(feature.id, layer);
     layer.feature = feature;
     layer.bindTooltip(() => this.tip(a), {sticky: true, direction: "top", className: "kmap-tip", opacity: 1});
-    layer.on("add", () => { const p = layer.getElement(); if (p) { p.setAttribute("data-id", a.id); } });
+    layer.on("add", () => {
+      const p = layer.getElement();
+      if (!p) { return; }
+      p.setAttribute("data-id", a.id);
+      // Chromium makes an SVG element with focus listeners (Leaflet's tooltips add them) a
+      // Tab stop: the map itself is the one Tab stop
+      p.setAttribute("tabindex", "-1");
+    });
     layer.on("mouseover", () => { if (this.marked !== a.id) { layer.setStyle({weight: 2.5, color: "#000000"}); } });
     layer.on("mouseout", () => { if (this.marked !== a.id) { layer.setStyle(this.style(a.id, false)); } });
     layer.on("click", (e) => this.clicked(a, layer, e));
@@ -290,13 +298,14 @@
   };
 
   /* Outline one area (or none) and show its tooltip at the centre of the map. */
-  KMap.prototype.mark = function (id, latlng) {
-    if (this.marked && this.layers.has(this.marked)) {
+  KMap.prototype.mark = function (id, latlng, again) {
+    if (this.marked && this.layers.has(this.marked) && !again) {
       const prev = this.layers.get(this.marked);
       prev.setStyle(this.style(this.marked, false));
       prev.closeTooltip();
     }
     this.marked = id;
+    this.markedAt = latlng;
     if (id && this.layers.has(id)) {
       const layer = this.layers.get(id);
       layer.setStyle(this.style(id, true));
