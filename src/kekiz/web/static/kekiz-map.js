@@ -342,12 +342,14 @@
     }).filter((it) => view.contains([it.f.properties.label[1], it.f.properties.label[0]]))
       .sort((x, y) => y.w * y.h - x.w * x.h);
     const taken = [];
+    const size = map.getSize();
     items.forEach((it) => {
       const name = it.f.properties.name;
       const w = labelWidth(name), h = 18;
       if (w > it.w * 1.1 || h > it.h) { return; }
       const p = map.latLngToContainerPoint([it.f.properties.label[1], it.f.properties.label[0]]);
       const r = {x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y - h / 2, y1: p.y + h / 2};
+      if (r.x0 < 2 || r.y0 < 2 || r.x1 > size.x - 2 || r.y1 > size.y - 2) { return; }  // cut off
       if (taken.some((t) => r.x0 < t.x1 && t.x0 < r.x1 && r.y0 < t.y1 && t.y0 < r.y1)) { return; }
       taken.push(r);
       const icon = L.divIcon({className: "kmap-label", html: "", iconSize: null});
