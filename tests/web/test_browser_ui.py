@@ -408,3 +408,19 @@ def test_api_documentation_page(server: Server, desktop: Any) -> None:
     expect(places.locator(".parameters")).to_contain_text("q")
     expect(page.locator("main")).to_have_count(1)  # Swagger UI's own <main> is replaced
     shot(page, "api-docs")
+
+
+def test_the_map_speaks_english_too(server: Server, desktop: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = desktop
+    page.goto(server.url + "/atlas?level=kreis&lang=en")
+    box = wait_for_map(page)
+    assert (box.get_attribute("aria-label") or "").startswith("Interactive map: Map")
+    page.get_by_label("Find a place on the map").fill("Koeln")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator(".kmap-results button").first).to_contain_text(
+        "Köln (district / district-free city")
+    expect(page.locator(".kmap-status")).to_have_text("The map shows Köln.")
+    expect(page.locator(".figure-tools button").first).to_have_attribute(
+        "aria-label", re.compile(r"^Download Map .* as PNG image$"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kekiz.web.deps import Lang, render
+from kekiz.web.deps import CurrentUser, Lang, render
 
 __all__ = ["router"]
 
@@ -19,6 +19,6 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
-def api_docs(request: Request, lang: Lang) -> HTMLResponse:
+def api_docs(request: Request, user: CurrentUser, lang: Lang) -> HTMLResponse:
     return render(request, "api_docs.html", lang, {
         "openapi_url": request.app.openapi_url or "/api/openapi.json"})
