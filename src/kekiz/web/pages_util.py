@@ -170,8 +170,8 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
         out.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
                    f'class="tick">{escape(fmt_y(v))}</text>')
     for i, line in enumerate(x_lines):
-        y = height - 6 - 12 * (len(x_lines) - 1 - i)
-        out.append(f'<text x="{left + pw / 2:.1f}" y="{y}" text-anchor="middle" '
+        baseline = height - 6 - 12 * (len(x_lines) - 1 - i)
+        out.append(f'<text x="{left + pw / 2:.1f}" y="{baseline}" text-anchor="middle" '
                    f'class="tick"{_squeeze(line, pw)}>{escape(line)}</text>')
     for i, line in enumerate(y_lines):
         x, cy = 12 + 12 * i, top + ph / 2
