@@ -174,9 +174,9 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
         out.append(f'<text x="{left + pw / 2:.1f}" y="{baseline}" text-anchor="middle" '
                    f'class="tick"{_squeeze(line, pw)}>{escape(line)}</text>')
     for i, line in enumerate(y_lines):
-        x, cy = 12 + 12 * i, top + ph / 2
-        out.append(f'<text x="{x}" y="{cy:.1f}" text-anchor="middle" class="tick" '
-                   f'transform="rotate(-90 {x} {cy:.1f})"{_squeeze(line, ph)}>'
+        tx, cy = 12 + 12 * i, top + ph / 2
+        out.append(f'<text x="{tx}" y="{cy:.1f}" text-anchor="middle" class="tick" '
+                   f'transform="rotate(-90 {tx} {cy:.1f})"{_squeeze(line, ph)}>'
                    f"{escape(line)}</text>")
     for title, x, y, fill, href in pts:
         dot = (f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4.5" fill="{escape(fill)}" '
