@@ -173,6 +173,9 @@ def test_place_search_finds_chorweiler_and_centres_the_map(server: Server, deskt
     assert x0 < lon < x1 and y0 < lat < y1
     # the place's inner point is the centre of the view (to a pixel: 0.0005° at zoom 11)
     assert (lat, lon) == pytest.approx((bezirk["centre"][1], bezirk["centre"][0]), abs=5e-4)
+    # not an area of this map: its outline is drawn over it
+    expect(box).to_have_attribute("data-outline", "05315000-6")
+    expect(page.locator(".kmap path.kmap-outline")).to_have_attribute("stroke-dasharray", "6 4")
     shot(page, "map-search-chorweiler")
     # the Stadtteil, chosen from the list: the map moves there and gets the focus
     results.nth(1).click()

@@ -164,7 +164,10 @@
     const map = this.map = L.map(this.box, {zoomControl: false, attributionControl: false,
                                             zoomSnap: 0.25, zoomDelta: 0.5, wheelPxPerZoomLevel: 90,
                                             keyboardPanDelta: 60, fadeAnimation: false});
-    map.createPane("kmapLabels").setAttribute("aria-hidden", "true");
+    map.createPane("kmapOutline").style.zIndex = "450";  // above the areas (400)
+    const labels = map.createPane("kmapLabels");
+    labels.style.zIndex = "460";
+    labels.setAttribute("aria-hidden", "true");
     this.labels = L.layerGroup([], {pane: "kmapLabels"}).addTo(map);
     L.control.zoom({zoomInTitle: say("zoom_in"), zoomOutTitle: say("zoom_out")}).addTo(map);
     this.addReset();
@@ -392,6 +395,24 @@
     this.status.textContent = say("centred", {name: p.name});
     this.box.setAttribute("data-place", p.id);
     if (this.byId.has(p.id)) { this.mark(p.id, centre); }
+    this.outline(p);
+  };
+
+  /* A place of another level (a district on the map of municipalities) is outlined. */
+  KMap.prototype.outline = function (p) {
+    if (this.extra) { this.map.removeLayer(this.extra); this.extra = null; }
+    this.box.removeAttribute("data-outline");
+    if (p.kind === "street" || this.byId.has(p.id)) { return; }
+    const url = "/api/v1/map?level=" + encodeURIComponent(p.kind) + "&zoom=" + bucket(this.map.getZoom());
+    getJSON(url).then((data) => {
+      const f = data.features.find((x) => x.id === p.id);
+      if (!f || !f.geometry || this.box.getAttribute("data-place") !== p.id) { return; }
+      this.extra = L.geoJSON(f, {interactive: false, pane: "kmapOutline",
+                                 style: {fill: false, color: "#000000", weight: 3,
+                                                             dashArray: "6 4", className: "kmap-outline"}})
+        .addTo(this.map);
+      this.box.setAttribute("data-outline", p.id);
+    }).catch(() => {});
   };
 
   function startAll() {
