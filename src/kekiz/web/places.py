@@ -8,7 +8,8 @@ and a transliterated one), ``ß``/``ss``, ``Straße``/``Strasse``/
 the start of one of its words or anywhere inside it (ranked in that order).
 
 Streets come from a :class:`StreetSource`: anything that lists (street name, unit id)
-pairs, e.g. :func:`directory_streets` over a :class:`~kekiz.ingest.streets.StreetDirectory`.
+pairs, e.g. :func:`directory_streets` over a :class:`~kekiz.ingest.streets.StreetDirectory`
+(read through the :class:`Directory` protocol: the web room does not import ingest).
 A street is found with the units it runs through; its box is the box of those units.
 """
 
@@ -24,10 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kekiz.ingest.streets import StreetDirectory
-
-__all__ = ["STREET", "Place", "StreetSource", "directory_streets", "keys", "normalise",
-           "search", "street_places", "unit_places"]
+__all__ = ["STREET", "Directory", "Place", "StreetSource", "directory_streets", "keys",
+           "normalise", "search", "street_places", "unit_places"]
 
 #: ``kind`` of a street (units carry the id of their level).
 STREET = "street"
@@ -79,6 +78,19 @@ class StreetSource(Protocol):
     """Where street names come from: (street name as written, unit id) pairs."""
 
     def __call__(self) -> Iterable[tuple[str, str]]: ...
+
+
+class _Section(Protocol):
+    street: str
+    unit: int
+
+
+class Directory(Protocol):
+    """What :func:`directory_streets` reads of a
+    :class:`~kekiz.ingest.streets.StreetDirectory` (the web room does not import ingest)."""
+
+    sections: Mapping[str, Sequence[_Section]]
+    spelling: Mapping[str, str]
 
 
 def unit_places(shapes: Mapping[str, pd.DataFrame], names: Mapping[str, tuple[str, str]],
@@ -146,7 +158,7 @@ def street_places(streets: Iterable[tuple[str, str]], units: Sequence[Place]
     return out
 
 
-def directory_streets(directory: StreetDirectory, unit_ids: Sequence[str]
+def directory_streets(directory: Directory, unit_ids: Sequence[str]
                       ) -> list[tuple[str, str]]:
     """The (street, unit id) pairs of a street directory whose sections hold unit
     positions into ``unit_ids`` (as :func:`~kekiz.ingest.streets.read_street_directory`
