@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,17 +146,24 @@ class Conn:
 
 
 def _on_each_worker(server: Server, cookies: dict[str, str] | None = None,
-                    tries: int = 60) -> dict[int, Conn]:
-    """A connection served by each of the two workers."""
+                    tries: int = 300) -> dict[int, Conn]:
+    """A connection served by each of the two workers.
+
+    The server answers as soon as one worker is up; on a loaded machine the second one
+    may still be importing the application, so the connections are spaced out (up to
+    about 30 s in all)."""
     found: dict[int, Conn] = {}
     for _ in range(tries):
         c = Conn(server, cookies)
         if c.worker in found:
             c.close()
+            time.sleep(0.1)
         else:
             found[c.worker] = c
         if len(found) == 2:
             return found
+    for c in found.values():
+        c.close()
     raise AssertionError(f"only workers {sorted(found)} answered in {tries} connections")
 
 

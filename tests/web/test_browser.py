@@ -118,9 +118,10 @@ def test_atlas_change_indicator_and_year_then_click_a_district(server: Server,
     assert "period=2010" in page.url
     expect(page.locator("#map-title")).to_contain_text("2010")
     shot(page, "atlas-arbeitslose-2010")
-    # a district is a link: click Köln on the map, reach its profile
+    # a district is a link: click Köln on the (interactive) map, reach its profile
+    expect(page.locator(".kmap")).to_have_attribute("data-ready", "1")
     with page.expect_navigation():
-        page.locator('svg.map a[data-id="05315"]').click()
+        page.locator('.kmap path[data-id="05315"]').click()
     assert page.url.endswith("/unit/05315")
     expect(page.locator("h1")).to_have_text("Köln")
     expect(page.locator("#profile-table")).to_be_visible()
@@ -132,10 +133,11 @@ def test_map_is_keyboard_accessible(server: Server, page: object) -> None:
 
     assert isinstance(page, Page)
     page.goto(f"{server.url}/atlas?level=stadtbezirk")
-    first = page.locator("svg.map a").first
-    first.focus()
-    focused = page.evaluate("document.activeElement.getAttribute('data-id')")
-    assert focused == first.get_attribute("data-id")
+    # the interactive map is one Tab stop; Enter opens the area in its centre
+    themap = page.locator(".kmap")
+    expect(themap).to_have_attribute("data-ready", "1")
+    themap.focus()
+    expect(page.locator(".kmap-centre")).to_contain_text("Kartenmitte: ")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/unit/" in page.url

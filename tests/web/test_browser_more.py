@@ -71,8 +71,9 @@ def test_chain_change_phase_and_open_a_district(server: Server,  # noqa: F811
         page.select_option("#phase", "0-3")
     assert "phase=0-3" in page.url
     expect(page.locator("#withheld-note")).to_be_visible()
-    # the map areas are links: reach one with the keyboard
-    page.locator('svg.map a[data-id="05315000-102"]').focus()
+    # the map's areas are links in its list view: reach one with the keyboard
+    page.locator(".kmap-list summary").click()
+    page.locator('.kmap-list a[data-id="05315000-102"]').focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "unit=05315000-102" in page.url

@@ -22,7 +22,7 @@ OPERATIONS = [
     "/ogcapi/collections/{collection_id}/items",
     "/ogcapi/collections/{collection_id}/items/{feature_id}",
     "/api/v1/auth/me", "/api/v1/auth/tokens", "/api/v1/admin/users", "/api/v1/admin/grants",
-    "/api/v1/admin/audit",
+    "/api/v1/admin/audit", "/api/v1/map", "/api/v1/places",
 ]
 
 

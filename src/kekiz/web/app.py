@@ -33,6 +33,7 @@ from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
 from kekiz.web.pages import router as pages_router
 from kekiz.web.pages_more import router as more_pages_router
+from kekiz.web.ui_routes import router as ui_router
 
 __all__ = ["SECURITY_HEADERS", "app_from_env", "create_app"]
 
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     app.include_router(auth_router)
     app.include_router(auth_api_router, prefix="/api/v1")
     app.include_router(ogc_router, prefix="/ogcapi")
+    app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=getattr(settings, "max_upload", DEFAULT_MAX_UPLOAD))

@@ -15,6 +15,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from kekiz.web.i18n_ui import UI_TEXTS
+
 __all__ = ["LANGS", "TEXTS", "Translator", "fmt_date", "fmt_number", "fmt_percent",
            "fmt_value"]
 
@@ -372,6 +374,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "Only published, active offers are shown. Entries marked "
                               "“[synthetisch]” are invented examples."),
 }
+TEXTS.update(UI_TEXTS)
 
 
 class Translator:
@@ -388,6 +391,12 @@ class Translator:
     def pick(self, de: str, en: str) -> str:
         """The text of a pair kept elsewhere (e.g. indicator names)."""
         return (en or de) if self.lang == "en" else de
+
+    def group(self, prefix: str) -> dict[str, str]:
+        """Every text whose key starts with ``prefix``, by the rest of the key (the
+        scripts' texts: ``group("js_")``)."""
+        return {k[len(prefix):]: (en if self.lang == "en" else de)
+                for k, (de, en) in TEXTS.items() if k.startswith(prefix)}
 
 
 def fmt_number(value: Any, decimals: int = 1, lang: str = "de") -> str:

@@ -16,7 +16,8 @@ from kekiz.web.deps import Pages, each_row
 from kekiz.web.i18n import fmt_number
 from kekiz.web.svg import palette
 
-__all__ = ["Classes", "cached", "credits", "quantile_classes", "scatter", "withheld_units"]
+__all__ = ["Classes", "axis_title", "cached", "credits", "quantile_classes", "scatter",
+           "withheld_units"]
 
 def cached(m: Pages, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """``make()`` once per data version of the store (see the read model's cache)."""
@@ -75,6 +76,29 @@ def quantile_classes(values: pd.Series, k: int, decimals: int, lang: str) -> Cla
     return Classes(fill, legend)
 
 
+#: Width of a character of the 11 px chart text, generously (DejaVu Sans is wide).
+CHAR_PX = 11 * 0.6
+
+
+def axis_title(text: str, room: float) -> list[str]:
+    """An axis title in one line, or in two (split at the space nearest the middle)
+    when one line would be longer than ``room`` pixels."""
+    if len(text) * CHAR_PX <= room or " " not in text.strip():
+        return [text]
+    words = text.split()
+    cut = min(range(1, len(words)),
+              key=lambda i: abs(len(" ".join(words[:i])) - len(text) / 2))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
+def _squeeze(line: str, room: float) -> str:
+    """``textLength`` for a line that is still longer than ``room``: the glyphs are
+    narrowed instead of the text being cut off at the edge of the drawing."""
+    if len(line) * CHAR_PX <= room:
+        return ""
+    return f' textLength="{room:.0f}" lengthAdjust="spacingAndGlyphs"'
+
+
 def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
             x_label: str, y_label: str, x_split: float, y_split: float, fmt_x: Any,
             fmt_y: Any, width: int = 620, height: int = 380) -> Markup:
@@ -85,8 +109,11 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
     pts = [p for p in points if math.isfinite(p[1]) and math.isfinite(p[2])]
     if not pts:
         return Markup("")
-    left, right, top, bottom = 64, 16, 14, 46
+    right, top, bottom = 16, 14, 46
+    y_lines = axis_title(y_label, height - top - bottom)
+    left = 64 + 12 * (len(y_lines) - 1)  # room for a second line of the y title
     pw, ph = width - left - right, height - top - bottom
+    x_lines = axis_title(x_label, pw)
     xs = [p[1] for p in pts] + [x_split]
     ys = [p[2] for p in pts] + [y_split]
     x0, x1 = min(xs), max(xs)
@@ -109,19 +136,25 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
            f'y2="{top + ph}" stroke="#999999" stroke-dasharray="4 3"/>',
            f'<line x1="{left}" x2="{left + pw}" y1="{py(y_split):.1f}" '
            f'y2="{py(y_split):.1f}" stroke="#999999" stroke-dasharray="4 3"/>']
-    for v in (x0, x_split, x1):
-        out.append(f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="middle" '
+    # the outer ticks are anchored inwards, so that they stay inside the drawing
+    for v, anchor in ((x0, "start"), (x_split, "middle"), (x1, "end")):
+        out.append(f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="{anchor}" '
                    f'class="tick">{escape(fmt_x(v))}</text>')
     for v in (y0, y_split, y1):
         out.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
                    f'class="tick">{escape(fmt_y(v))}</text>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-               f'class="tick">{escape(x_label)}</text>')
-    out.append(f'<text x="12" y="{top + ph / 2:.1f}" text-anchor="middle" class="tick" '
-               f'transform="rotate(-90 12 {top + ph / 2:.1f})">{escape(y_label)}</text>')
+    for i, line in enumerate(x_lines):
+        baseline = height - 6 - 12 * (len(x_lines) - 1 - i)
+        out.append(f'<text x="{left + pw / 2:.1f}" y="{baseline}" text-anchor="middle" '
+                   f'class="tick"{_squeeze(line, pw)}>{escape(line)}</text>')
+    for i, line in enumerate(y_lines):
+        tx, cy = 12 + 12 * i, top + ph / 2
+        out.append(f'<text x="{tx}" y="{cy:.1f}" text-anchor="middle" class="tick" '
+                   f'transform="rotate(-90 {tx} {cy:.1f})"{_squeeze(line, ph)}>'
+                   f"{escape(line)}</text>")
     for title, x, y, fill, href in pts:
         dot = (f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4.5" fill="{escape(fill)}" '
-               'stroke="#333333" stroke-width="0.6">'
+               f'stroke="#333333" stroke-width="0.6" data-x="{x:.10g}" data-y="{y:.10g}">'
                f"<title>{escape(title)}</title></circle>")
         out.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
     out.append("</svg>")

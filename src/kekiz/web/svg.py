@@ -306,7 +306,8 @@ def line_chart(series: Sequence[Series], *, label: str, fmt: object,
                 out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"'
                            f'{dash_attr} points="{pts}"/>')
             for px, py, x, v in seg:
-                out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}">'
+                out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}" '
+                           f'data-x="{escape(x)}" data-v="{v:.10g}">'
                            f"<title>{escape(s.name)}, {escape(x)}: "
                            f"{escape(fmt(v))}</title></circle>")  # type: ignore[operator]
         out.append("</g>")
@@ -332,7 +333,8 @@ def bar_chart(items: Sequence[tuple[str, float]], *, label: str, fmt: object,
         y = top + ph - h
         text = escape(fmt(v))  # type: ignore[operator]
         out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw * 0.7:.1f}" height="{h:.1f}" '
-                   f'fill="#0b5394"><title>{escape(name)}: {text}</title></rect>'
+                   f'fill="#0b5394" data-x="{escape(name)}" data-v="{v:.10g}">'
+                   f'<title>{escape(name)}: {text}</title></rect>'
                    f'<text x="{x + bw * 0.35:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
                    f'class="tick">{text}</text>'
                    f'<text x="{x + bw * 0.35:.1f}" y="{height - 8}" text-anchor="middle" '

@@ -28,4 +28,40 @@
       compare.submit();
     });
   }
+  // Wide tables scroll inside their own box: a box that does scroll becomes a named,
+  // focusable region, so that it can be scrolled with the keyboard.
+  var texts = {};
+  try { texts = JSON.parse(document.querySelector("meta[name=kekiz-texts]").content); } catch (e) { texts = {}; }
+  function nameOf(box) {
+    var table = box.querySelector("table");
+    var labelled = table && table.getAttribute("aria-labelledby");
+    var heading = labelled && document.getElementById(labelled);
+    var node = box.previousElementSibling;
+    while (!heading && node && !/^H[2-4]$/.test(node.tagName)) { node = node.previousElementSibling; }
+    heading = heading || node;
+    var summary = box.closest("details") && box.closest("details").querySelector("summary");
+    var name = (heading || summary || {}).textContent || texts.table_word || "";
+    return (texts.table_region || "{name}").replace("{name}", name.trim());
+  }
+  function markScrolling() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", nameOf(box));
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  markScrolling();
+  window.addEventListener("resize", markScrolling);
+  document.addEventListener("toggle", markScrolling, true);  // tables inside <details>
+  // Finder: after a search the results (or the message that there are none) have focus.
+  var results = document.getElementById("results-title");
+  if (results && window.location.search) {
+    results.focus();
+  }
 })();
