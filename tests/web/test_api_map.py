@@ -12,12 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import Point, shape
 
+from kekiz.app import Kekiz
 from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.streets import read_street_directory
-from kekiz.monitor import Monitor
 from kekiz.settings import Settings
 from kekiz.web.api_map import ZOOMS, tolerance, zoom_bucket
-from kekiz.web.deps import as_web_monitor
 from kekiz.web.places import directory_streets
 from tests.web.auth_helpers import ensure_accounts
 
@@ -47,9 +46,9 @@ def _coordinates(layer: dict[str, Any]) -> int:
 
 def test_map_layer_is_simplified_within_half_a_pixel(client: TestClient,
                                                      web_settings: Settings) -> None:
-    m = as_web_monitor(Monitor(web_settings))
+    m = Kekiz(web_settings)
     try:
-        shapes = m.level_shapes("gemeinde")
+        shapes = m.pages().level_shapes("gemeinde")
         original = dict(zip(shapes["id"].astype(str), shapes["geometry"], strict=True))
     finally:
         m.close()
@@ -80,9 +79,9 @@ def test_map_layer_is_simplified_within_half_a_pixel(client: TestClient,
 def test_every_bucket_of_the_districts_stays_within_a_pixel(client: TestClient,
                                                             web_settings: Settings,
                                                             zoom: int) -> None:
-    m = as_web_monitor(Monitor(web_settings))
+    m = Kekiz(web_settings)
     try:
-        shapes = m.level_shapes("stadtteil")
+        shapes = m.pages().level_shapes("stadtteil")
         original = dict(zip(shapes["id"].astype(str), shapes["geometry"], strict=True))
     finally:
         m.close()
