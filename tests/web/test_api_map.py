@@ -15,9 +15,9 @@ from shapely.geometry import Point, shape
 from kekiz.app import Kekiz
 from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.streets import read_street_directory
+from kekiz.services.views.places import directory_streets
 from kekiz.settings import Settings
 from kekiz.web.api_map import ZOOMS, tolerance, zoom_bucket
-from kekiz.web.places import directory_streets
 from tests.web.auth_helpers import ensure_accounts
 
 
@@ -142,14 +142,19 @@ def test_place_search_spellings_and_language(client: TestClient,
     assert client.get("/api/v1/places?q=").status_code == 422
 
 
-def test_a_tenant_finds_only_its_own_units(app: FastAPI, web_settings: Settings) -> None:
+def test_a_tenant_finds_what_the_public_finds(app: FastAPI, client: TestClient,
+                                              web_settings: Settings) -> None:
+    """One rule for scope (issue #20): outside its own units a tenant's account reads what
+    the public reads, places and map areas included."""
     tokens = ensure_accounts(web_settings)
     with TestClient(app) as bonn:
         bonn.headers["Authorization"] = f"Bearer {tokens['viewer_bonn']}"
-        assert _places(bonn, "Chorweiler") == []
-        assert [(p["id"], p["kind"]) for p in _places(bonn, "Bonn")] == [("05314000", "gemeinde")]
+        assert _places(bonn, "Chorweiler") == _places(client, "Chorweiler") != []
+        assert _places(bonn, "Bonn") == _places(client, "Bonn")
         layer = bonn.get("/api/v1/map?level=gemeinde").json()
-        assert [f["id"] for f in layer["features"]] == ["05314000"]
+        public = client.get("/api/v1/map?level=gemeinde").json()
+        assert [f["id"] for f in layer["features"]] == [f["id"] for f in public["features"]]
+        assert len(layer["features"]) == 396
 
 
 @pytest.fixture

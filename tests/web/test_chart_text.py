@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kekiz.web.pages_util import CHAR_PX, axis_title, scatter
+from kekiz.services.views.common import CHAR_PX, axis_title, scatter
 
 LONG_Y = "Erreichbarkeit (2SFCA, Kitas je 1.000 Kinder im Umkreis von 1,5 km)"
 

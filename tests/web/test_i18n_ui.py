@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from kekiz.i18n import Translator
+from kekiz.i18n.ui_texts import UI_TEXTS
 from kekiz.web.deps import HERE
-from kekiz.web.i18n import Translator
-from kekiz.web.i18n_ui import UI_TEXTS
 
 SCRIPTS = ("kekiz.js", "kekiz-map.js", "kekiz-figures.js")
 

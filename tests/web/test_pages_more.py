@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kekiz.app import Kekiz
+from kekiz.i18n import fmt_number, fmt_percent
 from kekiz.prevention.chain import TOTAL
 from kekiz.settings import load_settings
 from kekiz.web import create_app
-from kekiz.web.i18n import fmt_number, fmt_percent
 from tests.web.conftest import REASON_DE, REASON_EN, SECRET
 from tests.web.test_pages import check_headers
 

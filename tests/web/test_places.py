@@ -10,7 +10,7 @@ from shapely.geometry import Point, box
 
 from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.streets import read_street_directory
-from kekiz.web.places import (
+from kekiz.services.views.places import (
     STREET,
     Place,
     directory_streets,

@@ -6,7 +6,7 @@ import re
 
 import shapely
 
-from kekiz.web.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
+from kekiz.reporting.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
 
 
 def test_choropleth_links_titles_hatches_and_projection() -> None:

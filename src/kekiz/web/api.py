@@ -18,17 +18,9 @@ from pydantic import BaseModel, Field
 
 from kekiz.domain.errors import NotFound
 from kekiz.domain.model import Indicator, Unit
-from kekiz.web.deps import (
-    CurrentUser,
-    Lang,
-    Pages,
-    at_period,
-    each_row,
-    json_value,
-    records,
-    series_index,
-)
-from kekiz.web.i18n import Translator
+from kekiz.i18n import Translator
+from kekiz.services.views.common import at_period, each_row, json_value, records, series_index
+from kekiz.web.deps import CurrentUser, Lang, Pages
 
 __all__ = ["GEOJSON", "feature_collection", "router"]
 

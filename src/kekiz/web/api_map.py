@@ -10,7 +10,7 @@ are cached per data version, reader scope and bucket.
 
 ``/places?q=Chorweiler`` searches the names of the units of every level (and of the
 streets of a street directory, once the application has one: ``app.state.streets``, a
-:class:`~kekiz.web.places.StreetSource`) and answers each place with its box and a
+:class:`~kekiz.services.views.places.StreetSource`) and answers each place with its box and a
 centre point, for the map's search box.
 
 Both read through the read model of the user's audience, which publishes every frame
@@ -30,11 +30,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from kekiz.i18n import Translator
+from kekiz.services.views.common import cached
+from kekiz.services.views.places import Place, StreetSource, search, street_places, unit_places
 from kekiz.web.api import GEOJSON
 from kekiz.web.deps import CurrentUser, Lang, Pages
-from kekiz.web.i18n import Translator
-from kekiz.web.pages_util import cached
-from kekiz.web.places import Place, StreetSource, search, street_places, unit_places
 
 __all__ = ["ZOOMS", "layer_json", "router", "tolerance", "zoom_bucket"]
 

@@ -22,13 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kekiz import __version__
 from kekiz.app import Kekiz
 from kekiz.domain.errors import KekizError
+from kekiz.i18n import COOKIE, LANGS, Translator
 from kekiz.settings import Settings, load_settings
 from kekiz.web.access import csrf_protect
 from kekiz.web.api import router as api_router
 from kekiz.web.auth import api_router as auth_api_router
 from kekiz.web.auth import router as auth_router
 from kekiz.web.deps import HERE, get_lang, render
-from kekiz.web.i18n import COOKIE, LANGS, Translator
 from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
 from kekiz.web.pages import router as pages_router

@@ -16,7 +16,9 @@ from pydantic import BaseModel, Field
 
 from kekiz.domain.accounts import AuthFailed, Forbidden, Role, TooManyAttempts
 from kekiz.domain.errors import KekizError
+from kekiz.i18n import Translator
 from kekiz.services.admin import AdminService
+from kekiz.services.views.common import records
 from kekiz.web.access import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -26,8 +28,7 @@ from kekiz.web.access import (
     new_csrf,
     require,
 )
-from kekiz.web.deps import Lang, records, render
-from kekiz.web.i18n import Translator
+from kekiz.web.deps import Lang, render
 
 __all__ = ["api_router", "router"]
 

@@ -3,24 +3,21 @@ language, the templates, JSON helpers."""
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-import numpy as np
-import pandas as pd
 from fastapi import Cookie, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from kekiz.app import Kekiz
+from kekiz.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
+from kekiz.reporting.svg import swatch
 from kekiz.services.pages import PageService
+from kekiz.services.views.common import each_row, records
 from kekiz.web.access import User, current_user
-from kekiz.web.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
-from kekiz.web.svg import swatch
 
 __all__ = [
     "App",
@@ -116,41 +113,3 @@ def render(request: Request, name: str, lang: str, context: dict[str, Any],
                                           status_code=status_code)
     response.headers["Content-Language"] = lang
     return response
-
-
-def json_value(v: Any) -> Any:
-    """A JSON-safe value: NaN/NA -> None, numpy scalars -> Python, dates -> ISO."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, datetime | date):
-        return v.isoformat()
-    return v
-
-
-def each_row(frame: pd.DataFrame) -> list[Any]:
-    """Rows of a frame as named tuples (attribute access; cells typed ``Any``)."""
-    return list(frame.itertuples(index=False))
-
-
-def series_index(frame: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(unit id, indicator id) -> its published rows as dicts, oldest period first."""
-    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    ordered = frame.sort_values(["unit_id", "indicator_id", "period"])
-    for rec in records(ordered):
-        out.setdefault((str(rec["unit_id"]), str(rec["indicator_id"])), []).append(rec)
-    return out
-
-
-def at_period(rows: list[dict[str, Any]], period: str) -> dict[str, Any] | None:
-    return next((r for r in rows if r["period"] == period), None)
-
-
-def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    """Rows of a published frame as JSON-safe dicts."""
-    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
-    return [{c: json_value(v) for c, v in zip(cols, row, strict=True)}
-            for row in frame[cols].itertuples(index=False, name=None)]

@@ -21,9 +21,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from kekiz.domain.errors import KekizError, NotFound
+from kekiz.i18n import Translator
+from kekiz.services.views.common import each_row, json_value
 from kekiz.web.api import GEOJSON, feature, feature_collection, geometries_json
-from kekiz.web.deps import CurrentUser, Lang, Pages, each_row, json_value, render
-from kekiz.web.i18n import Translator
+from kekiz.web.deps import CurrentUser, Lang, Pages, render
 
 __all__ = ["CONFORMANCE", "router"]
 

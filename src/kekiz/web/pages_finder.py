@@ -8,64 +8,15 @@ or coordinates ``lat, lon``; there is no geocoder (no internet).
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kekiz.domain.directory import slug
-from kekiz.domain.errors import KekizError
-from kekiz.domain.model import LifePhase
+from kekiz.services.views import finder as views
 from kekiz.web.deps import CurrentUser, Lang, Pages, render
-from kekiz.web.i18n import Translator, fmt_number
-from kekiz.web.pages_util import cached, credits
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-RADII = ("0.5", "1", "2", "5", "10")
-LIMIT = 30
-_COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-
-
-def _published_offers(m: Pages) -> Any:
-    offers = m.stored_directory().offers()
-    return offers[offers["published"].astype(bool)
-                  & (offers["status"].fillna("active") == "active")]
-
-
-def _choices(m: Pages) -> dict[str, Any]:
-    offers = _published_offers(m)
-    topics = sorted({str(x) for ts in offers["topics"] for x in ts}, key=str.casefold)
-    level = m.chain_matrix().level
-    units = sorted(((u.id, u.name) for u in m.units_of(level)), key=lambda x: x[1])
-    addresses = [(str(a), float(la), float(lo)) for a, la, lo in
-                 zip(offers["address"], offers["lat"], offers["lon"], strict=True)
-                 if str(a or "").strip() and la == la and lo == lo]
-    return {"topics": topics, "units": units, "addresses": addresses}
-
-
-def _age(text: str | None) -> float | None:
-    if text is None or not text.strip():
-        return None
-    return float(text.strip().replace(",", "."))
-
-
-def _start(text: str, choices: dict[str, Any]
-           ) -> tuple[str | tuple[float, float] | None, str]:
-    """(what to hand the facade, how the starting point was understood)."""
-    hit = _COORDS.match(text.replace(", ", ","))
-    if hit and "." in text:
-        return (float(hit.group(1)), float(hit.group(2))), "coords"
-    key = slug(text)
-    for uid, name in choices["units"]:
-        if slug(name) == key or uid == text.strip():
-            return uid, name
-    for address, lat, lon in choices["addresses"]:
-        if key and key in slug(address):
-            return (lat, lon), address
-    return None, ""
 
 
 @router.get("/finder", response_class=HTMLResponse)
@@ -73,61 +24,6 @@ def finder(request: Request, m: Pages, user: CurrentUser, lang: Lang,
            age: str | None = None, phase: str | None = None, topic: str | None = None,
            district: str | None = None, near: str | None = None,
            radius: str | None = None) -> HTMLResponse:
-    t = Translator(lang)
-    choices = cached(m, ("finder-choices",), lambda: _choices(m))
-    form = {"age": age or "", "phase": phase or "", "topic": topic or "",
-            "district": district or "", "near": near or "", "radius": radius or ""}
-    errors: list[str] = []
-    searched = any(v.strip() for v in form.values())
-    hits: list[dict[str, Any]] = []
-    start_note = ""
-    if searched:
-        filters: dict[str, Any] = {}
-        try:
-            filters["age"] = _age(age)
-        except ValueError:
-            errors.append(t("finder_bad_age", value=age))
-        if phase:
-            if phase in {p.value for p in LifePhase}:
-                filters["life_phase"] = phase
-            else:
-                errors.append(t("finder_bad_phase"))
-        if topic:
-            filters["topic"] = topic
-        if district:
-            if district in {u for u, _ in choices["units"]}:
-                filters["district"] = district
-            else:
-                errors.append(t("finder_bad_district"))
-        if near and near.strip():
-            point, how = _start(near, choices)
-            if point is None:
-                errors.append(t("finder_bad_start", value=near))
-            else:
-                filters["near"] = point
-                start_note = t("finder_start_coords") if how == "coords" else \
-                    t("finder_start", name=how)
-                if radius in RADII:
-                    filters["radius_m"] = float(radius) * 1000.0
-        elif radius:
-            errors.append(t("finder_radius_needs_start"))
-        if not errors:
-            try:
-                found = m.find(limit=LIMIT, **filters)
-            except KekizError as exc:
-                errors.append(exc.text(lang))
-                found = []
-            for h in found:
-                hits.append({
-                    "rank": h.rank, "name": h.name, "organization": h.organization,
-                    "text": h.text(lang), "synthetic": "[synthetisch]" in h.name,
-                    "distance": None if h.distance_m is None
-                    else fmt_number(h.distance_m / 1000.0, 1, lang)})
-    phases = [(p.value, p.label_en if lang == "en" else p.label_de)
-              for p in LifePhase if p is not LifePhase.ALL]
-    return render(request, "finder.html", lang, {
-        "form": form, "searched": searched, "errors": errors, "hits": hits,
-        "limit": LIMIT, "start_note": start_note, "phases": phases,
-        "topics": choices["topics"], "units": choices["units"], "radii": RADII,
-        "credits": credits(m, user, ("services",)),
-    })
+    return render(request, "finder.html", lang, views.finder(m, lang, age=age, phase=phase,
+                                                             topic=topic, district=district,
+                                                             near=near, radius=radius))

@@ -1,6 +1,6 @@
 """Texts of the interactive maps, figure downloads and the API documentation page.
 
-Merged into :data:`kekiz.web.i18n.TEXTS`.  Keys starting with ``js_`` are what the
+Merged into :data:`kekiz.i18n.TEXTS`.  Keys starting with ``js_`` are what the
 scripts show; ``base.html`` hands them to the page as JSON in ``<meta
 name="kekiz-texts">`` (``Translator.group("js_")``), so the scripts hold no text of their
 own.  ``{name}``-style fields in them are filled in by the scripts.

@@ -15,7 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from kekiz.web.i18n_ui import UI_TEXTS
+from kekiz.i18n.ui_texts import UI_TEXTS
 
 __all__ = ["LANGS", "TEXTS", "Translator", "fmt_date", "fmt_number", "fmt_percent",
            "fmt_value"]

@@ -1,30 +1,36 @@
-"""Helpers of the prevention-chain, cooperation, goals and finder pages."""
+"""What the view models of the pages share: caches, credits, classes, scatter plots,
+rows of published frames."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
-from kekiz.web.access import User
-from kekiz.web.deps import Pages, each_row
-from kekiz.web.i18n import fmt_number
-from kekiz.web.svg import palette
+from kekiz.i18n import fmt_number
+from kekiz.reporting.svg import palette
+from kekiz.services.pages import PageService as Pages
 
 __all__ = ["Classes", "axis_title", "cached", "credits", "quantile_classes", "scatter",
            "withheld_units"]
+
+def unit_href(unit_id: str) -> str:
+    return f"/unit/{quote(str(unit_id), safe='')}"
+
 
 def cached(m: Pages, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """``make()`` once per data version of the store (see the read model's cache)."""
     return m.cached(key, make)
 
 
-def credits(m: Pages, user: User, kinds: Iterable[str]) -> list[dict[str, Any]]:
+def credits(m: Pages, kinds: Iterable[str]) -> list[dict[str, Any]]:
     """The stored datasets of these kinds with source and licence (for the page footer)."""
     wanted = set(kinds)
     frame = m.publish(m.sources()["datasets"])
@@ -159,3 +165,41 @@ def scatter(points: Sequence[tuple[str, float, float, str, str]], *, label: str,
         out.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def json_value(v: Any) -> Any:
+    """A JSON-safe value: NaN/NA -> None, numpy scalars -> Python, dates -> ISO."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return v
+
+
+def each_row(frame: pd.DataFrame) -> list[Any]:
+    """Rows of a frame as named tuples (attribute access; cells typed ``Any``)."""
+    return list(frame.itertuples(index=False))
+
+
+def series_index(frame: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(unit id, indicator id) -> its published rows as dicts, oldest period first."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    ordered = frame.sort_values(["unit_id", "indicator_id", "period"])
+    for rec in records(ordered):
+        out.setdefault((str(rec["unit_id"]), str(rec["indicator_id"])), []).append(rec)
+    return out
+
+
+def at_period(rows: list[dict[str, Any]], period: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r["period"] == period), None)
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of a published frame as JSON-safe dicts."""
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    return [{c: json_value(v) for c, v in zip(cols, row, strict=True)}
+            for row in frame[cols].itertuples(index=False, name=None)]
