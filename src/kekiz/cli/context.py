@@ -22,8 +22,8 @@ from kekiz.domain.errors import KekizError
 if TYPE_CHECKING:
     from kekiz.app import Kekiz
 
-__all__ = ["CliState", "current_lang", "err", "fmt_number", "kekiz", "out", "pairs",
-           "progress_bar", "t"]
+__all__ = ["CliState", "current_lang", "err", "fmt_number", "kekiz", "num", "out", "pairs",
+           "print_json", "print_notes", "print_plain", "progress_bar", "t"]
 
 
 @dataclass
@@ -93,6 +93,28 @@ def t(de: str, en: str) -> str:
 #: The terminal: results on standard output, messages and progress on standard error.
 out = Console()
 err = Console(stderr=True)
+
+
+def num(value: Any, decimals: int = 1) -> str:
+    """A number as the running command's language writes it (``–`` when missing)."""
+    return fmt_number(None if value is None else float(value), decimals, current_lang())
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on standard output (dates and other values as text)."""
+    import json
+
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def print_plain(text: str) -> None:
+    """Text as it is (no rich markup, no highlighting)."""
+    out.print(text, markup=False, highlight=False)
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print_plain(f"  - {note}")
 
 
 def pairs(values: list[str] | None, option: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ looked up there when a command runs (no circular import).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,8 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kekiz.cli.context import current_lang, kekiz, out, t
-from kekiz.cli.format import fmt_number
+from kekiz.cli.context import current_lang, kekiz, num, out, print_json, t
 from kekiz.domain.errors import KekizError
 
 if TYPE_CHECKING:
@@ -42,16 +40,8 @@ _STEP_EN = {"birth": "pregnancy → early childhood", "family-kita": "family →
             "school-work": "school → training/work"}
 
 
-def _num(value: Any, decimals: int = 1) -> str:
-    return fmt_number(None if value is None else float(value), decimals, current_lang())
-
-
 def _pct(value: Any, decimals: int = 1) -> str:
-    return "–" if value is None else f"{_num(float(value) * 100, decimals)} %"
-
-
-def _json_out(data: Any) -> None:
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    return "–" if value is None else f"{num(float(value) * 100, decimals)} %"
 
 
 def _waves(text: str) -> tuple[int, int]:
@@ -125,14 +115,14 @@ def coop_metrics(
         a, b = _waves(compare)
         cmp = kekiz().cooperation.compare(a, b, level)
         if as_json:
-            _json_out(cmp.to_dict())
+            print_json(cmp.to_dict())
             return
         _print_comparison(cmp.to_dict())
         return
     m = kekiz().cooperation.metrics(wave, level)
     data = m.to_dict(lang)
     if as_json:
-        _json_out(data)
+        print_json(data)
         return
     _print_metrics(data)
 
@@ -151,9 +141,9 @@ def _print_metrics(d: dict[str, Any]) -> None:
         (t("Dichte", "density"), _pct(d["density"], 2)),
         (t("Gegenseitig bestätigt", "reciprocated"), _pct(d["reciprocity"])),
         (t("Vertrauen (1–4)", "trust (1-4)"),
-         f"{_num(d['trust_mean'], 2)} ({_num(d['trust_pct'])} %)"),
+         f"{num(d['trust_mean'], 2)} ({num(d['trust_pct'])} %)"),
         (t("Nutzen (1–4)", "value (1-4)"),
-         f"{_num(d['value_mean'], 2)} ({_num(d['value_pct'])} %)"),
+         f"{num(d['value_mean'], 2)} ({num(d['value_pct'])} %)"),
         (t("Komponenten (größte)", "components (largest)"),
          f"{d['components']} ({d['largest_component']})"),
         (t("Isolierte Akteure", "isolates"), str(len(d["isolates"]))),
@@ -182,7 +172,7 @@ def _print_metrics(d: dict[str, Any]) -> None:
                 title=t("Vermittler (nach Betweenness)", "Brokers (by betweenness)"))
     for r in d["brokers"][:10]:
         brk.add_row(escape(r["id"]), escape(r["name"]), str(r["degree"]),
-                    _num(r["betweenness"], 3), str(r["brokerage"]),
+                    num(r["betweenness"], 3), str(r["brokerage"]),
                     t("ja", "yes") if r["cutpoint"] else "")
     out.print(brk)
     _print_transitions(d["transitions"])
@@ -227,7 +217,7 @@ def _print_transitions(rows: list[dict[str, Any]]) -> None:
 def _signed(value: Any, decimals: int) -> str:
     if value is None:
         return "–"
-    text = _num(value, decimals)
+    text = num(value, decimals)
     return text if text.startswith(("-", "–")) or float(value) <= 0 else f"+{text}"
 
 
@@ -243,10 +233,10 @@ def _print_comparison(d: dict[str, Any]) -> None:
     table.add_row(t("Dichte", "density"), _pct(d["density_a"], 2), _pct(d["density_b"], 2),
                   t(f"{_signed(d['density_change'] * 100, 2)} %-Punkte",
                      f"{_signed(d['density_change'] * 100, 2)} pp"))
-    table.add_row(t("Vertrauen (1–4)", "trust (1-4)"), _num(d["trust_a"], 2),
-                  _num(d["trust_b"], 2), _signed(d["trust_change"], 2))
-    table.add_row(t("Nutzen (1–4)", "value (1-4)"), _num(d["value_a"], 2),
-                  _num(d["value_b"], 2), _signed(d["value_change"], 2))
+    table.add_row(t("Vertrauen (1–4)", "trust (1-4)"), num(d["trust_a"], 2),
+                  num(d["trust_b"], 2), _signed(d["trust_change"], 2))
+    table.add_row(t("Nutzen (1–4)", "value (1-4)"), num(d["value_a"], 2),
+                  num(d["value_b"], 2), _signed(d["value_change"], 2))
     table.add_row(t("Komponenten", "components"), str(d["components_a"]),
                   str(d["components_b"]), _signed(d["components_b"] - d["components_a"], 0))
     table.add_row(t("Isolierte", "isolates"), str(d["isolates_a"]), str(d["isolates_b"]),
@@ -291,7 +281,7 @@ def _status_cell(row: dict[str, Any]) -> str:
 
 
 def _value(v: Any, year: Any, dec: int) -> str:
-    return "–" if v is None else f"{_num(v, dec)} ({year})"
+    return "–" if v is None else f"{num(v, dec)} ({year})"
 
 
 def _print_targets(data: dict[str, Any]) -> None:
@@ -303,12 +293,12 @@ def _print_targets(data: dict[str, Any]) -> None:
     for r in data["targets"]:
         dec = int(r["decimals"])
         fc = "–" if r["forecast_value"] is None else (
-            f"{_num(r['forecast_value'], dec)} [{_num(r['forecast_low'], dec)}; "
-            f"{_num(r['forecast_high'], dec)}]")
+            f"{num(r['forecast_value'], dec)} [{num(r['forecast_low'], dec)}; "
+            f"{num(r['forecast_high'], dec)}]")
         table.add_row(escape(r["goal_id"]), escape(r["indicator"]),
                       _value(r["baseline_value"], r["baseline_year"], dec),
                       _value(r["current_value"], r["current_year"], dec),
-                      f"{_num(r['target_value'], dec)} ({r['target_year']}, "
+                      f"{num(r['target_value'], dec)} ({r['target_year']}, "
                       f"{r['direction']})", fc, _status_cell(r))
     out.print(table)
     for r in data["targets"]:
@@ -328,7 +318,7 @@ def _print_levels(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         c = r["counts"]
         table.add_row(escape(r["goal_id"]), escape(r["indicator"]), r["level"],
-                      f"{_num(r['target_value'])} ({r['target_year']})", str(r["units"]),
+                      f"{num(r['target_value'])} ({r['target_year']})", str(r["units"]),
                       str(c["on_track"]), str(c["at_risk"]), str(c["off_track"]),
                       str(c["no_data"]))
     out.print(table)
@@ -354,7 +344,7 @@ def goals_status(
     """
     data = kekiz().goals.status(unit, leitbild, current_lang())
     if as_json:
-        _json_out(data)
+        print_json(data)
         return
     _print_header(data)
     _print_targets(data)
@@ -392,7 +382,7 @@ def goals_store_coverage(
         else None, life_phase=life_phase, kind=kind or None,
         population_indicator=population, period=period)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     ind = result.indicator
     per_level = ", ".join(f"{lv} {n}" for lv, n in result.rows.items())
@@ -428,7 +418,7 @@ def goals_scorecard(
     written = kekiz().goals.charts(card, chart, fmt=fmt, lang=lang) if chart is not None else []
     if as_json:
         data["charts"] = [str(p) for p in written]
-        _json_out(data)
+        print_json(data)
         return
     _print_header(data)
     if not data["targets"]:
@@ -445,8 +435,8 @@ def goals_scorecard(
                                  f"{lead}{syn}"))
             for m in p["measures"]:
                 years = sorted(m["values"])
-                last = f"{_num(m['values'][years[-1]], 0)} ({years[-1]})" if years else "–"
-                tgt = f", {t('Ziel', 'target')} {_num(m['target'], 0)}" \
+                last = f"{num(m['values'][years[-1]], 0)} ({years[-1]})" if years else "–"
+                tgt = f", {t('Ziel', 'target')} {num(m['target'], 0)}" \
                     if m["target"] is not None else ""
                 out.print(escape(f"    {m['kind_label']} {m['name']}: {last} "
                                      f"{m['unit']}{tgt}"))

@@ -14,8 +14,7 @@ import typer
 
 from kekiz.cli.context import fmt_number, kekiz, out, pairs, progress_bar, t
 from kekiz.domain.missing import parse_missing
-from kekiz.ingest.boundaries import BoundaryOptions
-from kekiz.ingest.indicators import IndicatorOptions
+from kekiz.services.imports import BoundaryOptions, IndicatorOptions
 
 __all__ = ["MissingOpt", "import_app", "report_import"]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from kekiz.cli.context import current_lang, kekiz, out, t
+from kekiz.cli.context import current_lang, kekiz, num, out, print_json, t
 from kekiz.cli.format import fmt_number
 from kekiz.cli.import_cmd import MissingOpt
 from kekiz.cli.monitor_extra_cmd import monitor_index, monitor_typology
@@ -35,14 +34,6 @@ def _split(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-def _num(value: Any, decimals: int = 1) -> str:
-    return fmt_number(None if value is None else float(value), decimals, current_lang())
-
-
-def _json_out(data: Any) -> None:
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
-
-
 def _saved(result: Derived) -> None:
     ds = result.dataset
     if ds is None:
@@ -65,7 +56,7 @@ def _print_rates(r: Derived, period: str | None, limit: int) -> None:
     out.print(t(
         f"[bold]{s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}: "
         f"{fmt_number(s['values'], 0)} Werte {periods[0]}–{periods[-1]}; "
-        f"{how}-Intervall {_num(s['confidence'] * 100, 0)} %; Status: {status}",
+        f"{how}-Intervall {num(s['confidence'] * 100, 0)} %; Status: {status}",
         f"[bold]{s['name_en']}[/bold] ({s['indicator']}), level {s['level']}: "
         f"{s['values']:,} values {periods[0]}–{periods[-1]}; {how} interval "
         f"{s['confidence'] * 100:.0f}%; status: {status}"))
@@ -78,9 +69,9 @@ def _print_rates(r: Derived, period: str | None, limit: int) -> None:
                   title=t(f"{shown}: die {limit} höchsten Werte",
                                f"{shown}: the {limit} highest values"))
     for row in rows.head(limit).to_dict("records"):
-        table.add_row(row["unit_id"], str(row["name"]), _num(row["value"], dec),
-                      f"{_num(row['lower'], dec)}–{_num(row['upper'], dec)}",
-                      _num(row["numerator"], 0), _num(row["denominator"], 0), row["status"])
+        table.add_row(row["unit_id"], str(row["name"]), num(row["value"], dec),
+                      f"{num(row['lower'], dec)}–{num(row['upper'], dec)}",
+                      num(row["numerator"], 0), num(row["denominator"], 0), row["status"])
     out.print(table)
     flagged = r.table[r.table["status"] != "ok"]
     if len(flagged):
@@ -121,12 +112,12 @@ def _print_lisa(r: Derived, limit: int) -> None:
     fdr = t(", FDR-korrigiert", ", FDR-adjusted") if s["fdr"] else ""
     out.print(t(
         f"[bold]LISA-Cluster: {s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}, "
-        f"{s['period']}: Moran's I = {_num(s['moran_I'], 3)} (z = {_num(s['moran_z'], 2)}); "
+        f"{s['period']}: Moran's I = {num(s['moran_I'], 3)} (z = {num(s['moran_z'], 2)}); "
         f"{fmt_number(s['permutations'], 0)} Permutationen, Startwert {s['seed']}, "
-        f"α = {_num(s['alpha'], 2)}{fdr}",
+        f"α = {num(s['alpha'], 2)}{fdr}",
         f"[bold]LISA clusters: {s['name_en']}[/bold] ({s['indicator']}), level {s['level']}, "
-        f"{s['period']}: Moran's I = {_num(s['moran_I'], 3)} (z = {_num(s['moran_z'], 2)}); "
-        f"{s['permutations']:,} permutations, seed {s['seed']}, α = {_num(s['alpha'], 2)}{fdr}"))
+        f"{s['period']}: Moran's I = {num(s['moran_I'], 3)} (z = {num(s['moran_z'], 2)}); "
+        f"{s['permutations']:,} permutations, seed {s['seed']}, α = {num(s['alpha'], 2)}{fdr}"))
     out.print("  " + str(s["weights_en" if en else "weights"]))
     from kekiz.services.monitoring import LISA_CODES
 
@@ -144,9 +135,9 @@ def _print_lisa(r: Derived, limit: int) -> None:
                       title=t("Gebiete in Hot und Cold Spots", "Areas in hot and cold spots"))
         for row in hot.head(limit).to_dict("records"):
             p = row["p_fdr"] if s["fdr"] else row["p_sim"]
-            table.add_row(row["unit_id"], str(row["name"]), _num(row["value"], 3),
-                          str(row["cluster_en" if en else "cluster"]), _num(row["I"], 2),
-                          _num(p, 3))
+            table.add_row(row["unit_id"], str(row["name"]), num(row["value"], 3),
+                          str(row["cluster_en" if en else "cluster"]), num(row["I"], 2),
+                          num(p, 3))
         out.print(table)
     _saved(r)
 
@@ -157,11 +148,11 @@ def _print_trend(r: Derived, limit: int) -> None:
     dyn = ", ".join(f"{k} {v}" for k, v in s["dynamics_en" if en else "dynamics"].items())
     out.print(t(
         f"[bold]Trend: {s['name_de']}[/bold] ({s['indicator']}), Ebene {s['level']}, "
-        f"{s['since']}–{s['until']}: Veränderung im Mittel {_num(s['mean_change'], dec)}; "
+        f"{s['since']}–{s['until']}: Veränderung im Mittel {num(s['mean_change'], dec)}; "
         f"gestiegen in {s['increased']}, gesunken in {s['decreased']} Gebieten; "
         f"Gebietsänderungen: {s['broken']}" + (f"; Dynamik: {dyn}" if dyn else ""),
         f"[bold]Trend: {s['name_en']}[/bold] ({s['indicator']}), level {s['level']}, "
-        f"{s['since']}–{s['until']}: mean change {_num(s['mean_change'], dec)}; "
+        f"{s['since']}–{s['until']}: mean change {num(s['mean_change'], dec)}; "
         f"increased in {s['increased']}, decreased in {s['decreased']} areas; boundary "
         f"changes: {s['broken']}" + (f"; dynamics: {dyn}" if dyn else "")))
     rows = r.table.sort_values("change", ascending=False, na_position="last")
@@ -172,9 +163,9 @@ def _print_trend(r: Derived, limit: int) -> None:
                                f"The {limit} largest increases"))
     for row in rows.head(limit).to_dict("records"):
         mark = t(" (Bruch)", " (break)") if row["broken"] else ""
-        table.add_row(row["unit_id"], str(row["name"]) + mark, _num(row["value_since"], dec),
-                      _num(row["value_until"], dec), _num(row["change"], dec),
-                      _num(row["slope"], dec + 1),
+        table.add_row(row["unit_id"], str(row["name"]) + mark, num(row["value_since"], dec),
+                      num(row["value_until"], dec), num(row["change"], dec),
+                      num(row["slope"], dec + 1),
                       str(row["dynamics_en" if en else "dynamics"] or "–"))
     out.print(table)
     _saved(r)
@@ -193,9 +184,9 @@ def _print_priority(r: Derived, limit: int) -> None:
             "nicht prioritär", "not a priority")
         out.print(t(
             f"{row['rank']}. [bold]{row['name']}[/bold] ({row['unit_id']}): "
-            f"{_num(row['score'], 1)} Punkte, {flag}",
+            f"{num(row['score'], 1)} Punkte, {flag}",
             f"{row['rank']}. [bold]{row['name']}[/bold] ({row['unit_id']}): "
-            f"{_num(row['score'], 1)} points, {flag}"))
+            f"{num(row['score'], 1)} points, {flag}"))
         for reason in str(row["reasons_en" if en else "reasons"]).split("; "):
             out.print(f"     - {reason}", markup=False)
     _saved(r)
@@ -256,7 +247,7 @@ def rates(
         indicator, numerator, denominator, level, kind=kind, multiplier=multiplier,
         min_denominator=min_denominator, smooth=smooth)
     if as_json:
-        _json_out([r.to_dict() for r in results])
+        print_json([r.to_dict() for r in results])
         return
     for r in results:
         _print(r, limit, period)
@@ -284,7 +275,7 @@ def classes(
     cuts = [float(b) for b in _split(breaks)] or None
     result = kekiz().monitoring.classify(indicator, level, period, method, k, breaks=cuts)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     _print(result, 0)
 
@@ -316,7 +307,7 @@ def lisa(
                                    seed=seed, fdr=fdr, alpha=alpha, weights=weights,
                                    threshold=threshold)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     _print(result, limit)
 
@@ -339,7 +330,7 @@ def trend(
     """
     result = kekiz().monitoring.trend(indicator, level, since, until)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     _print(result, limit)
 
@@ -369,7 +360,7 @@ def priority(
     result = kekiz().monitoring.priority(level, score, period, since, permutations=permutations,
                                        seed=seed, fdr=fdr, min_score=min_score)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     _print(result, limit)
 
@@ -396,7 +387,7 @@ def run(
     result = kekiz().monitoring.run_monitoring(level, score=score, period=period, since=since,
                                           permutations=permutations, seed=seed, fdr=fdr)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     out.print(t(f"[bold]Monitoring der Ebene {level}[/bold]",
                          f"[bold]Monitoring of level {level}[/bold]"))
@@ -439,7 +430,7 @@ def index_mss(
                                     out=output, sheet=sheet,
                                     missing=parse_missing(missing))
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     en = current_lang() == "en"
     n, gone = len(result.table), len(result.excluded)

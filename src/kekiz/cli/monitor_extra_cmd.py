@@ -4,12 +4,12 @@ typologies from stored indicators (issue #3, items 3 and 5); registered by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from kekiz.cli.context import current_lang, kekiz, out, t
+from kekiz.cli.context import current_lang, kekiz, out, print_json, t
 from kekiz.cli.format import fmt_number
 from kekiz.domain.errors import MethodError
 
@@ -148,13 +148,6 @@ def _saved(r: CompositeRun | TypologyRun) -> None:
         f"{ds.revision}, replaced {fmt_number(r.replaced, 0, lang)})"))
 
 
-def _json_out(data: Any) -> None:
-    import json
-
-
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
-
-
 def monitor_index(
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis.")],
     indicators: Annotated[str, typer.Option(
@@ -190,7 +183,7 @@ def monitor_index(
         weights=_weights(weights), polarity=_polarity(polarity),
         min_population=min_population or None, exclude=_split(exclude))
     if as_json:
-        _json_out({**result.to_dict(), "excluded": result.excluded})
+        print_json({**result.to_dict(), "excluded": result.excluded})
         return
     _print_index(result, limit)
 
@@ -218,6 +211,6 @@ def monitor_typology(
     result = kekiz().indices.typology(
         level, _split(indicators), period, k=k, method=method, seed=seed, name=name)
     if as_json:
-        _json_out(result.to_dict())
+        print_json(result.to_dict())
         return
     _print_typology(result)

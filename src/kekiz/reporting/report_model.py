@@ -19,9 +19,7 @@ from typing import Any
 import pandas as pd
 
 from kekiz.analysis.classify import classify, format_number
-from kekiz.domain.errors import KekizError
 from kekiz.domain.model import Indicator
-from kekiz.network.compare import funnel
 from kekiz.reporting import report_svg as svg
 from kekiz.reporting.report_charts import funnel_svg, trend_svg
 from kekiz.reporting.report_config import SECTIONS, ReportConfig
@@ -83,6 +81,15 @@ class ProfileInput:
 
 
 @dataclass
+class FunnelInput:
+    """The funnel plot of one share over the report's areas (computed by the service):
+    ``frame`` as :func:`kekiz.network.compare.funnel` returns it."""
+
+    indicator: Indicator
+    frame: pd.DataFrame
+
+
+@dataclass
 class ReportInput:
     """Everything a report shows, already published.
 
@@ -108,6 +115,7 @@ class ReportInput:
     chain: dict[str, Any] | None = None
     goals: dict[str, Any] | None = None
     network: dict[str, Any] | None = None
+    funnel: FunnelInput | None = None
     datasets: pd.DataFrame | None = None
     attributions: list[dict[str, str]] = field(default_factory=list)
     privacy_rules: list[tuple[str, str]] = field(default_factory=list)
@@ -326,35 +334,23 @@ def _indicator_findings(c: _Ctx, view: dict[str, Any], data: IndicatorInput) -> 
 
 
 # -- funnel ---------------------------------------------------------------------------------
-def _funnel_view(c: _Ctx, views: list[dict[str, Any]],
-                 inputs: list[IndicatorInput]) -> dict[str, Any] | None:
-    pairs = sorted(zip(views, inputs, strict=True),
-                   key=lambda p: p[1].indicator.polarity == 0)
-    for view, data in pairs:
-        ind = data.indicator
-        if float(ind.scale or 0) != 100.0 or ind.unit != "%":
-            continue
-        v = data.values
-        ok = v[_usable(v)].dropna(subset=["numerator", "denominator"])
-        ok = ok[pd.to_numeric(ok["denominator"], errors="coerce") > 0]
-        if len(ok) < 5:
-            continue
-        try:
-            frame = funnel(ok[["unit_id", "numerator", "denominator"]].astype(
-                {"numerator": float, "denominator": float}))
-        except KekizError:
-            continue
-        frame = frame.assign(unit_id=frame["unit_id"].map(lambda u: c.names.get(u, u)))
-        label = f"{view['name']} {view['period']}"
-        high = frame[frame["outside"] >= 2]["unit_id"].tolist()
-        low = frame[frame["outside"] <= -2]["unit_id"].tolist()
-        hl = c.names.get(c.inp.highlight[0]) if c.inp.highlight else None
-        return {"name": view["name"], "period": view["period"],
-                "svg": funnel_svg(frame, label=c.t("funnel_of", what=label),
-                                  highlight=hl, lang=c.lang),
-                "high": high, "low": low, "n": len(frame),
-                "target": c.num(float(frame["target"].iloc[0]), int(ind.decimals))}
-    return None
+def _funnel_view(c: _Ctx, views: list[dict[str, Any]]) -> dict[str, Any] | None:
+    fun = c.inp.funnel
+    if fun is None:
+        return None
+    view = next((v for v in views if v["id"] == fun.indicator.id), None)
+    if view is None:
+        return None
+    frame = fun.frame.assign(unit_id=fun.frame["unit_id"].map(lambda u: c.names.get(u, u)))
+    label = f"{view['name']} {view['period']}"
+    high = frame[frame["outside"] >= 2]["unit_id"].tolist()
+    low = frame[frame["outside"] <= -2]["unit_id"].tolist()
+    hl = c.names.get(c.inp.highlight[0]) if c.inp.highlight else None
+    return {"name": view["name"], "period": view["period"],
+            "svg": funnel_svg(frame, label=c.t("funnel_of", what=label), highlight=hl,
+                              lang=c.lang),
+            "high": high, "low": low, "n": len(frame),
+            "target": c.num(float(frame["target"].iloc[0]), int(fun.indicator.decimals))}
 
 
 # -- monitoring -----------------------------------------------------------------------------
@@ -539,7 +535,7 @@ def build_view(inp: ReportInput, cfg: ReportConfig, lang: str = "de") -> dict[st
         if mon["hotspots"]:
             findings.append(c.t("finding_hotspots", n=len(mon["hotspots"]),
                                 names=", ".join(mon["hotspots"][:8]), score=mon["score"]))
-    fun = _funnel_view(c, views, inp.indicators) if "funnel" in sections else None
+    fun = _funnel_view(c, views) if "funnel" in sections else None
     if fun is not None and fun["high"]:
         findings.append(c.t("finding_funnel", n=len(fun["high"]), name=fun["name"],
                             names=", ".join(fun["high"][:8])))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,9 +22,10 @@ from kekiz.prevention.coverage import (
     eligible_offers,
     places_per_child,
 )
-from kekiz.prevention.gaps import Measure, need_supply
+from kekiz.prevention.gaps import QUADRANTS, Measure, need_supply
 from kekiz.prevention.geo import METRIC_CRS, points_in_units, to_metric
-from kekiz.prevention.siting import Change, choose_sites, need_weights
+from kekiz.prevention.network_distance import NetworkDistance, load_network
+from kekiz.prevention.siting import Change, choose_sites, need_weights, parse_change
 from kekiz.prevention.siting import what_if as recompute_scenario
 from kekiz.services.chain_data import (
     PHASE_POPULATION,
@@ -44,10 +45,7 @@ from kekiz.services.chain_results import (
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
-if TYPE_CHECKING:
-    from kekiz.prevention.network_distance import NetworkDistance
-
-__all__ = ["COVERAGE_COLUMNS", "WHAT_IF_COLUMNS", "ChainService"]
+__all__ = ["COVERAGE_COLUMNS", "QUADRANTS", "WHAT_IF_COLUMNS", "ChainService", "parse_change"]
 
 COVERAGE_COLUMNS = ["unit_id", "name", "children", "offers", "offers_per_1000", "capacity",
                     "without_capacity", "places_per_child", "accessibility"]
@@ -200,8 +198,6 @@ class ChainService:
         if network is None:
             return None, {"distance": "straight line", "distance_de": "Luftlinie",
                           "distance_en": "straight line"}
-        from kekiz.prevention.network_distance import NetworkDistance, load_network
-
         net = load_network(Path(network), mode)
         dist = NetworkDistance(net)
         return dist, {"distance": "network", "network": str(network), "mode": net.mode,

@@ -32,7 +32,7 @@ from kekiz.services.network import DEFAULT_PROGRAMME
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
-__all__ = ["ImportResult", "ImportService"]
+__all__ = ["BoundaryOptions", "ImportResult", "ImportService", "IndicatorOptions"]
 
 
 @dataclass

@@ -13,12 +13,14 @@ import pandas as pd
 import shapely
 
 from kekiz.analysis.did import estimate_did
+from kekiz.analysis.rates import proportions
 from kekiz.domain.catalogue import lookup
 from kekiz.domain.errors import KekizError, MethodError, NotFound
 from kekiz.network.compare import cohorts, funnel, group_trends, rank_with_intervals
 from kekiz.network.peers import kreis_type, size_class
 from kekiz.network.reach import ChildCounts, ReachResult, compute_reach, estimate_children
 from kekiz.reporting.event_study import write_event_study
+from kekiz.reporting.funnel import write_funnel
 from kekiz.storage.protocol import Store
 
 __all__ = ["DEFAULT_PROGRAMME", "NetworkOverview", "NetworkService"]
@@ -239,8 +241,6 @@ class NetworkService:
         ranking: pd.DataFrame
         funnel_frame = None
         if counts is not None:
-            from kekiz.analysis.rates import proportions
-
             ind = lookup(indicator_id)
             scale = ind.scale if ind else 100.0
             rates = proportions(counts["numerator"], counts["denominator"], multiplier=scale)
@@ -285,8 +285,6 @@ class NetworkService:
                              "denominator": both["value_d"]}).reset_index(drop=True)
 
     def funnel_chart(self, result: dict[str, Any], path: Path, lang: str = "de") -> None:
-        from kekiz.reporting.funnel import write_funnel
-
         write_funnel(result["_funnel_frame"], path, highlight=result["unit_id"], lang=lang,
                      title=f"{result['indicator']} {result['period']}")
 

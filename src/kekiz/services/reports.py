@@ -32,17 +32,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kekiz.analysis.spatial import DEFAULT_SEED
 from kekiz.domain.errors import KekizError, MethodError, NotFound
 from kekiz.domain.model import Dataset, Indicator, Unit
+from kekiz.network.compare import funnel
 from kekiz.privacy.publish import PUBLIC, Audience, publish, with_reasons
 from kekiz.reporting.report_config import ReportConfig, load_config
+from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_model import (
     USABLE,
+    FunnelInput,
     IndicatorInput,
     MonitoringInput,
     ProfileInput,
     ReportInput,
 )
+from kekiz.reporting.report_pdf import html_to_pdf
 from kekiz.services.base import Progress, attributions_of, language, no_progress
 from kekiz.services.chain import ChainService
 from kekiz.services.goals import GoalService
@@ -100,9 +105,6 @@ class ReportService:
                config: Path | ReportConfig | None = None, lang: str | None = None,
                programme: str | None = None) -> ReportResult:
         """Write the report of ``key`` (a unit key, or ``network``) as HTML or PDF."""
-        from kekiz.reporting.report_html import render_html
-        from kekiz.reporting.report_pdf import html_to_pdf
-
         fmt = (fmt or out.suffix.lstrip(".") or "html").lower()
         if fmt not in ("html", "pdf"):
             raise MethodError(f"Unbekanntes Berichtsformat '{fmt}'. Möglich: html, pdf.",
@@ -235,7 +237,7 @@ class ReportService:
                                                                          or alv.name_de),
             mode=mode, areas=areas, highlight=[unit.id] if mode == "peers" else [],
             indicators=inputs, profiles=profiles, monitoring=monitoring, chain=chain,
-            goals=goals,
+            goals=goals, funnel=_funnel_input(inputs),
             datasets=_dataset_table(used := self._used_datasets(
                 inputs, chain=chain is not None, goals=goals is not None)),
             attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs), notes=notes)
@@ -421,8 +423,6 @@ class ReportService:
 
     def _computed_monitoring(self, score: Indicator, level: str,
                              ids: list[str]) -> MonitoringInput | None:
-        from kekiz.analysis.spatial import DEFAULT_SEED
-
         mon = self._monitoring
         cls = mon.compute_classes(score.id, level, None, "quantile9", 5, None)
         lis = mon.compute_lisa(score.id, level, cls.period, permutations=999, seed=DEFAULT_SEED,
@@ -528,7 +528,8 @@ class ReportService:
             area_level_de="Kreise und kreisfreien Städte",
             area_level_en="districts and district-free cities", mode="state", areas=areas,
             highlight=outline, indicators=inputs, profiles=profiles, monitoring=monitoring,
-            network=network, datasets=_dataset_table(used := self._used_datasets(inputs)),
+            network=network, funnel=_funnel_input(inputs),
+            datasets=_dataset_table(used := self._used_datasets(inputs)),
             attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs))
 
     def _member_profile(self, uid: str, name: str, inds: list[Indicator]) -> ProfileInput:
@@ -626,3 +627,25 @@ def _privacy_rules(inputs: list[IndicatorInput]) -> list[tuple[str, str]]:
         if rule:
             out.append((f"{d.indicator.name_de}: {rule}", f"{d.indicator.name_en}: {rule}"))
     return out
+
+
+def _funnel_input(inputs: list[IndicatorInput]) -> FunnelInput | None:
+    """The funnel plot of the first share (in %, with counts for at least five areas),
+    indicators with a direction first."""
+    for data in sorted(inputs, key=lambda d: d.indicator.polarity == 0):
+        ind = data.indicator
+        if float(ind.scale or 0) != 100.0 or ind.unit != "%":
+            continue
+        v = data.values
+        ok = v[v["status"].isin(USABLE) & v["value"].notna()].dropna(
+            subset=["numerator", "denominator"])
+        ok = ok[pd.to_numeric(ok["denominator"], errors="coerce") > 0]
+        if len(ok) < 5:
+            continue
+        try:
+            frame = funnel(ok[["unit_id", "numerator", "denominator"]].astype(
+                {"numerator": float, "denominator": float}))
+        except KekizError:  # no funnel for this share (e.g. all rates equal): the next one
+            continue
+        return FunnelInput(ind, frame)
+    return None

@@ -15,11 +15,19 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from kekiz.i18n import fmt_number
-from kekiz.reporting.svg import palette
+from kekiz.reporting.svg import palette, swatch
 from kekiz.services.pages import PageService as Pages
 
-__all__ = ["Classes", "axis_title", "cached", "credits", "quantile_classes", "scatter",
-           "withheld_units"]
+__all__ = [
+    "Classes",
+    "axis_title",
+    "cached",
+    "credits",
+    "quantile_classes",
+    "scatter",
+    "swatch",
+    "withheld_units",
+]
 
 def unit_href(unit_id: str) -> str:
     return f"/unit/{quote(str(unit_id), safe='')}"
