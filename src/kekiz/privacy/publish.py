@@ -142,8 +142,12 @@ def with_reasons(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.assign(reason_de=[r[0] for r in reasons], reason_en=[r[1] for r in reasons])
 
 
-def publish(table: pd.DataFrame, audience: Audience = PUBLIC) -> pd.DataFrame:
-    """The published form of ``table`` for ``audience`` (a copy; the input is unchanged)."""
+def publish(table: pd.DataFrame, audience: Audience = PUBLIC, *,
+            derived: Sequence[str] = ()) -> pd.DataFrame:
+    """The published form of ``table`` for ``audience`` (a copy; the input is unchanged).
+
+    ``derived`` names further columns computed from a row's value (e.g. offers per 1,000
+    children from a child count): they are withheld with the value."""
     import numpy as np
     import pandas as pd
 
@@ -151,7 +155,7 @@ def publish(table: pd.DataFrame, audience: Audience = PUBLIC) -> pd.DataFrame:
     if "status" in out.columns:
         hidden = (out["status"] == SUPPRESSED).to_numpy()
         if hidden.any():
-            for col in VALUE_COLUMNS:
+            for col in (*VALUE_COLUMNS, *derived):
                 if col in out.columns:
                     values = pd.to_numeric(out[col], errors="coerce").astype("float64")
                     out[col] = values.where(~hidden, np.nan)

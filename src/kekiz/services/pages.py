@@ -166,9 +166,10 @@ class PageService:
     def audience(self) -> Audience:
         return self.store.audience
 
-    def publish(self, table: pd.DataFrame) -> pd.DataFrame:
-        """``table`` in its published form for this audience (see the publication gate)."""
-        return publish(table, self.audience)
+    def publish(self, table: pd.DataFrame, *, derived: Sequence[str] = ()) -> pd.DataFrame:
+        """``table`` in its published form for this audience (see the publication gate);
+        ``derived`` columns are withheld with a withheld value."""
+        return publish(table, self.audience, derived=derived)
 
     # -- cache ---------------------------------------------------------------------------
     def data_version(self) -> int:

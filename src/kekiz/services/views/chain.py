@@ -70,25 +70,10 @@ def _municipality(m: PageService, level: str) -> str:
     return city.name if city is not None else ""
 
 
-def chain_page(m: PageService, lang: str, *, unit: str | None = None, phase: str = '3-6',
-               measure: str = 'offers_per_1000') -> dict[str, Any]:
+def _coverage(m: PageService, lang: str, level: str, phase: str, measure: str,
+              chosen: str | None) -> dict[str, Any]:
+    """The coverage map and table of a life phase (withheld child counts: unpublished)."""
     t = Translator(lang)
-    phase = phase if phase in PHASE_KIND else "3-6"
-    measure = measure if measure in MEASURES else "offers_per_1000"
-    total = cached(m, ("chain", None), lambda: m.chain_matrix())
-    level = total.level
-    choices = sorted(m.units_of(level), key=lambda u: u.name)
-    ids = {u.id for u in choices}
-    chosen = unit if unit in ids else None
-    result = total if chosen is None else cached(m, ("chain", chosen),
-                                                 lambda: m.chain_matrix(chosen))
-    uid = TOTAL if chosen is None else chosen
-    sectors = [(s, sector_label(s, lang)) for s in result.matrix.sectors]
-    phases = _matrix_rows(result.matrix, result.synthetic, uid, "life_phase", lang)
-    transitions = _matrix_rows(result.matrix, result.synthetic, uid, "transition", lang)
-    gaps_text = result.matrix.gaps_text(uid, lang)
-    city = cached(m, ("city", level), lambda: _municipality(m, level))
-
     cov = cached(m, ("coverage", phase), lambda: m.coverage(
         level, life_phase=phase, kind=PHASE_KIND[phase]))
     meta = cov.meta
@@ -101,9 +86,8 @@ def chain_page(m: PageService, lang: str, *, unit: str | None = None, phase: str
         # 2SFCA spreads every unit's children over its neighbours: unpublished as a whole
         table["accessibility"] = float("nan")
         measure = "offers_per_1000"
-    table = m.publish(table.rename(columns={"children": "value"}))
-    table.loc[table["status"] == "suppressed", ["offers_per_1000", "accessibility"]] = \
-        float("nan")
+    table = m.publish(table.rename(columns={"children": "value"}),
+                      derived=("offers_per_1000", "accessibility"))
     values = table.set_index("unit_id")[measure]
     dec = 1
     classes = quantile_classes(values, 5, dec, lang)
@@ -137,6 +121,20 @@ def chain_page(m: PageService, lang: str, *, unit: str | None = None, phase: str
                  "suppressed": r.status == "suppressed",
                  "selected": r.unit_id == chosen} for r in each_row(table)]
 
+    kind_label = t("kind_kita") if PHASE_KIND[phase] == "kita" else t("kind_schule")
+    return {"svg": svg, "measure": measure, "measure_label": measure_label,
+            "legend": classes.legend, "cov_rows": cov_rows, "reasons": reasons,
+            "hidden": hidden, "meta": meta, "cov_notes": cov.notes, "kind_label": kind_label,
+            "n_suppressed": sum(1 for r in cov_rows if r["suppressed"]),
+            "total_per_1000": fmt_number(meta.get("offers_per_1000_total"), 1, lang)
+            if not hidden else "."}
+
+
+def _gaps(m: PageService, lang: str, level: str, phase: str, measure: str,
+          hidden: bool) -> dict[str, Any]:
+    """Need against supply: the units with a gap and the scatter plot (unpublished where
+    a count it needs is withheld)."""
+    t = Translator(lang)
     gap_rows: list[dict[str, Any]] = []
     gaps_svg: Any = ""
     gaps_info: dict[str, Any] | None = None
@@ -178,22 +176,41 @@ def chain_page(m: PageService, lang: str, *, unit: str | None = None, phase: str
             "legend": [(QUADRANT_FILL[q], quadrant_label[q], int(counts.get(q, 0)))
                        for q in ("gap", "served", "low", "surplus")],
         }
+    return {"gap_rows": gap_rows, "gaps_svg": gaps_svg, "gaps_info": gaps_info}
+
+
+def chain_page(m: PageService, lang: str, *, unit: str | None = None, phase: str = '3-6',
+               measure: str = 'offers_per_1000') -> dict[str, Any]:
+    t = Translator(lang)
+    phase = phase if phase in PHASE_KIND else "3-6"
+    measure = measure if measure in MEASURES else "offers_per_1000"
+    total = cached(m, ("chain", None), lambda: m.chain_matrix())
+    level = total.level
+    choices = sorted(m.units_of(level), key=lambda u: u.name)
+    ids = {u.id for u in choices}
+    chosen = unit if unit in ids else None
+    result = total if chosen is None else cached(m, ("chain", chosen),
+                                                 lambda: m.chain_matrix(chosen))
+    uid = TOTAL if chosen is None else chosen
+    sectors = [(s, sector_label(s, lang)) for s in result.matrix.sectors]
+    phases = _matrix_rows(result.matrix, result.synthetic, uid, "life_phase", lang)
+    transitions = _matrix_rows(result.matrix, result.synthetic, uid, "transition", lang)
+    gaps_text = result.matrix.gaps_text(uid, lang)
+    city = cached(m, ("city", level), lambda: _municipality(m, level))
+
+    cov = _coverage(m, lang, level, phase, measure, chosen)
+    kind_label = cov["kind_label"]
     return ({
         "city": city, "level": level, "choices": choices, "chosen": chosen,
-        "unit_name": result.name if chosen else "", "phase": phase, "measure": measure,
+        "unit_name": result.name if chosen else "", "phase": phase,
         "phase_choices": [(p, LifePhase(p).label_en if lang == "en" else LifePhase(p).label_de)
                           for p in PHASE_KIND],
         "measure_choices": [("offers_per_1000", t("per_1000", kind=kind_label)),
                             ("accessibility", t("accessibility"))],
         "offers": result.offers, "synthetic_offers": result.synthetic_offers,
         "sectors": sectors, "phases": phases, "transitions": transitions,
-        "gaps_text": gaps_text, "svg": svg, "measure_label": measure_label,
-        "legend": classes.legend, "n_suppressed": sum(1 for r in cov_rows if r["suppressed"]),
-        "reasons": reasons, "hidden": bool(hidden), "cov_rows": cov_rows, "meta": meta,
-        "kind_label": kind_label,
-        "cov_notes": cov.notes,
-        "total_per_1000": fmt_number(meta.get("offers_per_1000_total"), 1, lang)
-        if not hidden else ".",
-        "gap_rows": gap_rows, "gaps_svg": gaps_svg, "gaps_info": gaps_info,
+        "gaps_text": gaps_text, **{k: v for k, v in cov.items() if k != "hidden"},
+        "hidden": bool(cov["hidden"]),
+        **_gaps(m, lang, level, phase, cov["measure"], bool(cov["hidden"])),
         "credits": credits(m, ("services",)),
     })

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from kekiz.domain.cooperation import SCALE_MAX
 from kekiz.domain.directory import sector_label
 from kekiz.domain.errors import NotFound
 from kekiz.i18n import Translator, fmt_number, fmt_percent
@@ -75,6 +76,48 @@ def _change(a: Any, b: Any, lang: str, pct: bool = False, d: int = 1) -> str:
     return ("+" if diff > 0 else "") + text + unit
 
 
+def _comparison(m: PageService, lang: str, wave: int, numbers: list[int],
+                compare: int | None, names: dict[str, str]
+                ) -> tuple[dict[str, Any] | None, int | None]:
+    """The comparison with another wave (default: the one before), on the scales the
+    metrics use (trust and value in % of the scale maximum, as in the tables above); the
+    partners that joined or left named, never by id."""
+    t = Translator(lang)
+    others = [n for n in numbers if n != wave]
+    if compare is None and others:
+        earlier = [n for n in others if n < wave]
+        compare = earlier[-1] if earlier else None
+    if compare is None or compare not in numbers or compare == wave:
+        return None, compare
+    c = cached(m, ("coop-compare", compare, wave), lambda: m.compare_cooperation(compare, wave))
+    old = m.cooperation_network(compare)
+    known = {**{p.id: p.name for p in old.partners.values()}, **names}
+
+    def scale(v: float | None) -> float | None:
+        return None if v is None else v / SCALE_MAX
+
+    comparison = {
+        "a": c.wave_a, "b": c.wave_b,
+        "rows": [
+            (t("density"), _pct(c.density_a, lang, 2), _pct(c.density_b, lang, 2),
+             _change(c.density_a, c.density_b, lang, pct=True, d=2)),
+            (t("trust"), _pct(scale(c.trust_a), lang), _pct(scale(c.trust_b), lang),
+             _change(scale(c.trust_a), scale(c.trust_b), lang, pct=True)),
+            (t("benefit"), _pct(scale(c.value_a), lang), _pct(scale(c.value_b), lang),
+             _change(scale(c.value_a), scale(c.value_b), lang, pct=True)),
+            (t("components"), str(c.components_a), str(c.components_b),
+             _change(c.components_a, c.components_b, lang, d=-1)),
+            (t("isolates"), str(c.isolates_a), str(c.isolates_b),
+             _change(c.isolates_a, c.isolates_b, lang, d=-1)),
+        ],
+        "new": len(c.new_ties), "lost": len(c.lost_ties), "kept": len(c.kept_ties),
+        "lost_with_actor": c.lost_with_actor,
+        "actors_new": [known.get(a, a) for a in c.actors_new],
+        "actors_left": [known.get(a, a) for a in c.actors_left],
+    }
+    return comparison, compare
+
+
 def cooperation(m: PageService, lang: str, *, wave: int | None = None,
                 compare: int | None = None) -> dict[str, Any]:
     t = Translator(lang)
@@ -115,33 +158,7 @@ def cooperation(m: PageService, lang: str, *, wave: int | None = None,
                     "possible": int(r.possible), "density": _pct(r.density, lang)}
                    for r in each_row(sec.sort_values(["density", "ties"], ascending=False))]
     names = dict(zip(actors["id"], actors["name"], strict=True))
-    comparison = None
-    others = [n for n in numbers if n != wave]
-    if compare is None and others:
-        earlier = [n for n in others if n < wave]
-        compare = earlier[-1] if earlier else None
-    if compare is not None and compare in numbers and compare != wave:
-        c = cached(m, ("coop-compare", compare, wave),
-                   lambda: m.compare_cooperation(compare, wave))
-        comparison = {
-            "a": c.wave_a, "b": c.wave_b,
-            "rows": [
-                (t("density"), _pct(c.density_a, lang, 2), _pct(c.density_b, lang, 2),
-                 _change(c.density_a, c.density_b, lang, pct=True, d=2)),
-                (t("trust"), fmt_number(c.trust_a, 2, lang), fmt_number(c.trust_b, 2, lang),
-                 _change(c.trust_a, c.trust_b, lang)),
-                (t("benefit"), fmt_number(c.value_a, 2, lang), fmt_number(c.value_b, 2, lang),
-                 _change(c.value_a, c.value_b, lang)),
-                (t("components"), str(c.components_a), str(c.components_b),
-                 _change(c.components_a, c.components_b, lang, d=-1)),
-                (t("isolates"), str(c.isolates_a), str(c.isolates_b),
-                 _change(c.isolates_a, c.isolates_b, lang, d=-1)),
-            ],
-            "new": len(c.new_ties), "lost": len(c.lost_ties), "kept": len(c.kept_ties),
-            "lost_with_actor": c.lost_with_actor,
-            "actors_new": [names.get(a, a) for a in c.actors_new],
-            "actors_left": list(c.actors_left),
-        }
+    comparison, compare = _comparison(m, lang, wave, numbers, compare, names)
     return ({
         "wave": wave, "waves": waves, "info": info, "synthetic": synthetic, "mt": mt,
         "svg": svg, "legend": [(colours[s], sector_label(s, lang)) for s in sectors],
