@@ -171,22 +171,23 @@ def test_a_relation_that_does_not_hold_stops_with_unit_and_period() -> None:
         protect_counts(counts_of(too_many), h, POS, PrivacyRules(relations=RELATIONS))
 
 
-def test_missing_values_link_only_equal_denominators() -> None:
-    """'fam' misses a value in K-202 (27 of 28 children): the denominators are one
-    cell wherever they agree, and the population published with the tables leaves
-    'fam' out (it does not hold in every unit)."""
+@pytest.mark.parametrize("missing", ["fam", "adi"])
+def test_missing_values_link_only_equal_denominators(missing: str) -> None:
+    """One finding misses a value in K-202 (27 of 28 children): the denominators are one
+    cell wherever they agree, and the population published with the tables leaves that
+    finding out (it does not hold in every unit); obesity stays nested in overweight."""
     h = Hierarchy.from_units(UNITS, "stadtteil")
-    dens = {"fam": [20, 24, 30, 26, 27]}
-    counts = counts_of(FOUND, dens)
+    counts = counts_of(FOUND, {missing: [20, 24, 30, 26, 27]})
     rules = PrivacyRules(relations=RELATIONS)
     obs = _publish(counts, rules)
     linked = json.loads(obs["params"].iloc[0])["linked"]
     pops = [set(r["findings"]) for r in linked if r["kind"] == "population"]
-    assert pops == [{"ueb", "adi", "kein", "kurz", "lang"}]
+    assert pops == [set(FOUND) - {missing}]
+    assert {"kind": "nested", "inner": "adi", "outer": "ueb"} in linked
     assert audit_against_truth(obs, counts, h, POS, IDS, rules)[0] == []
     assert audit_published(obs, h, rules)[0] == []
-    fam = obs[obs["indicator_id"] == "fam"].set_index("unit_id")
-    assert fam.loc["K-202", "denominator"] == 27 and fam.loc["K", "denominator"] == 127
+    row = obs[obs["indicator_id"] == missing].set_index("unit_id")
+    assert row.loc["K-202", "denominator"] == 27 and row.loc["K", "denominator"] == 127
 
 
 def test_partition_not_complete_and_partial_findings() -> None:

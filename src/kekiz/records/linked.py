@@ -153,9 +153,11 @@ def link_group(period: str, findings: Sequence[str], layouts: Sequence[TableLayo
                check: bool = True) -> LinkedGroup:
     """The joint model of the tables ``layouts`` (one per finding, same hierarchy).
 
-    Denominators of one population are common cells where they are equal
-    (``every_unit``: in every unit, for published populations whose equality is known);
-    ``check`` tests the nested and partition relations against the counts.
+    Denominators of findings tied by relations are common cells where they are equal;
+    with ``every_unit`` (the published relations, read back by an audit) the
+    denominators of each ``population`` relation are common cells in every unit and
+    nothing else is merged.  ``check`` tests the nested and partition relations against
+    the counts.
     """
     own = tuple(r for r in relations if set(r.findings) <= set(findings))
     if len(findings) == 1:
@@ -173,10 +175,12 @@ def link_group(period: str, findings: Sequence[str], layouts: Sequence[TableLayo
     return LinkedGroup(period, tuple(findings), own, tuple(layouts), joint)
 
 
-def _populations(findings: Sequence[str], relations: Sequence[Relation]
-                 ) -> list[tuple[str, ...]]:
-    """Findings whose denominators are one population (every relation kind)."""
-    return [g for g in components(findings, relations) if len(g) > 1]
+def _populations(findings: Sequence[str], relations: Sequence[Relation], *,
+                 declared_only: bool = False) -> list[tuple[str, ...]]:
+    """Findings whose denominators are one population: tied by any relation, or (with
+    ``declared_only``) by ``population`` relations only."""
+    use = [r for r in relations if r.kind == "population" or not declared_only]
+    return [g for g in components(findings, use) if len(g) > 1]
 
 
 def _common_totals(findings: Sequence[str], layouts: Sequence[TableLayout],
@@ -184,7 +188,9 @@ def _common_totals(findings: Sequence[str], layouts: Sequence[TableLayout],
                    ) -> list[tuple[Ref, Ref]]:
     pos = {f: k for k, f in enumerate(findings)}
     pairs: list[tuple[Ref, Ref]] = []
-    for group in _populations(findings, relations):
+    # a published population holds in every unit; otherwise equal denominators of
+    # findings tied by any relation are merged where they are equal
+    for group in _populations(findings, relations, declared_only=every_unit):
         ks = [pos[f] for f in group]
         dens = np.stack([layouts[k].layer(layouts[k].table.count, layouts[k].total)
                          for k in ks])
