@@ -113,6 +113,9 @@ class LinkedTable:
         self.names = tuple(names) if names is not None else tuple(
             f"T{k + 1}" for k in range(len(tables)))
         self.links = tuple(links)
+        for link in self.links:
+            for k, cell, _ in link.terms:
+                self._check_ref((k, cell))
         self.extra: dict[str, NDArray[np.float64]] = {}
         self.value_name: str | None = None
         sizes = np.array([t.n_cells for t in self.tables], dtype=np.int64)
@@ -172,9 +175,9 @@ class LinkedTable:
         slack = np.zeros(self.n_hidden)
         s = 0
         for link in self.links:
-            total = sum(c * main[self.ref(k, cell)] for k, cell, c in link.terms)
-            scale = max(1.0, sum(abs(c * main[self.ref(k, cell)])
-                                 for k, cell, c in link.terms))
+            vals = [c * main[self.index[k][cell]] for k, cell, c in link.terms]
+            total = sum(vals)
+            scale = max(1.0, sum(abs(v) for v in vals))
             if link.kind == "at_most":
                 slack[s] = max(0.0, -total)
                 s += 1
@@ -252,7 +255,7 @@ class LinkedTable:
             n_rows += int(coo.shape[0])
         slack = self.n_main
         for link in self.links:
-            ids = [self.ref(k, cell) for k, cell, _ in link.terms]
+            ids = [int(self.index[k][cell]) for k, cell, _ in link.terms]
             coef = [float(c) for _, _, c in link.terms]
             if link.kind == "at_most":
                 ids.append(slack)
@@ -347,9 +350,15 @@ class LinkedTable:
         secondary = SecondaryResult(sec.suppressed[idx], sec.secondary[idx], sec.method,
                                     sec.optimal, sec.cost, sec.seconds, sec.iterations)
         frame = result.audit.frame
-        own = pd.DataFrame({"joint": idx, "member": np.arange(idx.size, dtype=np.int64)})
-        rows = frame.merge(own, left_on="cell", right_on="joint", how="inner")
-        rows = rows.assign(cell=rows["member"]).drop(columns=["joint", "member"])
+        if np.unique(idx).size == idx.size:  # the usual case: one member cell per cell
+            member = np.full(self.n_cells, -1, dtype=np.int64)
+            member[idx] = np.arange(idx.size, dtype=np.int64)
+            at = member[frame["cell"].to_numpy(dtype=np.int64)]
+            rows = frame[at >= 0].assign(cell=at[at >= 0])
+        else:
+            own = pd.DataFrame({"joint": idx, "member": np.arange(idx.size, dtype=np.int64)})
+            rows = frame.merge(own, left_on="cell", right_on="joint", how="inner")
+            rows = rows.assign(cell=rows["member"]).drop(columns=["joint", "member"])
         rows = rows.sort_values(["cell", "layer"], kind="stable").reset_index(drop=True)
         return ProtectedTable(self.tables[table], primary, secondary,
                               result.suppressed[idx].copy(), AuditResult(rows))

@@ -11,6 +11,7 @@ or for publication (:func:`render_publication`), with suppressed values written 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from kekiz.privacy.rules import (
     frequency_rule,
     p_percent_rule,
 )
-from kekiz.privacy.secondary import Method, SecondaryResult, suppress_secondary
+from kekiz.privacy.secondary import Method, SecondaryResult, cell_weights, suppress_secondary
 from kekiz.privacy.table import ByItem, Cells, Table
 
 __all__ = [
@@ -161,23 +162,25 @@ def protect_table(table: Cells, rules: Sequence[RuleResult], *, method: Method =
     can never be returned.
     """
     primary = combine(table, rules)
-    second = suppress_secondary(table, primary, method=method, cost=cost,
-                                time_limit=time_limit, forbidden=forbidden, start=start)
-    pattern = second.suppressed.copy()
-    result = audit(table, pattern, primary)
-    # a secondary cell whose every quantity is derivable anyway protects nothing:
-    # publish it (this reveals nothing new, all intervals stay the same)
-    frame = result.frame
-    if len(frame):
-        cells = frame["cell"].to_numpy()
-        ids, inverse = np.unique(cells, return_inverse=True)
-        recomputed = np.bincount(inverse, weights=~frame["derivable"].to_numpy(bool),
-                                 minlength=ids.size) == 0
-        useless = [int(c) for c in ids[recomputed] if not primary.mask[int(c)]
-                   and (table.hidden is None or not table.hidden[int(c)])]
-        if useless:
-            pattern[useless] = False
-            result = audit(table, pattern, primary)
+    second: SecondaryResult | None = None
+    if start is not None and forbidden is None and method == "heuristic":
+        # the start pattern may already meet every requirement (linked tables protected
+        # one by one usually do): then one audit replaces the heuristic
+        began = time.monotonic()
+        hidden = np.zeros(table.n_cells, dtype=bool) if table.hidden is None \
+            else table.hidden
+        first = np.asarray(start, dtype=bool) | primary.mask | hidden
+        pattern, result = _audited(table, first, primary)
+        if result.passed:
+            secondary = pattern & ~primary.mask & ~hidden
+            weights = cell_weights(table, cost, primary)
+            second = SecondaryResult(pattern, secondary, "heuristic", False,
+                                     float(weights[secondary].sum()),
+                                     time.monotonic() - began, 0)
+    if second is None:
+        second = suppress_secondary(table, primary, method=method, cost=cost,
+                                    time_limit=time_limit, forbidden=forbidden, start=start)
+        pattern, result = _audited(table, second.suppressed.copy(), primary)
     if not result.passed:
         bad = result.failures.iloc[0]
         raise MethodError(
@@ -188,6 +191,27 @@ def protect_table(table: Cells, rules: Sequence[RuleResult], *, method: Method =
             f"down to [{bad['lower']:g}, {bad['upper']:g}]. The table is not published.",
             status=500)
     return ProtectedTable(table, primary, second, pattern, result)
+
+
+def _audited(table: Cells, pattern: NDArray[np.bool_], primary: Primary
+             ) -> tuple[NDArray[np.bool_], AuditResult]:
+    """Audit ``pattern``; a secondary cell whose every quantity is derivable anyway
+    protects nothing and is published (this reveals nothing new, all intervals stay the
+    same)."""
+    result = audit(table, pattern, primary)
+    frame = result.frame
+    if len(frame):
+        cells = frame["cell"].to_numpy()
+        ids, inverse = np.unique(cells, return_inverse=True)
+        recomputed = np.bincount(inverse, weights=~frame["derivable"].to_numpy(bool),
+                                 minlength=ids.size) == 0
+        useless = [int(c) for c in ids[recomputed] if not primary.mask[int(c)]
+                   and (table.hidden is None or not table.hidden[int(c)])]
+        if useless:
+            pattern = pattern.copy()
+            pattern[useless] = False
+            result = audit(table, pattern, primary)
+    return pattern, result
 
 
 def protect_records(records: pd.DataFrame, by: Sequence[ByItem], value: str | None = None,

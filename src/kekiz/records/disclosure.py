@@ -153,7 +153,7 @@ def protect_counts(counts: Counts, hierarchy: Hierarchy, positions: Mapping[str,
                 forced[period] |= {lay.units[k] for k in np.flatnonzero(small)}
     n_tables = sum(len(g.findings) for g in groups.values())
     results: dict[tuple[str, int], tuple[list[ProtectedTable], ProtectedTable]] = {}
-    alone: dict[tuple[str, int], list[ProtectedTable]] = {}
+    alone: dict[tuple[str, int], list[NDArray[np.bool_]]] = {}
     rounds = dict.fromkeys(counts.periods, 0)
     while True:
         todo = [key for key, group in groups.items() if key not in results or any(

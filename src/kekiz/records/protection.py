@@ -19,10 +19,12 @@ from numpy.typing import NDArray
 from kekiz.privacy import (
     ProtectedTable,
     Table,
+    combine,
     frequency_rule,
     manual_rule,
     min_denominator_rule,
     protect_table,
+    suppress_secondary,
 )
 from kekiz.privacy.rules import RuleResult
 from kekiz.records.linked import LinkedGroup, TableLayout, relations_from_params
@@ -143,8 +145,11 @@ def table_costs(table: Table, layout: TableLayout) -> NDArray[np.float64]:
     return np.asarray(grid.ravel(), dtype=np.float64)
 
 
-def suppressed_totals(result: ProtectedTable, layout: TableLayout) -> set[str]:
-    sup = layout.layer(result.suppressed.astype(np.float64), layout.total) > 0
+def suppressed_totals(result: ProtectedTable | NDArray[np.bool_], layout: TableLayout
+                      ) -> set[str]:
+    """The units whose denominator a protected table (or pattern) suppresses."""
+    mask = result.suppressed if isinstance(result, ProtectedTable) else result
+    sup = layout.layer(mask.astype(np.float64), layout.total) > 0
     return {layout.units[k] for k in np.flatnonzero(sup)}
 
 
@@ -156,38 +161,51 @@ def _protect_one(layout: TableLayout, rules: PrivacyRules, forced: set[str]
                          cost=table_costs(table, layout), time_limit=rules.time_limit)
 
 
+def _pattern_one(layout: TableLayout, rules: PrivacyRules, forced: set[str]
+                 ) -> NDArray[np.bool_]:
+    """The pattern of one table of a linked group on its own (``rules.method``; audited
+    jointly afterwards)."""
+    table = layout.table
+    primary = combine(table, table_rules(table, layout, rules, forced))
+    return suppress_secondary(table, primary, method=rules.method,  # type: ignore[arg-type]
+                              cost=table_costs(table, layout),
+                              time_limit=rules.time_limit).suppressed
+
+
 def protect_group(group: LinkedGroup, rules: PrivacyRules, forced: set[str],
-                  alone: list[ProtectedTable] | None = None
-                  ) -> tuple[list[ProtectedTable], ProtectedTable, list[ProtectedTable]]:
+                  alone: list[NDArray[np.bool_]] | None = None
+                  ) -> tuple[list[ProtectedTable], ProtectedTable, list[NDArray[np.bool_]]]:
     """Protect the tables of one group; returns the result per table, the one of the
-    (joint) model and the tables protected one by one (for the next call as ``alone``).
+    (joint) model and the patterns of the tables protected one by one (for the next call
+    as ``alone``).
 
     A table without relations is protected on its own.  Linked tables are protected one
-    by one first (cheap, and usually enough; a table of ``alone`` that already suppresses
-    every ``forced`` denominator is kept); the union of their patterns is then the start
-    of the secondary suppression on the joint model, which adds cells only for
-    requirements that the tables together do not meet, and the joint LP audit decides
-    (:func:`kekiz.privacy.protect_table` refuses a pattern that fails it).  With
-    ``method`` ``optimal`` or ``auto`` the joint model is solved as such.
+    by one first with ``rules.method`` (cheap, and usually enough; a pattern of ``alone``
+    that already suppresses every ``forced`` denominator is kept).  The union of their
+    patterns is the start on the joint model: if the joint LP audit passes it, that is
+    the result; otherwise the heuristic secondary suppression on the joint model adds
+    cells for the requirements the tables together do not meet.  Either way the joint
+    audit decides (:func:`kekiz.privacy.protect_table` refuses a pattern that fails it).
+    The joint step is heuristic (an exact model of a whole city's linked tables does
+    not finish in practical time), so a linked group is never reported as proven
+    optimal.
     """
     if group.joint is None:
         res = _protect_one(group.layouts[0], rules, forced)
-        return [res], res, [res]
+        return [res], res, [res.suppressed]
     joint = group.joint
-    start = None
-    single: list[ProtectedTable] = []
-    if rules.method == "heuristic":
-        start = np.zeros(joint.n_cells, dtype=bool)
-        for k, lay in enumerate(group.layouts):
-            kept = alone[k] if alone and k < len(alone) else None
-            one = (kept if kept is not None and forced <= suppressed_totals(kept, lay)
-                   else _protect_one(lay, rules, forced))
-            single.append(one)
-            start[joint.index[k][one.suppressed]] = True
+    start = np.zeros(joint.n_cells, dtype=bool)
+    single: list[NDArray[np.bool_]] = []
+    for k, lay in enumerate(group.layouts):
+        kept = alone[k] if alone and k < len(alone) else None
+        one = (kept if kept is not None and forced <= suppressed_totals(kept, lay)
+               else _pattern_one(lay, rules, forced))
+        single.append(one)
+        start[joint.index[k][one]] = True
     lifted = [frequency_rule(joint, rules.min_frequency)]
     for k, lay in enumerate(group.layouts):
         lifted += [joint.lift(k, r) for r in table_rules(lay.table, lay, rules, forced)[1:]]
     cost = joint.spread([table_costs(lay.table, lay) for lay in group.layouts])
-    res = protect_table(joint, lifted, method=rules.method,  # type: ignore[arg-type]
-                        cost=cost, time_limit=rules.time_limit, start=start)
+    res = protect_table(joint, lifted, method="heuristic", cost=cost,
+                        time_limit=rules.time_limit, start=start)
     return [joint.part(k, res) for k in range(len(group.layouts))], res, single
