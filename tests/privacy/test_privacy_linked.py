@@ -121,6 +121,28 @@ def test_sdc_linked_joint_protection_is_the_published_pattern(
         assert part.audit.passed
 
 
+def test_start_pattern_is_audited_jointly_and_completed(
+        sdc_linked: LinkedTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables' own patterns as the start: not enough together (K derivable), so the
+    heuristic on the joint model adds N; a start that is enough is kept as it is."""
+    t1, t2 = sdc_linked.tables
+    union = np.zeros(sdc_linked.n_cells, dtype=bool)
+    for k, table in enumerate((t1, t2)):
+        alone = protect_table(table, [frequency_rule(table, 4)], method="heuristic")
+        union[sdc_linked.index[k][alone.suppressed]] = True
+    rule = frequency_rule(sdc_linked, 4)
+    done = protect_table(sdc_linked, [rule], method="heuristic", start=union)
+    assert _regions(sdc_linked, done.secondary.secondary) == {"N"} and done.audit.passed
+    import kekiz.privacy.protect as protect_module
+
+    def no_heuristic(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the start pattern suffices: no secondary suppression")
+
+    monkeypatch.setattr(protect_module, "suppress_secondary", no_heuristic)
+    again = protect_table(sdc_linked, [rule], method="heuristic", start=done.suppressed)
+    assert np.array_equal(again.suppressed, done.suppressed) and again.audit.passed
+
+
 def test_sdc_linked_pattern_checked_by_an_independent_lp() -> None:
     """Variables: the eight regions (margins published).  By hand: A + B = 20 - 16 = 4,
     L + M = 6 (big), K + N = 30 - 20 = 10 (small - county-1), K + L + M + N = 16; so

@@ -2,7 +2,9 @@
 
 For every suppressed cell and every protected quantity the audit computes the interval an
 attacker can derive from all published cells: the minimum and maximum of the cell subject
-to the table's additivity relations, the published values and non-negativity.  It then
+to the table's additivity relations, the published values and non-negativity (for linked
+tables: the relations of all tables, their common cells and the declared relations, see
+:mod:`kekiz.privacy.linked`; hidden cells are unknowns, never reported).  It then
 checks
 
 * every primary cell: the interval reaches its protection levels (``lower <= a - LPL`` and

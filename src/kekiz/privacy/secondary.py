@@ -35,6 +35,12 @@ heuristic above.  With ``optimal``, the cut generation gets 75 % of ``time_limit
 does not finish, the heuristic pattern is cleaned up in the remaining time and returned
 (``SecondaryResult.optimal`` is then ``False``).
 
+Linked tables (:class:`~kekiz.privacy.LinkedTable`) are one set of cells to both solvers;
+their *hidden* cells (slacks of declared inequalities, never published) are suppressed
+from the start at no cost and never re-published.  ``start`` lets the heuristic begin
+from a given pattern (e.g. the union of the linked tables' own patterns): flows are then
+needed only for the requirements that pattern does not meet.
+
 Both solvers keep, per requirement, the supports of deviations already found ("witnesses");
 a pattern containing one of them meets the requirement without another LP.  The clean-up
 also rejects candidates cheaply when substitution alone (a relation with one unknown)
