@@ -218,7 +218,7 @@ def test_linked_attack_with_the_declared_relations(
         for inner, outer in NESTED:
             assert (t.xs(_sid(inner), level=1)["num"]
                     <= t.xs(_sid(outer), level=1)["num"]).all(), (period, inner)
-    # and they are published with the tables they protect
+    # and they are stored with the tables they protect
     linked = [json.loads(p).get("linked") for p in obs["params"]]
     assert all(linked[k] for k in np.flatnonzero(obs["indicator_id"].isin(
         [_sid(f) for f in POPULATION])))

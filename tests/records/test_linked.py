@@ -109,15 +109,15 @@ def test_hand_made_case_needs_the_joint_protection() -> None:
     assert n_primary >= 2
     assert audit_against_truth(joint, counts, h, POS, IDS, joint_rules)[0] == []
     assert audit_published(joint, h, joint_rules)[0] == []
-    # the attacker knowledge is published with every row of the linked tables
+    # the attacker knowledge is stored with every row of the linked tables
     linked = json.loads(joint["params"].iloc[0])["linked"]
     assert {"kind": "nested", "inner": "adi", "outer": "ueb"} in linked
     assert {"kind": "partition", "parts": ["kein", "kurz", "lang"],
             "complete": True} in linked
 
 
-def test_attacker_side_audit_uses_the_published_relations() -> None:
-    """The separately protected tables, published with the relations: the audit of the
+def test_attacker_side_audit_uses_the_stored_relations() -> None:
+    """The separately protected tables, stored with the relations: the audit of the
     stored numbers alone finds the derivable 'kein' count."""
     counts = counts_of(FOUND)
     h = Hierarchy.from_units(UNITS, "stadtteil")
@@ -174,7 +174,7 @@ def test_a_relation_that_does_not_hold_stops_with_unit_and_period() -> None:
 @pytest.mark.parametrize("missing", ["fam", "adi"])
 def test_missing_values_link_only_equal_denominators(missing: str) -> None:
     """One finding misses a value in K-202 (27 of 28 children): the denominators are one
-    cell wherever they agree, and the population published with the tables leaves that
+    cell wherever they agree, and the population stored with the tables leaves that
     finding out (it does not hold in every unit); obesity stays nested in overweight."""
     h = Hierarchy.from_units(UNITS, "stadtteil")
     counts = counts_of(FOUND, {missing: [20, 24, 30, 26, 27]})

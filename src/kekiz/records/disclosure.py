@@ -29,7 +29,7 @@ does not say whether the rule or the protection of another cell caused it, becau
 would tell an attacker that a count is 1 or 2.
 
 :func:`audit_published` re-runs the attacker's LP on the published tables alone, linked
-tables jointly with the relations published with them.  It
+tables jointly with the relations stored with them.  It
 cannot know the true values, so it checks what an attacker can prove: published counts
 below the threshold, shares on too small denominators, suppressed cells that are exactly
 derivable or provably a small non-zero count, minimum-denominator cells narrower than
@@ -319,7 +319,7 @@ def audit_published(observations: pd.DataFrame, hierarchy: Hierarchy, rules: Pri
                     ) -> tuple[list[Violation], int]:
     """Audit the published tables of ``observations`` (one or more indicators and periods
     over ``hierarchy``) from the attacker's side; returns the violations and the number
-    of tables audited.  Tables published with relations (``params["linked"]``) are
+    of tables audited.  Tables stored with relations (``params["linked"]``) are
     attacked jointly, with those relations as attacker knowledge."""
     _, layout = _structure(hierarchy)
     violations: list[Violation] = []
@@ -358,7 +358,7 @@ def _attack(period: str, part: Sequence[str], grids: Mapping[str, dict[str, Any]
             layout: TableLayout, relations: Sequence[Relation], rules: PrivacyRules,
             root: str) -> list[Violation]:
     """The attacker's intervals of every suppressed cell of the tables ``part`` (one
-    table, or linked tables as one model with the published relations)."""
+    table, or linked tables as one model with the stored relations)."""
     group = link_group(period, part, [layout] * len(part), relations, every_unit=True,
                        check=False)
     model: Cells = layout.table if group.joint is None else group.joint

@@ -24,10 +24,11 @@ Nested and partition relations are checked against the counts; one that does not
 stops the protection with the unit and period (the declaration is wrong, and an attacker
 model built on it would not describe the data).
 
-What is published with every record (``params.linked``) is the attacker knowledge in
-terms of the stored indicators (:func:`published_relations`): the nested and partition
-relations as declared and, per period, the populations whose denominators agree in every
-unit.  :func:`kekiz.records.disclosure.audit_published` reads it back.
+Stored with every observation of a linked table (``params.linked``; the params are not
+shown to the public) is the attacker knowledge in terms of the stored indicators
+(:func:`published_relations`): the nested and partition relations as declared and, per
+period, the populations whose denominators agree in every unit.  The audit of the stored
+tables (:func:`kekiz.records.disclosure.audit_published`) reads it back.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ YES, NO = "ja", "nein"
 @dataclass
 class TableLayout:
     """Where each unit and answer sits in the table of one finding and period;
-    ``links`` are the relations published with it (see :func:`published_relations`)."""
+    ``links`` are the relations stored with it (see :func:`published_relations`)."""
 
     table: Table
     units: list[str]  # per hierarchy node
@@ -154,7 +155,7 @@ def link_group(period: str, findings: Sequence[str], layouts: Sequence[TableLayo
     """The joint model of the tables ``layouts`` (one per finding, same hierarchy).
 
     Denominators of findings tied by relations are common cells where they are equal;
-    with ``every_unit`` (the published relations, read back by an audit) the
+    with ``every_unit`` (the stored relations, read back by an audit) the
     denominators of each ``population`` relation are common cells in every unit and
     nothing else is merged.  ``check`` tests the nested and partition relations against
     the counts.
@@ -188,7 +189,7 @@ def _common_totals(findings: Sequence[str], layouts: Sequence[TableLayout],
                    ) -> list[tuple[Ref, Ref]]:
     pos = {f: k for k, f in enumerate(findings)}
     pairs: list[tuple[Ref, Ref]] = []
-    # a published population holds in every unit; otherwise equal denominators of
+    # a stored population holds in every unit; otherwise equal denominators of
     # findings tied by any relation are merged where they are equal
     for group in _populations(findings, relations, declared_only=every_unit):
         ks = [pos[f] for f in group]
@@ -261,7 +262,7 @@ def _check(rel: Relation, layouts: Sequence[TableLayout], period: str) -> None:
 
 
 def published_relations(group: LinkedGroup) -> tuple[Relation, ...]:
-    """What is published with the tables of ``group`` as attacker knowledge: its nested
+    """What is stored with the tables of ``group`` as attacker knowledge: its nested
     and partition relations and every set of findings of one population whose
     denominators agree in every unit (as a ``population`` relation)."""
     out = [r for r in group.relations if r.kind != "population"]
@@ -278,7 +279,7 @@ def published_relations(group: LinkedGroup) -> tuple[Relation, ...]:
 
 def relations_from_params(params: Sequence[Any], ids: Mapping[str, str] | None = None
                           ) -> tuple[Relation, ...]:
-    """The relations published in the ``params`` of stored observations (JSON text or
+    """The relations stored in the ``params`` of observations (JSON text or
     mappings with ``linked``), each once; ``ids`` renames findings."""
     import json
 
