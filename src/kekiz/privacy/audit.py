@@ -65,10 +65,12 @@ def attacker_intervals(table: Cells, suppressed: ArrayLike, layer: str = "count"
     a = table.layer(layer)
     lp = AttackerLP(table.relations, mask, a, np.full(table.n_cells, np.inf))
     cells = lp.cells
-    down, up = lp.reaches()
     hidden = table.hidden
-    if hidden is not None:
+    if hidden is None:
+        down, up = lp.reaches()
+    else:
         keep = ~hidden[cells]
+        down, up = lp.reaches(keep)
         cells, down, up = cells[keep], down[keep], up[keep]
     return cells, a[cells] - down, a[cells] + up
 

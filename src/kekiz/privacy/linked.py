@@ -113,9 +113,7 @@ class LinkedTable:
         self.names = tuple(names) if names is not None else tuple(
             f"T{k + 1}" for k in range(len(tables)))
         self.links = tuple(links)
-        for link in self.links:
-            for k, cell, _ in link.terms:
-                self._check_ref((k, cell))
+        self._check_refs([(k, cell) for link in self.links for k, cell, _ in link.terms])
         self.extra: dict[str, NDArray[np.float64]] = {}
         self.value_name: str | None = None
         sizes = np.array([t.n_cells for t in self.tables], dtype=np.int64)
@@ -142,8 +140,7 @@ class LinkedTable:
         """Joint cell of every stacked cell: common cells share one, numbered in order
         of first appearance."""
         n_stack = int(self._offset[-1])
-        for ref in (r for pair in common for r in pair):
-            self._check_ref(ref)
+        self._check_refs([r for pair in common for r in pair])
         if not common:
             return np.arange(n_stack, dtype=np.int64)
         a = np.array([self._offset[p[0][0]] + p[0][1] for p in common], dtype=np.int64)
@@ -156,9 +153,16 @@ class LinkedTable:
         rank[np.argsort(first, kind="stable")] = np.arange(n, dtype=np.int64)
         return rank[label].astype(np.int64)
 
-    def _check_ref(self, ref: Ref) -> None:
-        k, cell = ref
-        if not 0 <= k < len(self.tables) or not 0 <= cell < self.tables[k].n_cells:
+    def _check_refs(self, refs: Sequence[Ref]) -> None:
+        if not refs:
+            return
+        arr = np.asarray(refs, dtype=np.int64).reshape(-1, 2)
+        tables = np.clip(arr[:, 0], 0, len(self.tables) - 1)
+        sizes = np.array([t.n_cells for t in self.tables], dtype=np.int64)
+        bad = ((arr[:, 0] < 0) | (arr[:, 0] >= len(self.tables)) | (arr[:, 1] < 0)
+               | (arr[:, 1] >= sizes[tables]))
+        if bad.any():
+            ref = tuple(int(v) for v in arr[int(np.flatnonzero(bad)[0])])
             raise MethodError(
                 f"Verknüpfte Tabellen: Zelle {ref!r} gibt es nicht.",
                 message_en=f"linked tables: cell {ref!r} does not exist.")
@@ -214,7 +218,7 @@ class LinkedTable:
 
     def ref(self, table: int, cell: int) -> int:
         """The joint cell of ``cell`` of member ``table``."""
-        self._check_ref((table, cell))
+        self._check_refs([(table, cell)])
         return int(self.index[table][cell])
 
     # ----------------------------------------------------------------- structure

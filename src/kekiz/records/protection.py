@@ -43,7 +43,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PrivacyRules:
-    """Parameters of the disclosure control (see the module docs).
+    """Parameters of the disclosure control (see :mod:`kekiz.records.disclosure`).
 
     ``relations`` are the schema's relations between findings (attacker knowledge for the
     linked tables); ``None`` means those of the default schema
