@@ -98,3 +98,76 @@ def test_schema_toml_round_trip() -> None:
     data = tomllib.loads(text)
     again = schema_from_mapping(data, origin="x")
     assert again.fingerprint() == default_schema().fingerprint()
+
+
+# ------------------------------------------------------------------ relations (#20)
+def test_default_relations_are_real_and_follow_the_findings() -> None:
+    from kekiz.records.schema import DEFAULT_RELATIONS, Relation
+
+    schema = default_schema()
+    assert schema.relations == DEFAULT_RELATIONS
+    nested = {r.findings for r in schema.relations if r.kind == "nested"}
+    assert nested == {("adipositas", "uebergewicht"), ("kein_kitabesuch", "kita_unter_2_jahre")}
+    # nested by definition: the same column and validity, a stricter threshold
+    obese, over = schema.finding("adipositas"), schema.finding("uebergewicht")
+    assert obese.column == over.column and obese.above > over.above  # type: ignore[operator]
+    none, short = schema.finding("kein_kitabesuch"), schema.finding("kita_unter_2_jahre")
+    assert none.column == short.column and none.below < short.below  # type: ignore[operator]
+    assert (none.valid_min, none.valid_max) == (short.valid_min, short.valid_max)
+    # switching a finding off drops its default relations; a population keeps the rest
+    smaller = schema_from_mapping({"findings": {"adipositas": {"enabled": False}}})
+    assert all("adipositas" not in r.findings for r in smaller.relations)
+    assert Relation("nested", ("kein_kitabesuch", "kita_unter_2_jahre")) in smaller.relations
+    population = [r for r in smaller.relations if r.kind == "population"]
+    assert len(population) == 1 and len(population[0].findings) == 7
+
+
+def test_relations_declared_in_toml(tmp_path: Path) -> None:
+    from kekiz.records.schema import Relation
+
+    path = tmp_path / "schema.toml"
+    path.write_text('''
+[findings.kita_kurz]
+name_de = "Kita-Besuch ein halbes bis unter zwei Jahre"
+name_en = "Day care half a year to under two years"
+kind = "range"
+column = "kita_jahre"
+at_least = 0.5
+below = 2
+
+[[relations]]
+kind = "partition"
+parts = ["kein_kitabesuch", "kita_kurz"]
+
+[[relations]]
+kind = "nested"
+inner = "adipositas"
+outer = "uebergewicht"
+''', encoding="utf-8")
+    schema = load_schema(path)
+    assert schema.relations == (Relation("partition", ("kein_kitabesuch", "kita_kurz")),
+                                Relation("nested", ("adipositas", "uebergewicht")))
+    again = schema_from_mapping(tomllib.loads(schema_toml(schema)))
+    assert again.relations == schema.relations
+    none = schema_from_mapping({"relations": []})
+    assert none.relations == () and "relations = []" in schema_toml(none)
+    assert schema_from_mapping(tomllib.loads(schema_toml(none))).relations == ()
+    assert none.fingerprint() != default_schema().fingerprint()
+
+
+@pytest.mark.parametrize("relations, says", [
+    ([{"kind": "subset", "inner": "a"}], "'relations[1].kind' = 'subset'"),
+    ([{"kind": "nested", "inner": "adipositas"}], "'relations[1].outer' = None"),
+    ([{"kind": "nested", "inner": "adipositas", "outer": "uebergewicht", "x": 1}],
+     "unbekannter Schlüssel 'relations[1].x'"),
+    ([{"kind": "nested", "inner": "adipositaz", "outer": "uebergewicht"}],
+     "meinten Sie 'adipositas'"),
+    ([{"kind": "population", "findings": ["sprachdefizit"]}], "mindestens zwei"),
+    ([{"kind": "partition", "parts": ["adipositas", "adipositas"]}], "verschiedene"),
+    ([{"kind": "partition", "parts": ["adipositas", "uebergewicht"], "complete": "ja"}],
+     "'relations[1].complete'"),
+])
+def test_bad_relations_name_the_entry(relations: list[dict[str, object]], says: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        schema_from_mapping({"relations": relations}, origin="s.toml")
+    assert says in err.value.message and "s.toml" in err.value.message

@@ -4,12 +4,14 @@ Primary rules (:mod:`~kekiz.privacy.rules`) flag sensitive cells with a reason, 
 suppression (:mod:`~kekiz.privacy.secondary`) protects them over all hierarchies and
 margins, and an LP audit (:mod:`~kekiz.privacy.audit`) proves that no suppressed cell can
 be narrowed down below its protection level.  :func:`protect_table` runs all three and
-refuses to return a table that fails the audit.
+refuses to return a table that fails the audit.  Tables that share cells or are tied by
+known relations are protected as one joint model (:mod:`~kekiz.privacy.linked`).
 
 Pure computation on pandas/numpy/scipy; this room never imports storage, web or cli.
 """
 
 from kekiz.privacy.audit import AuditResult, attacker_intervals, audit
+from kekiz.privacy.linked import Link, LinkedTable
 from kekiz.privacy.protect import (
     SECONDARY_REASON,
     STATUS_LABELS,
@@ -42,7 +44,7 @@ from kekiz.privacy.secondary import (
     cell_weights,
     suppress_secondary,
 )
-from kekiz.privacy.table import TOTAL_LABELS, Dimension, Table, total_label
+from kekiz.privacy.table import TOTAL_LABELS, Cells, Dimension, Table, total_label
 
 __all__ = [
     "AUTO_OPTIMAL_CELLS",
@@ -52,7 +54,10 @@ __all__ = [
     "SUPPRESSED",
     "TOTAL_LABELS",
     "AuditResult",
+    "Cells",
     "Dimension",
+    "Link",
+    "LinkedTable",
     "Primary",
     "ProtectedTable",
     "Requirement",

@@ -172,9 +172,11 @@ class AttackerLP:
         self._blocks[label] = found
         return found
 
-    def reaches(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def reaches(self, wanted: NDArray[np.bool_] | None = None
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """``(down, up)``: how far every suppressed cell (in the order of ``cells``) can
-        move down and up.
+        move down and up.  With ``wanted`` (a mask over ``cells``) blocks without a wanted
+        cell are skipped (their entries stay 0), e.g. blocks of hidden cells only.
 
         The 2k programmes of a small block (min and max of each of its k cells) are
         solved as one LP of 2k independent copies of the block: the optimum of a sum of
@@ -188,6 +190,8 @@ class AttackerLP:
         up = np.zeros(self.cells.size)
         for label in np.unique(self.block):
             pos = np.flatnonzero(self.block == label)
+            if wanted is not None and not wanted[pos].any():
+                continue
             block = self._block(int(self.cells[pos[0]]))
             got = self._batch(block) if block.cells.size <= _BATCH_CELLS else None
             if got is None:

@@ -2,7 +2,9 @@
 
 For every suppressed cell and every protected quantity the audit computes the interval an
 attacker can derive from all published cells: the minimum and maximum of the cell subject
-to the table's additivity relations, the published values and non-negativity.  It then
+to the table's additivity relations, the published values and non-negativity (for linked
+tables: the relations of all tables, their common cells and the declared relations, see
+:mod:`kekiz.privacy.linked`; hidden cells are unknowns, never reported).  It then
 checks
 
 * every primary cell: the interval reaches its protection levels (``lower <= a - LPL`` and
@@ -21,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kekiz.privacy.attacker import AttackerLP
 from kekiz.privacy.rules import Primary
-from kekiz.privacy.table import Table
+from kekiz.privacy.table import Cells
 
 __all__ = ["AuditResult", "attacker_intervals", "audit"]
 
@@ -50,22 +52,30 @@ class AuditResult:
         return self.frame[~self.frame["ok"]]
 
 
-def attacker_intervals(table: Table, suppressed: ArrayLike, layer: str = "count"
+def attacker_intervals(table: Cells, suppressed: ArrayLike, layer: str = "count"
                        ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """``(cells, lower, upper)``: the interval of every suppressed cell in ``layer``.
 
-    The attacker knows every published cell, the additivity relations and that no cell is
-    negative; ``upper`` is ``inf`` where nothing bounds the cell from above.
+    The attacker knows every published cell, the relations of ``table.constraints``
+    (additivity; for linked tables also the common cells and declared relations) and that
+    no cell is negative; ``upper`` is ``inf`` where nothing bounds the cell from above.
+    Hidden cells (never published) are unknowns of the attacker but not reported.
     """
     mask = _mask(table, suppressed)
     a = table.layer(layer)
     lp = AttackerLP(table.relations, mask, a, np.full(table.n_cells, np.inf))
     cells = lp.cells
-    down, up = lp.reaches()
+    hidden = table.hidden
+    if hidden is None:
+        down, up = lp.reaches()
+    else:
+        keep = ~hidden[cells]
+        down, up = lp.reaches(keep)
+        cells, down, up = cells[keep], down[keep], up[keep]
     return cells, a[cells] - down, a[cells] + up
 
 
-def audit(table: Table, suppressed: ArrayLike, primary: Primary | None = None) -> AuditResult:
+def audit(table: Cells, suppressed: ArrayLike, primary: Primary | None = None) -> AuditResult:
     """Check a suppression pattern against the protection levels of ``primary``."""
     mask = _mask(table, suppressed)
     parts: dict[str, list[NDArray[Any]]] = {}
@@ -102,12 +112,16 @@ def audit(table: Table, suppressed: ArrayLike, primary: Primary | None = None) -
     return AuditResult(frame)
 
 
-def _mask(table: Table, suppressed: ArrayLike) -> NDArray[np.bool_]:
+def _mask(table: Cells, suppressed: ArrayLike) -> NDArray[np.bool_]:
+    """The suppression pattern as a mask; hidden cells are always unknown."""
     arr = np.asarray(suppressed)
     if arr.dtype == bool:
         if arr.shape != (table.n_cells,):
             raise ValueError("mask length does not match the table")
-        return arr.copy()
-    mask = np.zeros(table.n_cells, dtype=bool)
-    mask[arr.astype(np.int64)] = True
+        mask = arr.copy()
+    else:
+        mask = np.zeros(table.n_cells, dtype=bool)
+        mask[arr.astype(np.int64)] = True
+    if table.hidden is not None:
+        mask |= table.hidden
     return mask

@@ -11,6 +11,7 @@ or for publication (:func:`render_publication`), with suppressed values written 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,8 @@ from kekiz.privacy.rules import (
     frequency_rule,
     p_percent_rule,
 )
-from kekiz.privacy.secondary import Method, SecondaryResult, suppress_secondary
-from kekiz.privacy.table import ByItem, Table
+from kekiz.privacy.secondary import Method, SecondaryResult, cell_weights, suppress_secondary
+from kekiz.privacy.table import ByItem, Cells, Table
 
 __all__ = [
     "SECONDARY_REASON",
@@ -58,9 +59,11 @@ SECONDARY_REASON = {"de": "Sekundärsperrung (schützt andere gesperrte Zellen)"
 #: ``published``, ``primary`` and ``secondary``.
 STATUS_LABELS = {
     "de": {"published": "veröffentlicht", "primary": "primär gesperrt",
-           "secondary": "sekundär gesperrt"},
+           "secondary": "sekundär gesperrt",
+           "hidden": "nie veröffentlicht (Hilfsgröße einer Beziehung)"},
     "en": {"published": "published", "primary": "primary suppression",
-           "secondary": "secondary suppression"},
+           "secondary": "secondary suppression",
+           "hidden": "never published (auxiliary cell of a relation)"},
 }
 
 
@@ -68,7 +71,7 @@ STATUS_LABELS = {
 class ProtectedTable:
     """A table with its final suppression pattern, reasons and passed audit."""
 
-    table: Table
+    table: Cells
     primary: Primary
     secondary: SecondaryResult
     suppressed: NDArray[np.bool_]
@@ -76,24 +79,35 @@ class ProtectedTable:
 
     @property
     def status(self) -> NDArray[np.str_]:
-        """``published``, ``primary`` or ``secondary`` per cell."""
+        """``published``, ``primary`` or ``secondary`` per cell (``hidden`` for the
+        never published cells of linked tables)."""
         out = np.full(self.table.n_cells, "published", dtype="<U9")
         out[self.suppressed] = "secondary"
         out[self.primary.mask] = "primary"
+        if self.table.hidden is not None:
+            out[self.table.hidden] = "hidden"
         return out
+
+    @property
+    def n_secondary(self) -> int:
+        """Published cells suppressed to protect others (hidden cells not counted)."""
+        return int((self.status == "secondary").sum())
 
     def reasons(self, lang: str = "de") -> list[str]:
         """Why each cell is suppressed (empty for published cells)."""
         prim = self.primary.reasons(lang)
         second = SECONDARY_REASON["en" if lang == "en" else "de"]
-        return [prim[c] if self.primary.mask[c] else (second if self.suppressed[c] else "")
-                for c in range(self.table.n_cells)]
+        hidden = STATUS_LABELS["en" if lang == "en" else "de"]["hidden"]
+        status = self.status
+        return [prim[c] if status[c] == "primary" else second if status[c] == "secondary"
+                else hidden if status[c] == "hidden" else "" for c in range(status.size)]
 
     def summary(self, lang: str = "de") -> str:
         """A short account for the data-protection officer."""
-        n = self.table.n_cells
+        hidden = self.table.hidden
+        n = self.table.n_cells - (0 if hidden is None else int(hidden.sum()))
         prim = int(self.primary.mask.sum())
-        sec = int((self.suppressed & ~self.primary.mask).sum())
+        sec = self.n_secondary
         how = self.secondary.method
         proven = self.secondary.optimal
         if lang == "en":
@@ -135,31 +149,38 @@ class ProtectedTable:
         return out
 
 
-def protect_table(table: Table, rules: Sequence[RuleResult], *, method: Method = "auto",
+def protect_table(table: Cells, rules: Sequence[RuleResult], *, method: Method = "auto",
                   cost: str | ArrayLike = "auto", time_limit: float = 60.0,
-                  forbidden: ArrayLike | None = None) -> ProtectedTable:
+                  forbidden: ArrayLike | None = None,
+                  start: ArrayLike | None = None) -> ProtectedTable:
     """Apply primary rules, find secondary suppressions and audit the result.
 
-    Raises :class:`~kekiz.domain.errors.MethodError` if the audit fails, so an
-    unprotected table can never be returned.
+    ``table`` is a :class:`~kekiz.privacy.Table` or linked tables
+    (:class:`~kekiz.privacy.LinkedTable`); ``start`` a pattern for the heuristic to start
+    from (see :func:`~kekiz.privacy.suppress_secondary`).  Raises
+    :class:`~kekiz.domain.errors.MethodError` if the audit fails, so an unprotected table
+    can never be returned.
     """
     primary = combine(table, rules)
-    second = suppress_secondary(table, primary, method=method, cost=cost,
-                                time_limit=time_limit, forbidden=forbidden)
-    pattern = second.suppressed.copy()
-    result = audit(table, pattern, primary)
-    # a secondary cell whose every quantity is derivable anyway protects nothing:
-    # publish it (this reveals nothing new, all intervals stay the same)
-    frame = result.frame
-    if len(frame):
-        cells = frame["cell"].to_numpy()
-        ids, inverse = np.unique(cells, return_inverse=True)
-        recomputed = np.bincount(inverse, weights=~frame["derivable"].to_numpy(bool),
-                                 minlength=ids.size) == 0
-        useless = [int(c) for c in ids[recomputed] if not primary.mask[int(c)]]
-        if useless:
-            pattern[useless] = False
-            result = audit(table, pattern, primary)
+    second: SecondaryResult | None = None
+    if start is not None and forbidden is None and method == "heuristic":
+        # the start pattern may already meet every requirement (linked tables protected
+        # one by one usually do): then one audit replaces the heuristic
+        began = time.monotonic()
+        hidden = np.zeros(table.n_cells, dtype=bool) if table.hidden is None \
+            else table.hidden
+        first = np.asarray(start, dtype=bool) | primary.mask | hidden
+        pattern, result = _audited(table, first, primary)
+        if result.passed:
+            secondary = pattern & ~primary.mask & ~hidden
+            weights = cell_weights(table, cost, primary)
+            second = SecondaryResult(pattern, secondary, "heuristic", False,
+                                     float(weights[secondary].sum()),
+                                     time.monotonic() - began, 0)
+    if second is None:
+        second = suppress_secondary(table, primary, method=method, cost=cost,
+                                    time_limit=time_limit, forbidden=forbidden, start=start)
+        pattern, result = _audited(table, second.suppressed.copy(), primary)
     if not result.passed:
         bad = result.failures.iloc[0]
         raise MethodError(
@@ -170,6 +191,27 @@ def protect_table(table: Table, rules: Sequence[RuleResult], *, method: Method =
             f"down to [{bad['lower']:g}, {bad['upper']:g}]. The table is not published.",
             status=500)
     return ProtectedTable(table, primary, second, pattern, result)
+
+
+def _audited(table: Cells, pattern: NDArray[np.bool_], primary: Primary
+             ) -> tuple[NDArray[np.bool_], AuditResult]:
+    """Audit ``pattern``; a secondary cell whose every quantity is derivable anyway
+    protects nothing and is published (this reveals nothing new, all intervals stay the
+    same)."""
+    result = audit(table, pattern, primary)
+    frame = result.frame
+    if len(frame):
+        cells = frame["cell"].to_numpy()
+        ids, inverse = np.unique(cells, return_inverse=True)
+        recomputed = np.bincount(inverse, weights=~frame["derivable"].to_numpy(bool),
+                                 minlength=ids.size) == 0
+        useless = [int(c) for c in ids[recomputed] if not primary.mask[int(c)]
+                   and (table.hidden is None or not table.hidden[int(c)])]
+        if useless:
+            pattern = pattern.copy()
+            pattern[useless] = False
+            result = audit(table, pattern, primary)
+    return pattern, result
 
 
 def protect_records(records: pd.DataFrame, by: Sequence[ByItem], value: str | None = None,

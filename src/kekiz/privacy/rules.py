@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kekiz.domain.errors import MethodError
-from kekiz.privacy.table import Table
+from kekiz.privacy.table import Cells, Table
 
 __all__ = [
     "DEFAULT_PROTECTION",
@@ -108,7 +108,7 @@ class Primary:
 
 
 # ---------------------------------------------------------------------- rules
-def frequency_rule(table: Table, min_frequency: int = 3, *,
+def frequency_rule(table: Cells, min_frequency: int = 3, *,
                    zeros_sensitive: bool = False) -> RuleResult:
     """Cells with fewer than ``min_frequency`` records (by default counts 1 and 2).
 
@@ -168,7 +168,7 @@ def p_percent_rule(table: Table, p: float = 10.0) -> RuleResult:
         f"p% rule ({format_number(p, 'en')}%)")
 
 
-def min_denominator_rule(table: Table, column: str | ArrayLike, minimum: float, *,
+def min_denominator_rule(table: Cells, column: str | ArrayLike, minimum: float, *,
                          protection: float = DEFAULT_PROTECTION) -> RuleResult:
     """Cells whose denominator (e.g. children under 15 for a rate) is positive but below
     ``minimum``.  ``column`` names an additive column of the table or gives one value per
@@ -225,7 +225,7 @@ def min_population_rule(table: Table, dimension: str,
                       upper, lower)
 
 
-def manual_rule(table: Table, cells: ArrayLike, reason_de: str = "manuell gesperrt",
+def manual_rule(table: Cells, cells: ArrayLike, reason_de: str = "manuell gesperrt",
                 reason_en: str = "suppressed by hand", *,
                 protection: float = DEFAULT_PROTECTION) -> RuleResult:
     """Mark given cells (flat indices or a boolean mask) as primary sensitive."""
@@ -239,8 +239,9 @@ def manual_rule(table: Table, cells: ArrayLike, reason_de: str = "manuell gesper
     return RuleResult("manual", mask, reason_de, reason_en, upper, lower)
 
 
-def combine(table: Table, results: Sequence[RuleResult]) -> Primary:
-    """Merge rule results: a cell is primary if any rule flags it."""
+def combine(table: Cells, results: Sequence[RuleResult]) -> Primary:
+    """Merge rule results: a cell is primary if any rule flags it.  Hidden cells (never
+    published, see :class:`~kekiz.privacy.table.Cells`) are never primary."""
     mask = np.zeros(table.n_cells, dtype=bool)
     upper = _zeros(table)
     lower = _zeros(table)
@@ -256,11 +257,21 @@ def combine(table: Table, results: Sequence[RuleResult]) -> Primary:
         for cell in res.cells:
             de[cell].append(res.reason_de)
             en[cell].append(res.reason_en)
+    hidden = table.hidden
+    if hidden is not None:
+        # cells that are never published need no protection of their own
+        mask &= ~hidden
+        for layer in upper:
+            upper[layer][hidden] = 0.0
+            lower[layer][hidden] = 0.0
+        for cell in np.flatnonzero(hidden):
+            de[cell], en[cell] = [], []
     for layer in upper:
         # an attacker always knows the cell is non-negative: no more than the value below
         lower[layer] = np.minimum(lower[layer], table.layer(layer))
-    return Primary(mask, tuple("; ".join(r) for r in de), tuple("; ".join(r) for r in en),
-                   upper, lower)
+    # a reason once per cell, also where several lifted rules of linked tables give it
+    return Primary(mask, tuple("; ".join(dict.fromkeys(r)) for r in de),
+                   tuple("; ".join(dict.fromkeys(r)) for r in en), upper, lower)
 
 
 # -------------------------------------------------------------------- helpers
@@ -272,7 +283,7 @@ def format_number(x: float, lang: str = "de") -> str:
     return text
 
 
-def _zeros(table: Table) -> Levels:
+def _zeros(table: Cells) -> Levels:
     return {layer: np.zeros(table.n_cells) for layer in table.layers}
 
 
@@ -297,7 +308,7 @@ def _magnitude_result(table: Table, rule: str, mask: NDArray[np.bool_],
     return RuleResult(rule, mask, de, en, upper, lower)
 
 
-def _generic_levels(table: Table, mask: NDArray[np.bool_], protection: float
+def _generic_levels(table: Cells, mask: NDArray[np.bool_], protection: float
                     ) -> tuple[Levels, Levels]:
     upper = _zeros(table)
     lower = _zeros(table)

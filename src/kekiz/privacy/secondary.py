@@ -35,6 +35,12 @@ heuristic above.  With ``optimal``, the cut generation gets 75 % of ``time_limit
 does not finish, the heuristic pattern is cleaned up in the remaining time and returned
 (``SecondaryResult.optimal`` is then ``False``).
 
+Linked tables (:class:`~kekiz.privacy.LinkedTable`) are one set of cells to both solvers;
+their *hidden* cells (slacks of declared inequalities, never published) are suppressed
+from the start at no cost and never re-published.  ``start`` lets the heuristic begin
+from a given pattern (e.g. the union of the linked tables' own patterns): flows are then
+needed only for the requirements that pattern does not meet.
+
 Both solvers keep, per requirement, the supports of deviations already found ("witnesses");
 a pattern containing one of them meets the requirement without another LP.  The clean-up
 also rejects candidates cheaply when substitution alone (a relation with one unknown)
@@ -61,7 +67,7 @@ from kekiz.domain.errors import MethodError
 from kekiz.privacy.attacker import AttackerLP, BlockPool
 from kekiz.privacy.lp import LPModel
 from kekiz.privacy.rules import Primary, Requirement
-from kekiz.privacy.table import Table
+from kekiz.privacy.table import Cells
 
 __all__ = [
     "AUTO_OPTIMAL_CELLS",
@@ -92,7 +98,7 @@ class SecondaryResult:
     iterations: int
 
 
-def cell_weights(table: Table, cost: str | ArrayLike = "auto",
+def cell_weights(table: Cells, cost: str | ArrayLike = "auto",
                  primary: Primary | None = None) -> NDArray[np.float64]:
     """Cost of suppressing each cell.
 
@@ -123,55 +129,64 @@ def cell_weights(table: Table, cost: str | ArrayLike = "auto",
     return base + max(1.0, 0.01 * float(base.mean()))
 
 
-def suppress_secondary(table: Table, primary: Primary, *, method: Method = "auto",
+def suppress_secondary(table: Cells, primary: Primary, *, method: Method = "auto",
                        cost: str | ArrayLike = "auto", time_limit: float = 60.0,
                        forbidden: ArrayLike | None = None,
-                       cleanup: bool = True) -> SecondaryResult:
+                       cleanup: bool = True, start: ArrayLike | None = None
+                       ) -> SecondaryResult:
     """Find the secondary suppressions that protect every primary cell.
 
     ``cost`` chooses what to minimise (see :func:`cell_weights`), ``forbidden`` marks
     cells that must stay published (flat indices or a mask), ``time_limit`` (seconds)
     bounds the exact model and the clean-up; the first heuristic pass always runs to the
-    end, so the result is protected even when time runs out.
+    end, so the result is protected even when time runs out.  ``start`` (a mask) is a
+    pattern to start the heuristic from (e.g. the patterns of linked tables protected one
+    by one): its cells stay suppressed and only requirements it does not meet get flows;
+    the clean-up reconsiders only the cells added here.
     """
-    start = time.monotonic()
-    problem = _Problem(table, primary, cell_weights(table, cost, primary), forbidden)
+    began = time.monotonic()
+    problem = _Problem(table, primary, cell_weights(table, cost, primary), forbidden,
+                       start)
     if method not in ("auto", "optimal", "heuristic"):
         raise MethodError(
             f"Unbekanntes Verfahren '{method}'. Erlaubt: auto, optimal, heuristic.",
             message_en=f"unknown method '{method}'. Allowed: auto, optimal, heuristic.")
     exact = method == "optimal" or (method == "auto"
                                     and table.n_cells <= AUTO_OPTIMAL_CELLS)
-    deadline = start + time_limit
+    deadline = began + time_limit
     used, proven, rounds = "heuristic", False, 0
     if exact and problem.requirements:
         # the heuristic pattern is the incumbent; it is only cleaned up (re-publishing
         # superfluous cells) if the exact model does not finish within its share of time
         pattern = problem.heuristic(deadline, cleanup=False)
-        better, proven, rounds = problem.optimal(pattern, start + 0.75 * time_limit)
+        better, proven, rounds = problem.optimal(pattern, began + 0.75 * time_limit)
         if better is not None:
             pattern, used = better, "optimal"
         elif cleanup:
             pattern = problem.cleanup(pattern, deadline)
     else:
         pattern = problem.heuristic(deadline, cleanup=cleanup)
-    secondary = pattern & ~primary.mask
+    secondary = pattern & ~primary.mask & ~problem.hidden
     return SecondaryResult(pattern, secondary, used if not proven else "optimal",
                            proven or not problem.requirements,
                            float(problem.weights[secondary].sum()),
-                           time.monotonic() - start, rounds)
+                           time.monotonic() - began, rounds)
 
 
 class _Problem:
     """Data shared by both solvers."""
 
-    def __init__(self, table: Table, primary: Primary, weights: NDArray[np.float64],
-                 forbidden: ArrayLike | None) -> None:
+    def __init__(self, table: Cells, primary: Primary, weights: NDArray[np.float64],
+                 forbidden: ArrayLike | None, start: ArrayLike | None = None) -> None:
         self.table = table
         self.primary = primary
         self.matrix = table.constraints
-        self.weights = weights
         self.n = table.n_cells
+        # hidden cells are never published: suppressed from the start, at no cost
+        hidden = table.hidden
+        self.hidden = (np.zeros(self.n, dtype=bool) if hidden is None
+                       else np.asarray(hidden, dtype=bool))
+        self.weights = np.where(self.hidden, 0.0, weights)
         self.requirements: list[Requirement] = primary.requirements()
         # supports of table deviations known to meet each requirement
         self.witnesses: list[list[NDArray[np.bool_]]] = [[] for _ in self.requirements]
@@ -189,10 +204,20 @@ class _Problem:
                 self.forbidden[:] = arr
             else:
                 self.forbidden[arr.astype(np.int64)] = True
-        if (self.forbidden & primary.mask).any():
+        if (self.forbidden & (primary.mask | self.hidden)).any():
             raise MethodError(
-                "Eine Zelle ist zugleich primär gesperrt und zur Veröffentlichung erzwungen.",
-                message_en="a cell is both primary suppressed and forced to be published.")
+                "Eine Zelle ist zugleich gesperrt (primär oder nie veröffentlicht) und zur "
+                "Veröffentlichung erzwungen.",
+                message_en="a cell is both suppressed (primary or never published) and "
+                "forced to be published.")
+        self.initial = primary.mask | self.hidden
+        self.start = np.zeros(self.n, dtype=bool)
+        if start is not None:
+            self.start[:] = np.asarray(start, dtype=bool)
+            if (self.start & self.forbidden).any():
+                raise MethodError(
+                    "Das Startmuster sperrt eine Zelle, die veröffentlicht werden muss.",
+                    message_en="the start pattern suppresses a cell that must be published.")
         # how far each cell may move in the design problem: down to zero, and up by a
         # bound no requirement can exceed (finite, so that capacity cuts stay finite)
         self.lower: dict[str, NDArray[np.float64]] = {}
@@ -260,7 +285,7 @@ class _Problem:
 
     # ------------------------------------------------------------ heuristic
     def heuristic(self, deadline: float, *, cleanup: bool) -> NDArray[np.bool_]:
-        pattern = self.primary.mask.copy()
+        pattern = self.initial | self.start
         fresh = True  # answers of the current pattern not yet fetched
         for k in range(len(self.requirements)):
             if fresh:
@@ -312,7 +337,7 @@ class _Problem:
 
     def cleanup(self, pattern: NDArray[np.bool_], deadline: float) -> NDArray[np.bool_]:
         """Re-publish secondary cells that are not needed, most expensive first."""
-        candidates = np.flatnonzero(pattern & ~self.primary.mask)
+        candidates = np.flatnonzero(pattern & ~self.initial & ~self.start)
         everything = range(len(self.requirements))
         for cell in candidates[np.argsort(-self.weights[candidates], kind="stable")]:
             if time.monotonic() > deadline:
@@ -349,7 +374,7 @@ class _Problem:
         """Cut generation on the 0/1 model; returns (pattern, proven optimal, rounds)."""
         best_cost = float(self.weights[incumbent].sum())
         rows, rhs = self._cover_cuts()
-        lo = self.primary.mask.astype(np.float64)
+        lo = self.initial.astype(np.float64)
         hi = np.where(self.forbidden, 0.0, 1.0)
         rounds = 0
         while True:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOTAL_LABELS",
+    "Cells",
     "Dimension",
     "Table",
     "total_label",
@@ -44,6 +45,41 @@ TOTAL_LABELS: dict[str, str] = {"de": "Insgesamt", "en": "Total"}
 
 Code = tuple[Hashable | None, ...]
 ByItem = str | Sequence[str]
+
+
+class Cells(Protocol):
+    """What disclosure control needs of a set of cells: a :class:`Table`, or several
+    linked tables as one (:class:`kekiz.privacy.linked.LinkedTable`).
+
+    ``constraints`` holds every linear relation an attacker knows (``M @ x == 0``);
+    ``hidden`` marks cells that belong to the model but are never published (e.g. the
+    difference of two nested answers), ``None`` when there are none.
+    """
+
+    count: NDArray[np.float64]
+    value: NDArray[np.float64] | None
+    value_name: str | None
+    top: NDArray[np.float64] | None
+    extra: dict[str, NDArray[np.float64]]
+
+    @property
+    def n_cells(self) -> int: ...
+
+    @property
+    def layers(self) -> tuple[str, ...]: ...
+
+    def layer(self, name: str) -> NDArray[np.float64]: ...
+
+    @property
+    def constraints(self) -> sp.csr_array: ...
+
+    @property
+    def relations(self) -> Relations: ...
+
+    @property
+    def hidden(self) -> NDArray[np.bool_] | None: ...
+
+    def labels(self, lang: str = "de") -> pd.DataFrame: ...
 
 
 def total_label(lang: str = "de") -> str:
@@ -331,6 +367,11 @@ class Table:
     @property
     def layers(self) -> tuple[str, ...]:
         return ("count", "value") if self.value is not None else ("count",)
+
+    @property
+    def hidden(self) -> NDArray[np.bool_] | None:
+        """Every cell of a table is published or suppressed: no hidden cells."""
+        return None
 
     @cached_property
     def relations(self) -> Relations:

@@ -35,12 +35,29 @@ school-entrance set of issue #4; a TOML file overrides any part of them::
     column = "hoertest_auffaellig"
     polarity = -1
 
+    [[relations]]                    # what everybody knows about the findings (see below)
+    kind = "nested"
+    inner = "adipositas"
+    outer = "uebergewicht"
+
 Finding kinds: ``flag`` (a yes/no column; ``count = false`` counts the "no" answers),
 ``range`` (a number column; counts values with ``at_least <= x < below``) and ``bmi``
 (overweight/obesity from a flag column, a BMI percentile column, or a BMI / height and
 weight with an LMS reference table given as ``[bmi] reference = "file.csv"``; counts
 percentiles above ``above``).  Missing values of a finding leave the record out of that
 indicator's denominator.
+
+**Relations** (``[[relations]]``, :class:`Relation`) say how the findings hang together;
+the published tables are protected jointly with them as attacker knowledge
+(:mod:`kekiz.records.linked`).  ``kind = "nested"`` with ``inner``/``outer``: every child
+counted in ``inner`` is counted in ``outer`` (obesity within overweight).
+``kind = "partition"`` with ``parts`` (and ``complete = true`` if every child with a value
+is in one part): disjoint answers of one question, on the same children.
+``kind = "population"`` with ``findings``: the same children broken down by different
+variables (where no value is missing, the denominators are one number).  Nested and
+partition findings are one population, too.  A ``[[relations]]`` list in the file replaces
+the default list (:data:`DEFAULT_RELATIONS`); ``relations = []`` declares none.  Default
+relations of findings that a file switches off are dropped.
 """
 
 from __future__ import annotations
@@ -58,12 +75,16 @@ from typing import Any
 from kekiz.domain.errors import ConfigurationError
 
 __all__ = [
+    "DEFAULT_RELATIONS",
     "FIELDS",
+    "RELATION_KINDS",
     "Finding",
     "RecordSchema",
+    "Relation",
     "copy_schema",
     "default_schema",
     "load_schema",
+    "restrict_relations",
     "schema_from_mapping",
     "schema_toml",
 ]
@@ -149,6 +170,60 @@ class Finding:
         return tuple(g for g in groups if g)
 
 
+#: The kinds of relation between findings (see the module docs).
+RELATION_KINDS = ("nested", "partition", "population")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation between findings that an attacker is assumed to know.
+
+    ``nested``: ``findings = (inner, outer)``, every child counted in ``inner`` is counted
+    in ``outer``; ``partition``: ``findings`` are disjoint answers of one question
+    (``complete``: every child with a value is in one of them); ``population``: the
+    findings break down the same children.  All three put the findings' denominators
+    into one population.
+    """
+
+    kind: str
+    findings: tuple[str, ...]
+    complete: bool = False
+
+    def text(self, lang: str = "de") -> str:
+        """A short description for messages."""
+        f = self.findings
+        if self.kind == "nested":
+            return (f"'{f[0]}' within '{f[1]}'" if lang == "en"
+                    else f"'{f[0]}' innerhalb von '{f[1]}'")
+        names = ", ".join(f"'{x}'" for x in f)
+        if self.kind == "partition":
+            return f"partition {names}" if lang == "en" else f"Zerlegung {names}"
+        return f"population {names}" if lang == "en" else f"Grundgesamtheit {names}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML/JSON form (as in ``[[relations]]``)."""
+        if self.kind == "nested":
+            return {"kind": "nested", "inner": self.findings[0], "outer": self.findings[1]}
+        if self.kind == "partition":
+            return {"kind": "partition", "parts": list(self.findings),
+                    "complete": self.complete}
+        return {"kind": "population", "findings": list(self.findings)}
+
+
+#: The relations of the default findings: obesity (BMI > P97) within overweight (> P90)
+#: and no day care within under two years of day care (the same column and validity,
+#: so nested by definition); the findings every examined child is examined on break
+#: down one population (sex of the children is not a finding; vaccination and check-up
+#: booklet count only the children who presented the document: not in it).
+DEFAULT_RELATIONS: tuple[Relation, ...] = (
+    Relation("nested", ("adipositas", "uebergewicht")),
+    Relation("nested", ("kein_kitabesuch", "kita_unter_2_jahre")),
+    Relation("population", ("sprachdefizit", "feinmotorik_defizit", "grobmotorik_defizit",
+                            "uebergewicht", "adipositas", "kita_unter_2_jahre",
+                            "kein_kitabesuch", "familiensprache_nicht_deutsch")),
+)
+
+
 @dataclass(frozen=True)
 class RecordSchema:
     """How to read one kind of record file; see the module docs for the TOML form."""
@@ -174,6 +249,7 @@ class RecordSchema:
     diverse: tuple[str, ...] = _DIVERSE
     bmi_reference: Path | None = None
     findings: tuple[Finding, ...] = ()
+    relations: tuple[Relation, ...] = ()
     source: str = "Standard (kekiz)"
 
     def finding(self, finding_id: str) -> Finding:
@@ -193,6 +269,8 @@ def _as_plain(schema: RecordSchema) -> dict[str, Any]:
     for key, value in schema.__dict__.items():
         if key == "findings":
             out[key] = [f.__dict__ for f in value]
+        elif key == "relations":
+            out[key] = [r.to_dict() for r in value]
         elif key == "source":
             continue
         else:
@@ -293,13 +371,14 @@ def _default_findings() -> tuple[Finding, ...]:
 
 
 def default_schema() -> RecordSchema:
-    """The school-entrance schema of issue #4 (ten indicators)."""
-    return RecordSchema(findings=_default_findings())
+    """The school-entrance schema of issue #4 (ten indicators) with the relations
+    :data:`DEFAULT_RELATIONS` (issue #20)."""
+    return RecordSchema(findings=_default_findings(), relations=DEFAULT_RELATIONS)
 
 
 # ----------------------------------------------------------------------- loading
 _TOP = {"name", "indicator_prefix", "period", "columns", "coordinates", "assignment",
-        "checks", "limits", "privacy", "values", "bmi", "findings"}
+        "checks", "limits", "privacy", "values", "bmi", "findings", "relations"}
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "coordinates": {"crs": str},
     "checks": {"age_min": (int, float), "age_max": (int, float)},
@@ -394,6 +473,12 @@ def schema_from_mapping(data: Mapping[str, Any], *, origin: str = "Schema",
     if "findings" in data:
         values["findings"] = _findings(schema.findings, _typed(data["findings"], dict, origin,
                                                                "findings"), origin)
+    ids = [f.id for f in values.get("findings", schema.findings)]
+    if "relations" in data:
+        values["relations"] = _relations(_typed(data["relations"], list, origin,
+                                                "relations"), ids, origin)
+    else:  # the default relations of the findings that are still there
+        values["relations"] = restrict_relations(schema.relations, ids)
     _check_numbers(values, origin)
     return RecordSchema(**{**schema.__dict__, **values, "source": origin})
 
@@ -440,6 +525,62 @@ def _findings(defaults: Sequence[Finding], section: Mapping[str, Any],
                        "z. B. 90)")
         by_id[fid] = finding
     return tuple(by_id[f] for f in order if f in by_id)
+
+
+_RELATION_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "nested": {"kind": str, "inner": str, "outer": str},
+    "partition": {"kind": str, "parts": list, "complete": bool},
+    "population": {"kind": str, "findings": list},
+}
+
+
+def _relations(items: list[Any], ids: Sequence[str], origin: str) -> tuple[Relation, ...]:
+    """The ``[[relations]]`` of a file, checked against the findings ``ids``."""
+    out: list[Relation] = []
+    for k, item in enumerate(items):
+        where = f"relations[{k + 1}]"
+        spec = _typed(item, dict, origin, where)
+        kind = _typed(spec.get("kind"), str, origin, f"{where}.kind")
+        if kind not in RELATION_KINDS:
+            raise _bad(origin, f"{where}.kind", kind, ", ".join(RELATION_KINDS))
+        keys = _RELATION_KEYS[kind]
+        _check_keys(spec, set(keys), origin, f"{where}.")
+        if kind == "nested":
+            names = tuple(_typed(spec.get(key), str, origin, f"{where}.{key}")
+                          for key in ("inner", "outer"))
+        else:
+            key = "parts" if kind == "partition" else "findings"
+            names = _names(spec.get(key), origin, f"{where}.{key}")
+            if len(names) < 2:
+                raise _bad(origin, f"{where}.{key}", list(names), "mindestens zwei Befunde")
+        if len(set(names)) != len(names):
+            raise _bad(origin, where, list(names), "verschiedene Befunde")
+        for name in names:
+            if name not in ids:
+                close = difflib.get_close_matches(name, list(ids), n=1)
+                hint = f" (meinten Sie '{close[0]}'?)" if close else ""
+                raise _bad(origin, where, name, f"einen Befund des Schemas{hint}: "
+                           f"{', '.join(ids)}")
+        complete = bool(_typed(spec.get("complete", False), bool, origin,
+                               f"{where}.complete"))
+        out.append(Relation(kind, names, complete))
+    return tuple(out)
+
+
+def restrict_relations(relations: Sequence[Relation], ids: Sequence[str]
+                       ) -> tuple[Relation, ...]:
+    """``relations`` restricted to the findings ``ids``: a relation without a finding is
+    dropped, except that a population or partition keeps its remaining findings (at
+    least two; a partition is then no longer complete).  Sound: what is left still
+    holds."""
+    out: list[Relation] = []
+    for rel in relations:
+        left = tuple(f for f in rel.findings if f in ids)
+        if left == rel.findings:
+            out.append(rel)
+        elif rel.kind != "nested" and len(left) >= 2:
+            out.append(Relation(rel.kind, left, False))
+    return tuple(out)
 
 
 def _check_numbers(values: Mapping[str, Any], origin: str) -> None:
@@ -515,6 +656,12 @@ def schema_toml(schema: RecordSchema | None = None) -> str:
             if isinstance(value, tuple):
                 value = list(value)
             lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    if not schema.relations:  # a top-level key: before the first table
+        lines.insert(lines.index("[columns]") - 1, "relations = []")
+    for rel in schema.relations:
+        lines += ["", "[[relations]]"]
+        lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}"
+                  for key, value in rel.to_dict().items()]
     return "\n".join(lines) + "\n"
 
 
