@@ -110,7 +110,9 @@ def test_dominance_needs_value_column(microdata1: pd.DataFrame) -> None:
 
 
 def test_privacy_never_imports_storage_web_or_cli() -> None:
+    """Only the store's protocol (for the types of the publication gate's views)."""
     forbidden = ("kekiz.storage", "kekiz.web", "kekiz.cli")
+    allowed = ("kekiz.storage.protocol",)
     room = Path(kekiz.privacy.__file__).parent
     for path in room.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -121,7 +123,8 @@ def test_privacy_never_imports_storage_web_or_cli() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                assert not name.startswith(forbidden), f"{path.name} imports {name}"
+                assert not name.startswith(forbidden) or name.startswith(allowed), \
+                    f"{path.name} imports {name}"
 
 
 def test_summary_and_empty_input(microdata1: pd.DataFrame) -> None:

@@ -48,7 +48,7 @@ def good(demo_base: Path, tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
     m = monitor_for(f"sqlite:///{demo_base}")
     try:
         out = tmp_path_factory.mktemp("good") / "seu.parquet"
-        path = m.generate_records(out, years="2012", seed=5, records=400).path
+        path = m.records.generate_records(out, years="2012", seed=5, records=400).path
     finally:
         m.close()
     return pq.read_table(path)
@@ -66,7 +66,7 @@ def test_markers_in_a_record_file_are_missing_not_data(good: pa.Table, demo_base
     url = copy_store(demo_base, tmp_path / "kekiz.db")
     m = monitor_for(url)
     try:
-        result = m.import_records(path, schema=SCHEMA)
+        result = m.records.import_records(path, schema=SCHEMA)
     finally:
         m.close()
     assert "2 Werte '-9999' als fehlend gelesen (Spalte 'bmi_perzentil')." in result.notes

@@ -173,7 +173,7 @@ class RecordService:
         # the stricter of the schema's and the installation's minimum frequency applies
         min_frequency = max(sch.min_frequency, int(getattr(self.settings, "min_frequency", 3)))
         rules = PrivacyRules(min_frequency, sch.min_denominator, sch.reliable_denominator,
-                             method=method)
+                             method=method, relations=sch.relations)
         protected, summary = protect_counts(
             scan.counts, hierarchy, units.positions, rules,
             progress=lambda d, t: progress("Geheimhaltung", d, t))
@@ -367,10 +367,7 @@ class RecordService:
                 continue
             level = str(ds.details["level"])
             hierarchy = Hierarchy.from_units(units, level, root=str(ds.details["root"]))
-            priv = ds.details.get("privacy", {})
-            rules = PrivacyRules(int(priv.get("min_frequency", 3)),
-                                 int(priv.get("min_denominator", 10)),
-                                 int(priv.get("reliable_denominator", 30)))
+            rules = PrivacyRules.from_dict(ds.details.get("privacy", {}))
             found, n = audit_published(obs, hierarchy, rules)
             if records is not None and ds.sha256 == digest:
                 truth, _ = self._truth_audit(ds, obs, hierarchy, rules, records, schema,
