@@ -14,8 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 __all__ = [
-    "OBSERVATION_COLUMNS",
     "DEFAULT_LEVELS",
+    "OBSERVATION_COLUMNS",
     "Aggregation",
     "Dataset",
     "Indicator",
