@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from kekiz.domain.directory import Directory, Service
 from kekiz.domain.errors import MethodError
+from kekiz.domain.offers import add_offer
 from kekiz.prevention.coverage import accessibility, fca, places_per_child, weights
-from kekiz.prevention.directory import add_offer
 from kekiz.prevention.geo import to_metric
 
 # Four demand points and two offers on a line (metres), radius 1,500 m:

@@ -16,13 +16,9 @@ import pandas as pd
 import pytest
 
 from kekiz.domain.errors import ImportFailed, MethodError
+from kekiz.ingest.street_network import load_network, read_osm, usable
 from kekiz.prevention.coverage import accessibility
-from kekiz.prevention.network_distance import (
-    NetworkDistance,
-    load_network,
-    read_osm,
-    usable,
-)
+from kekiz.prevention.network_distance import NetworkDistance, snap
 from kekiz.prevention.siting import Change
 
 R = 6_371_008.8  # mean earth radius (m) of the haversine lengths
@@ -353,7 +349,7 @@ def test_points_join_the_largest_connected_part(tmp_path: Path) -> None:
         (10, [1, 2, 3, 4], {"highway": "residential"}),
         (13, [7, 8], {"highway": "residential"})])
     net = load_network(path, "drive")
-    node, metres = net.snap(np.array([LON0 + DLON + 0.001]), np.array([LAT0]))
+    node, metres = snap(net, np.array([LON0 + DLON + 0.001]), np.array([LAT0]))
     assert (net.lon[node[0]], net.lat[node[0]]) == pytest.approx((LON0 + DLON, LAT0), abs=1e-7)
     # snapping measures in EPSG:25832 (GRS80 ellipsoid): east-west about 0.3 % longer here
     # than on the haversine sphere

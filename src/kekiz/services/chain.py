@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +16,7 @@ from scipy.spatial.distance import cdist
 from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import parse_life_phase, slug
 from kekiz.domain.errors import MethodError
+from kekiz.ingest.street_network import load_network
 from kekiz.prevention.chain import TOTAL, chain_matrix
 from kekiz.prevention.coverage import (
     accessibility,
@@ -24,6 +25,7 @@ from kekiz.prevention.coverage import (
 )
 from kekiz.prevention.gaps import Measure, need_supply
 from kekiz.prevention.geo import METRIC_CRS, points_in_units, to_metric
+from kekiz.prevention.network_distance import NetworkDistance
 from kekiz.prevention.siting import Change, choose_sites, need_weights
 from kekiz.prevention.siting import what_if as recompute_scenario
 from kekiz.services.chain_data import (
@@ -43,9 +45,6 @@ from kekiz.services.chain_results import (
 )
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
-
-if TYPE_CHECKING:
-    from kekiz.prevention.network_distance import NetworkDistance
 
 __all__ = ["COVERAGE_COLUMNS", "WHAT_IF_COLUMNS", "ChainService"]
 
@@ -200,8 +199,6 @@ class ChainService:
         if network is None:
             return None, {"distance": "straight line", "distance_de": "Luftlinie",
                           "distance_en": "straight line"}
-        from kekiz.prevention.network_distance import NetworkDistance, load_network
-
         net = load_network(Path(network), mode)
         dist = NetworkDistance(net)
         return dist, {"distance": "network", "network": str(network), "mode": net.mode,
