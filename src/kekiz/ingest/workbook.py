@@ -10,6 +10,7 @@ Leitbild files; :func:`cell_text` turns a value into the text a table cell holds
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,10 @@ def open_workbook(path: Path, report: ValidationReport) -> Workbook | None:
         import xlrd
 
         try:
-            return Workbook(path, xlrd.open_workbook(str(path)), "xls")
+            # xlrd writes its warnings ("OLE2 inconsistency") to the sys.stdout of the time
+            # it was imported, which may be closed since: they go to a buffer instead
+            book = xlrd.open_workbook(str(path), logfile=io.StringIO())
+            return Workbook(path, book, "xls")
         except Exception as exc:  # xlrd raises bare errors of several kinds
             report.add(f"Die Datei ist keine lesbare XLS-Datei ({exc})",
                        expected="eine Excel-97-2003-Arbeitsmappe (.xls)",
