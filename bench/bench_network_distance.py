@@ -2,7 +2,7 @@
 
 A synthetic street grid (``--grid`` x ``--grid`` nodes, 100 m apart, near Köln) is
 written as an OSM ``.pbf`` with pyosmium and read back with
-:func:`kekiz.prevention.network_distance.load_network`; ``--demand`` demand points and
+:func:`kekiz.ingest.street_network.load_network`; ``--demand`` demand points and
 ``--supply`` offers are placed at random (seeded) inside it.  Timed:
 
 * reading the ``.pbf`` into the sparse graph,
@@ -34,8 +34,9 @@ import osmium
 import osmium.osm.mutable as mut
 import pandas as pd
 
+from kekiz.ingest.street_network import load_network
 from kekiz.prevention.coverage import accessibility
-from kekiz.prevention.network_distance import NetworkDistance, load_network
+from kekiz.prevention.network_distance import NetworkDistance, snap
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -105,8 +106,8 @@ def main() -> None:
         coo = net.graph.tocoo()
         g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(),
                                       coo.data.tolist(), strict=True))
-        dn, dd = net.snap(dlon, dlat)
-        sn, sd = net.snap(slon, slat)
+        dn, dd = snap(net, dlon, dlat)
+        sn, sd = snap(net, slon, slat)
         by_node: dict[int, list[int]] = {}
         for k, node in enumerate(sn.tolist()):
             by_node.setdefault(node, []).append(k)

@@ -9,8 +9,8 @@ import pytest
 
 from kekiz.domain.directory import Directory, Service
 from kekiz.domain.errors import MethodError
+from kekiz.domain.offers import add_offer
 from kekiz.prevention.chain import TOTAL, chain_matrix
-from kekiz.prevention.directory import add_offer
 
 
 def _directory() -> Directory:

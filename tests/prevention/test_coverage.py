@@ -5,16 +5,25 @@ from __future__ import annotations
 import math
 import warnings
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapely.geometry import box
 
 from kekiz.domain.directory import Directory, Service
 from kekiz.domain.errors import MethodError
-from kekiz.prevention.coverage import accessibility, fca, places_per_child, weights
-from kekiz.prevention.directory import add_offer
+from kekiz.domain.offers import add_offer
+from kekiz.prevention.coverage import (
+    UNIT_COVERAGE_COLUMNS,
+    accessibility,
+    coverage_by_unit,
+    fca,
+    places_per_child,
+    weights,
+)
 from kekiz.prevention.geo import to_metric
 
 # Four demand points and two offers on a line (metres), radius 1,500 m:
@@ -176,3 +185,29 @@ def test_accessibility_on_coordinates_and_units() -> None:
     counted, _ = accessibility(offers, demand, radius=1500, capacity=None)
     assert counted["accessibility"].to_numpy() == pytest.approx([1 / 150, 1 / 150, 1 / 50,
                                                                  1 / 50])
+
+
+def test_coverage_by_unit_hand_computed() -> None:
+    # two squares of 0.01 degrees; offers with 10 places in 1, 4 in 2 and 3 outside both;
+    # the population file names unit 1 twice (10 + 20 = 30), unit 3 that does not exist
+    # and not unit 2
+    units = gpd.GeoDataFrame({"id": ["1", "2"]}, geometry=[box(6.90, 50.90, 6.91, 50.91),
+                                                           box(6.91, 50.90, 6.92, 50.91)],
+                             crs=4326)
+    notes: list[str] = ["Koordinaten als EPSG:25832 erkannt und umgerechnet"]
+    out = coverage_by_unit(np.array([50.905, 50.905, 50.95]), np.array([6.905, 6.915, 6.95]),
+                           np.array([10.0, 4.0, 3.0]), units, "id",
+                           pd.Series([10.0, 20.0, 5.0], index=["1", "1", "3"]), notes)
+    assert list(out.columns) == UNIT_COVERAGE_COLUMNS
+    rows = out.set_index("unit_id")
+    assert rows.loc["1"].tolist()[:3] == [1, 10.0, 30.0]
+    assert rows.loc["1", "capacity_per_child"] == pytest.approx(10 / 30)
+    assert rows.loc["2", "offers"] == 1 and rows.loc["2", "capacity"] == 4.0
+    assert math.isnan(rows.loc["2", "population"])
+    assert math.isnan(rows.loc["2", "capacity_per_child"])
+    assert out.attrs["notes"] == notes == [
+        "Koordinaten als EPSG:25832 erkannt und umgerechnet",
+        "1 Angebot(e) liegen in keinem Gebiet und werden nicht gezählt",
+        "Bevölkerung: Schlüssel mehrfach, die Werte werden addiert: 1",
+        "1 Gebiet(e) ohne Bevölkerungszahl: 2",
+        "1 Schlüssel der Bevölkerungsdatei ohne Gebiet: 3"]

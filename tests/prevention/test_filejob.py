@@ -1,4 +1,5 @@
-"""File-based coverage and the 'kekiz chain' commands (issue #5)."""
+"""File-based coverage (the file job of FileService) and the 'kekiz chain' commands
+(issue #5)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from kekiz.domain.errors import ImportFailed
-from kekiz.prevention.filejob import COVERAGE_COLUMNS, coverage_file
+from kekiz.prevention.coverage import UNIT_COVERAGE_COLUMNS
+from kekiz.services.files import FileService
+from kekiz.settings import load_settings
+
+
+def coverage_file(offers: Path, units: Path, unit_id: str, population: Path,
+                  population_id: str, population_column: str, **options: str) -> pd.DataFrame:
+    """The coverage of a file job as the command computes it: the files read by
+    kekiz.ingest.points, counted by kekiz.prevention.coverage.coverage_by_unit."""
+    return FileService(load_settings(environ={})).chain_coverage(
+        offers, units, unit_id=unit_id, population=population, population_id=population_id,
+        population_column=population_column, **options)
 
 
 def _square(x0: float, y0: float) -> list[list[list[float]]]:
@@ -43,7 +55,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def test_coverage_file_hand_computed(files: dict[str, Path]) -> None:
     out = coverage_file(files["offers"], files["units"], "id", files["population"], "raum",
                         "kinder", capacity="Plätze")
-    assert list(out.columns) == COVERAGE_COLUMNS
+    assert list(out.columns) == UNIT_COVERAGE_COLUMNS
     rows = out.set_index("unit_id")
     # area 1: A (10) + B (5) = 15 places for 30 children = 0.5 per child
     assert rows.loc["1", "offers"] == 2 and rows.loc["1", "capacity"] == 15
@@ -111,7 +123,7 @@ def test_chain_coverage_command(files: dict[str, Path], tmp_path: Path,
     assert "liegen in keinem Gebiet" in result.output
     frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig",
                         dtype={"unit_id": str})
-    assert list(frame.columns) == COVERAGE_COLUMNS
+    assert list(frame.columns) == UNIT_COVERAGE_COLUMNS
     assert frame["capacity_per_child"].iloc[0] == 0.5
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kekiz.domain.errors import MethodError
-from kekiz.prevention.directory import read_directory
+from kekiz.ingest.directory import read_directory
 from kekiz.prevention.finder import find_offers
 
 

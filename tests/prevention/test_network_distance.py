@@ -16,13 +16,9 @@ import pandas as pd
 import pytest
 
 from kekiz.domain.errors import ImportFailed, MethodError
+from kekiz.ingest.street_network import load_network, read_osm, usable
 from kekiz.prevention.coverage import accessibility
-from kekiz.prevention.network_distance import (
-    NetworkDistance,
-    load_network,
-    read_osm,
-    usable,
-)
+from kekiz.prevention.network_distance import NetworkDistance, snap
 from kekiz.prevention.siting import Change
 
 R = 6_371_008.8  # mean earth radius (m) of the haversine lengths
@@ -353,10 +349,31 @@ def test_points_join_the_largest_connected_part(tmp_path: Path) -> None:
         (10, [1, 2, 3, 4], {"highway": "residential"}),
         (13, [7, 8], {"highway": "residential"})])
     net = load_network(path, "drive")
-    node, metres = net.snap(np.array([LON0 + DLON + 0.001]), np.array([LAT0]))
+    node, metres = snap(net, np.array([LON0 + DLON + 0.001]), np.array([LAT0]))
     assert (net.lon[node[0]], net.lat[node[0]]) == pytest.approx((LON0 + DLON, LAT0), abs=1e-7)
     # snapping measures in EPSG:25832 (GRS80 ellipsoid): east-west about 0.3 % longer here
     # than on the haversine sphere
     assert metres[0] == pytest.approx(east(LAT0, 0.001) * 1.003, rel=1e-3)
     assert net.notes == ["2 Knoten liegen in vom übrigen Netz getrennten Teilen; an sie "
                          "wird nicht angebunden"]
+
+
+def test_the_network_is_indexed_once_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    # the network of an unchanged file is the same object (read once), and its node index
+    # is built once: a second run over it neither rebuilds nor repeats the note
+    nodes = {**NODES, 7: (LON0 + DLON + 0.001, LAT0), 8: (LON0 + DLON + 0.001, LAT0 + 0.001)}
+    path = write_pbf(tmp_path / "inseln.osm.pbf", nodes, [
+        (10, [1, 2, 3, 4], {"highway": "residential"}),
+        (13, [7, 8], {"highway": "residential"})])
+    first = NetworkDistance(load_network(path, "walk"))
+    first.pairs(DEMAND["lon"].to_numpy(), DEMAND["lat"].to_numpy(),
+                OFFERS["lon"].to_numpy(), OFFERS["lat"].to_numpy(), 3000.0)
+    again = NetworkDistance(load_network(path, "walk"))
+    assert again.network is first.network
+    i, j, d = again.pairs(DEMAND["lon"].to_numpy(), DEMAND["lat"].to_numpy(),
+                          OFFERS["lon"].to_numpy(), OFFERS["lat"].to_numpy(), 3000.0)
+    assert again.network.notes == ["2 Knoten liegen in vom übrigen Netz getrennten Teilen; "
+                                   "an sie wird nicht angebunden"]
+    # D1 -> S1 along the residential street (the footway is not in this file)
+    k = int(np.flatnonzero((i == 0) & (j == 0))[0])
+    assert d[k] == pytest.approx(STREET, rel=1e-9)

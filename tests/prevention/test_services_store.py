@@ -15,8 +15,9 @@ from kekiz.app import Kekiz
 from kekiz.domain.directory import Directory
 from kekiz.domain.errors import ImportFailed, KekizError, ValidationReport
 from kekiz.domain.model import Dataset, Unit
-from kekiz.prevention.directory import DirectoryOptions, read_directory
-from kekiz.prevention.hsds import export_hsds, parse_hsds
+from kekiz.ingest.directory import DirectoryOptions, read_directory
+from kekiz.ingest.hsds import parse_hsds
+from kekiz.prevention.hsds import export_hsds
 from kekiz.settings import load_settings
 from kekiz.storage import Store, open_store
 from kekiz.storage import schema_services as s

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.ingest.cells import column_style, key_candidates, normalise_key, parse_number
+from kekiz.ingest.hsds import parse_hsds
 from kekiz.ingest.tables import read_table
-from kekiz.prevention.hsds import parse_hsds
 from kekiz.settings import load_settings
 from kekiz.web.app import create_app
 from tests.ingest.conftest import build_base

@@ -19,7 +19,7 @@ import shapely
 
 from kekiz.domain.directory import Directory, Service, Transition, new_id
 from kekiz.domain.model import LifePhase
-from kekiz.prevention.directory import add_offer
+from kekiz.domain.offers import add_offer
 from kekiz.services.directory import SYNTHETIC_PREFIX
 
 __all__ = ["KINDS", "PREFIX", "SYNTHETIC_SOURCE", "OfferKind", "default_boundaries",

@@ -44,6 +44,7 @@ __all__ = [
     "in_germany",
     "language_name",
     "new_id",
+    "parse_coordinate",
     "parse_language",
     "parse_life_phase",
     "parse_sector",
@@ -261,6 +262,24 @@ GERMANY_BBOX = (5.5, 47.2, 15.5, 55.1)
 def in_germany(lat: float, lon: float) -> bool:
     x0, y0, x1, y1 = GERMANY_BBOX
     return y0 <= lat <= y1 and x0 <= lon <= x1
+
+
+def parse_coordinate(cell: str) -> float | None:
+    """A coordinate from a cell: decimal comma or point, never a thousands separator
+    (``50,9375``, ``50.9375``, ``356.560,5`` and ``356,560.5`` are all read)."""
+    text = cell.strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        dec = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if dec == "," else ",", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 # -- entities -----------------------------------------------------------------------------

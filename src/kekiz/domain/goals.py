@@ -14,7 +14,8 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = ["DIRECTION_ALIASES", "MEASURE_ALIASES", "DeclaredIndicator", "Direction", "Goal",
-           "GoalStatus", "Leitbild", "Measure", "MeasureKind", "Programme", "Target"]
+           "GoalStatus", "IndicatorInfo", "Leitbild", "Measure", "MeasureKind", "Programme",
+           "Target"]
 
 
 class Direction(enum.StrEnum):
@@ -118,6 +119,13 @@ class Target:
     tolerance: float | None = None  # only for 'halten' on a neutral indicator
     position: int = 0
 
+    def stated_baseline(self, default_year: int | None) -> tuple[int | None, float | None]:
+        """The baseline as the Leitbild states it: the target's baseline year (else the
+        Leitbild's, ``default_year``) and the target's baseline value (``None`` when the
+        value is to come from the data)."""
+        year = self.baseline_year if self.baseline_year is not None else default_year
+        return year, self.baseline_value
+
 
 @dataclass
 class Measure:
@@ -170,6 +178,22 @@ class DeclaredIndicator:
     unit: str = ""
     polarity: int = 0
     decimals: int = 1
+    note_de: str = ""
+    note_en: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What a scorecard shows of an indicator; ``pending``: declared by the Leitbild but
+    not (yet) in the store."""
+
+    id: str
+    name_de: str
+    name_en: str = ""
+    unit: str = ""
+    decimals: int = 1
+    polarity: int = 0
+    pending: bool = False
     note_de: str = ""
     note_en: str = ""
 

@@ -278,9 +278,9 @@ def _baseline(series: pd.DataFrame, target: Target, default_year: int | None,
               notes: tuple[list[str], list[str]]
               ) -> tuple[int | None, float | None, str | None]:
     """(year, value, period) of the baseline; in a year with several periods its last."""
-    year = target.baseline_year if target.baseline_year is not None else default_year
-    if target.baseline_value is not None:
-        return year, target.baseline_value, None if year is None else str(year)
+    year, stated = target.stated_baseline(default_year)
+    if stated is not None:
+        return year, stated, None if year is None else str(year)
     if series.empty:
         return year, None, None
     if year is None:

@@ -15,27 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.domain.goals import Goal, GoalStatus, Leitbild, Target
+from kekiz.domain.goals import Goal, GoalStatus, IndicatorInfo, Leitbild, Target
 from kekiz.goals.progress import RULE_DE, RULE_EN, TargetProgress, assess
 
-__all__ = ["IndicatorInfo", "Scorecard", "Series", "SeriesProvider", "applies", "progress_of",
+__all__ = ["Scorecard", "Series", "SeriesProvider", "applies", "progress_of",
            "scorecard"]
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    """What a scorecard shows of an indicator; ``pending``: declared by the Leitbild but
-    not (yet) in the store."""
-
-    id: str
-    name_de: str
-    name_en: str = ""
-    unit: str = ""
-    decimals: int = 1
-    polarity: int = 0
-    pending: bool = False
-    note_de: str = ""
-    note_en: str = ""
 
 
 @dataclass

@@ -178,82 +178,91 @@ def read_street_directory(path: Path, report: ValidationReport,
     if table is None:
         return None
     header = [h.strip().lower() for h in table.header]
-    unit_col = next((c for c in UNIT_COLUMNS if c in header), None)
-    for needed in ("strasse",):
-        if needed not in header:
-            report.add("Spalte nicht gefunden", column=needed,
-                       expected="die Spalten strasse;hausnummer_von;hausnummer_bis;seite;plz;"
-                       f"gebiet; vorhanden: {', '.join(table.header)}",
-                       fix="die Kopfzeile des Straßenverzeichnisses anpassen",
-                       message_en="column not found")
+    unit_col = _unit_column(header, table.header, report)
     if unit_col is None:
-        report.add("Spalte mit dem Gebiet nicht gefunden", column="gebiet",
-                   expected="eine Spalte gebiet (oder bezirk, stadtteil); vorhanden: "
-                   + ", ".join(table.header), fix="die Spalte mit dem Gebietsschlüssel "
-                   "'gebiet' nennen", message_en="unit column not found")
-    if not report.ok:
         return None
-    assert unit_col is not None
     col = {name: header.index(name) for name in header}
     sections: dict[str, list[Section]] = {}
     spelling: dict[str, str] = {}
     for offset, row in enumerate(table.rows):
-        line = table.first_row + offset
         if not any(row):
             continue
-
-        def cell(name: str, row: list[str] = row) -> str:
-            return row[col[name]].strip() if name in col else ""
-
-        street = cell("strasse")
-        if not street:
-            report.add("Straßenname fehlt", row=line, column="strasse",
-                       expected="einen Straßennamen", fix="den Namen ergänzen oder die Zeile "
-                       "löschen", message_en="street name missing")
-            continue
-        bounds = []
-        for name, default in (("hausnummer_von", 1), ("hausnummer_bis", 10**6)):
-            text = cell(name)
-            if not text:
-                bounds.append(default)
-                continue
-            number = parse_house_number(text)
-            if number is None:
-                report.add("Hausnummer ist keine Zahl", row=line, column=name, value=text,
-                           expected="eine Hausnummer (z. B. 12 oder 12a) oder leer",
-                           fix="die Hausnummer korrigieren", message_en="not a house number")
-                number = default
-            bounds.append(number)
-        if bounds[0] > bounds[1]:
-            report.add("Bereich verkehrt herum", row=line, column="hausnummer_von",
-                       value=f"{bounds[0]}-{bounds[1]}", expected="hausnummer_von <= "
-                       "hausnummer_bis", fix="von und bis tauschen",
-                       message_en="range reversed")
-        side_text = cell("seite").lower()
-        side = _SIDES.get(side_text)
-        if side is None:
-            report.add("Unbekannte Straßenseite", row=line, column="seite", value=side_text,
-                       expected="gerade, ungerade oder alle", fix="die Seite korrigieren",
-                       message_en="unknown side")
-            side = "alle"
-        key = cell(unit_col)
-        unit = unit_of(key) if key else -1
-        if unit < 0:
-            report.add("Gebiet unbekannt", row=line, column=unit_col, value=key,
-                       expected="den Schlüssel eines importierten Gebiets der gewählten Ebene",
-                       fix="den Schlüssel korrigieren oder zuerst die Grenzen importieren",
-                       message_en="unknown unit")
-            continue
-        norm = normalise_street(street)
-        spelling.setdefault(norm, street)
-        sections.setdefault(norm, []).append(Section(
-            street, bounds[0], bounds[1], side, cell("plz").split(".")[0], unit, line))
+        cells = {name: row[k].strip() for name, k in col.items()}
+        section = _section(cells, table.first_row + offset, unit_col, unit_of, report)
+        if section is not None:
+            norm = normalise_street(section.street)
+            spelling.setdefault(norm, section.street)
+            sections.setdefault(norm, []).append(section)
     _check_overlaps(sections, report, unit_col)
     if not sections and report.ok:
         report.add("Das Straßenverzeichnis enthält keine Abschnitte",
                    expected="mindestens eine Straße", fix="die richtige Datei angeben",
                    message_en="the street directory is empty")
     return StreetDirectory(sections, spelling, path.name) if report.ok else None
+
+
+def _unit_column(header: list[str], names: list[str], report: ValidationReport
+                 ) -> str | None:
+    """The column with the unit key (``None`` after reporting a missing column)."""
+    unit_col = next((c for c in UNIT_COLUMNS if c in header), None)
+    if "strasse" not in header:
+        report.add("Spalte nicht gefunden", column="strasse",
+                   expected="die Spalten strasse;hausnummer_von;hausnummer_bis;seite;plz;"
+                   f"gebiet; vorhanden: {', '.join(names)}",
+                   fix="die Kopfzeile des Straßenverzeichnisses anpassen",
+                   message_en="column not found")
+    if unit_col is None:
+        report.add("Spalte mit dem Gebiet nicht gefunden", column="gebiet",
+                   expected="eine Spalte gebiet (oder bezirk, stadtteil); vorhanden: "
+                   + ", ".join(names), fix="die Spalte mit dem Gebietsschlüssel "
+                   "'gebiet' nennen", message_en="unit column not found")
+    return unit_col if report.ok else None
+
+
+def _section(cells: dict[str, str], line: int, unit_col: str,
+             unit_of: Callable[[str], int], report: ValidationReport) -> Section | None:
+    """The section of one row (``None`` without a street or a known unit)."""
+    street = cells.get("strasse", "")
+    if not street:
+        report.add("Straßenname fehlt", row=line, column="strasse",
+                   expected="einen Straßennamen", fix="den Namen ergänzen oder die Zeile "
+                   "löschen", message_en="street name missing")
+        return None
+    bounds = []
+    for name, default in (("hausnummer_von", 1), ("hausnummer_bis", 10**6)):
+        text = cells.get(name, "")
+        if not text:
+            bounds.append(default)
+            continue
+        number = parse_house_number(text)
+        if number is None:
+            report.add("Hausnummer ist keine Zahl", row=line, column=name, value=text,
+                       expected="eine Hausnummer (z. B. 12 oder 12a) oder leer",
+                       fix="die Hausnummer korrigieren", message_en="not a house number")
+            number = default
+        bounds.append(number)
+    if bounds[0] > bounds[1]:
+        report.add("Bereich verkehrt herum", row=line, column="hausnummer_von",
+                   value=f"{bounds[0]}-{bounds[1]}", expected="hausnummer_von <= "
+                   "hausnummer_bis", fix="von und bis tauschen",
+                   message_en="range reversed")
+    side_text = cells.get("seite", "").lower()
+    side = _SIDES.get(side_text)
+    if side is None:
+        report.add("Unbekannte Straßenseite", row=line, column="seite", value=side_text,
+                   expected="gerade, ungerade oder alle", fix="die Seite korrigieren",
+                   message_en="unknown side")
+        side = "alle"
+    key = cells.get(unit_col, "")
+    unit = unit_of(key) if key else -1
+    if unit < 0:
+        report.add("Gebiet unbekannt", row=line, column=unit_col, value=key,
+                   expected="den Schlüssel eines importierten Gebiets der gewählten Ebene",
+                   fix="den Schlüssel korrigieren oder zuerst die Grenzen importieren",
+                   message_en="unknown unit")
+        return None
+    return Section(street, bounds[0], bounds[1], side, cells.get("plz", "").split(".")[0],
+                   unit, line)
 
 
 def _check_overlaps(sections: dict[str, list[Section]], report: ValidationReport,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kekiz.domain.errors import ValidationReport
+from kekiz.ingest.workbook import WORKBOOK_SUFFIXES, read_sheet
 
 __all__ = ["RawTable", "read_table"]
 
@@ -51,12 +51,9 @@ def read_table(path: Path, report: ValidationReport, *, encoding: str = "auto",
                    fix="die richtige Datei angeben oder die Daten neu exportieren",
                    message_en="the file is empty")
         return None
-    if suffix in (".xlsx", ".xlsm"):
-        grid = _read_xlsx(path, report, sheet)
-        enc, sep = "xlsx", ""
-    elif suffix == ".xls":
-        grid = _read_xls(path, report, sheet)
-        enc, sep = "xls", ""
+    if suffix in WORKBOOK_SUFFIXES:
+        grid = read_sheet(path, report, sheet)
+        enc, sep = "xls" if suffix == ".xls" else "xlsx", ""
     else:
         text, enc = _decode(path, report, encoding)
         if text is None:
@@ -209,53 +206,3 @@ def _numeric(cell: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _read_xlsx(path: Path, report: ValidationReport, sheet: str | None) -> list[list[str]] | None:
-    try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        report.add(f"Die Datei ist keine lesbare XLSX-Datei ({type(exc).__name__})",
-                   expected="eine vollständige Excel-Arbeitsmappe (.xlsx)",
-                   fix="die Datei in Excel/LibreOffice öffnen und neu speichern; sie ist "
-                   "vermutlich beschädigt oder unvollständig übertragen",
-                   message_en="the file is not a readable XLSX workbook")
-        return None
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            report.add("Tabellenblatt nicht gefunden", value=sheet,
-                       expected="eines von: " + ", ".join(wb.sheetnames),
-                       fix="--sheet mit einem vorhandenen Blatt angeben",
-                       message_en="sheet not found")
-            return None
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def _read_xls(path: Path, report: ValidationReport, sheet: str | None) -> list[list[str]] | None:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(str(path))
-    except Exception as exc:  # xlrd raises bare errors of several kinds
-        report.add(f"Die Datei ist keine lesbare XLS-Datei ({exc})",
-                   expected="eine Excel-97-2003-Arbeitsmappe (.xls)",
-                   fix="die Datei in Excel/LibreOffice als .xlsx oder CSV neu speichern",
-                   message_en="the file is not a readable XLS workbook")
-        return None
-    ws = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
-    return [[_cell_text(v) for v in ws.row_values(r)] for r in range(ws.nrows)]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    return str(value)

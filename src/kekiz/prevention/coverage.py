@@ -2,6 +2,8 @@
 
 * :func:`places_per_child`: per unit, the places of the offers a child of the eligible
   age may use, per child of that age, and the offers per 1,000 such children.
+* :func:`coverage_by_unit`: the same count for offers given as bare points with places
+  (the files of ``kekiz chain coverage``, read by :mod:`kekiz.ingest.points`).
 * :func:`fca`: two-step floating catchment area (2SFCA, Luo & Wang 2003) and its
   enhanced form with distance decay (E2SFCA, Luo & Qi 2009), vectorised: a k-d tree finds
   the pairs within the radius, the two steps are sparse products over that pair list.
@@ -36,14 +38,17 @@ from scipy.spatial import cKDTree
 from kekiz.domain.directory import PHASE_AGES
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import LifePhase
-from kekiz.prevention.geo import METRIC_CRS, to_metric
+from kekiz.prevention.geo import METRIC_CRS, points_in_units, to_metric
 
-__all__ = ["DEFAULT_STEPS", "DistanceProvider", "FCAResult", "accessibility",
-           "demand_points", "eligible_offers", "fca", "places_per_child", "weights"]
+__all__ = ["DEFAULT_STEPS", "UNIT_COVERAGE_COLUMNS", "DistanceProvider", "FCAResult",
+           "accessibility", "coverage_by_unit", "demand_points", "eligible_offers", "fca",
+           "places_per_child", "weights"]
 
 #: Luo & Qi (2009): zones of a third of the radius with weights 1, 0.68, 0.22.
 DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 DECAYS = ("none", "step", "gaussian", "dai")
+#: The columns of :func:`coverage_by_unit`.
+UNIT_COVERAGE_COLUMNS = ["unit_id", "offers", "capacity", "population", "capacity_per_child"]
 
 
 def _err(de: str, en: str) -> MethodError:
@@ -133,6 +138,53 @@ def places_per_child(offers: pd.DataFrame, children: pd.Series, *,
     out["offers_per_1000"] = out["offers"] / safe * 1000.0
     out.index.name = "unit_id"
     return out.reset_index()
+
+
+def coverage_by_unit(lat: np.ndarray, lon: np.ndarray, capacity: np.ndarray,
+                     units: gpd.GeoDataFrame, unit_id: str, population: pd.Series,
+                     notes: list[str] | None = None) -> pd.DataFrame:
+    """Offers, places, population and places per inhabitant for every unit.
+
+    ``lat``/``lon``/``capacity``: the offers (WGS84; one place each when the file named no
+    capacity); ``units``: areas with their key in ``unit_id``; ``population`` by key (a
+    key given twice is summed).  Returns :data:`UNIT_COVERAGE_COLUMNS`, one row per unit
+    in the order of ``units``; ``capacity_per_child`` is empty where the population is
+    missing or 0.  Remarks (offers outside every unit, units without population) are
+    added to ``notes`` and are in ``frame.attrs["notes"]``.
+    """
+    notes = [] if notes is None else notes
+    ids = [str(i) for i in units[unit_id]]
+    inside = points_in_units(lon, lat, units, unit_id)
+    outside = int(inside.isna().sum())
+    if outside:
+        notes.append(f"{outside} Angebot(e) liegen in keinem Gebiet und werden nicht gezählt")
+    pts = pd.DataFrame({"unit_id": inside.to_numpy(), "capacity": capacity})
+    pts = pts[pts["unit_id"].notna()]
+    counts = pts.groupby("unit_id").agg(offers=("capacity", "size"),
+                                        capacity=("capacity", "sum"))
+    pop_series = population
+    if pop_series.index.duplicated().any():
+        dup = sorted(set(pop_series.index[pop_series.index.duplicated()]))[:5]
+        notes.append("Bevölkerung: Schlüssel mehrfach, die Werte werden addiert: "
+                     + ", ".join(dup))
+        pop_series = pop_series.groupby(level=0).sum()
+    out = pd.DataFrame({"unit_id": ids})
+    out["offers"] = counts["offers"].reindex(ids).fillna(0).astype(int).to_numpy()
+    out["capacity"] = counts["capacity"].reindex(ids).fillna(0.0).to_numpy(float)
+    out["population"] = pop_series.reindex(ids).to_numpy(float)
+    positive = out["population"].where(out["population"] > 0)
+    out["capacity_per_child"] = out["capacity"] / positive
+    missing = [i for i in ids if i not in pop_series.index]
+    if missing:
+        notes.append(f"{len(missing)} Gebiet(e) ohne Bevölkerungszahl: "
+                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""))
+    unknown = [k for k in pop_series.index if k not in set(ids)]
+    if unknown:
+        notes.append(f"{len(unknown)} Schlüssel der Bevölkerungsdatei ohne Gebiet: "
+                     + ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
+    out = out[UNIT_COVERAGE_COLUMNS]
+    out.attrs["notes"] = notes
+    return out
 
 
 # -- floating catchment ------------------------------------------------------------------

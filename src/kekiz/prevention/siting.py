@@ -32,10 +32,10 @@ from scipy.sparse.csgraph import shortest_path
 from scipy.spatial.distance import cdist
 
 from kekiz.analysis.classify import format_number
-from kekiz.domain.directory import new_id, parse_life_phase
+from kekiz.domain.directory import new_id, parse_coordinate, parse_life_phase
 from kekiz.domain.errors import MethodError
 from kekiz.prevention.coverage import DistanceProvider, accessibility
-from kekiz.prevention.geo import METRIC_CRS, parse_coordinate, to_metric
+from kekiz.prevention.geo import METRIC_CRS, to_metric
 
 __all__ = ["Change", "ScenarioResult", "SitingResult", "choose_sites", "greedy_interchange",
            "max_covering", "need_weights", "p_median", "parse_change", "read_orlib_pmed",

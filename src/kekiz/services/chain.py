@@ -16,6 +16,7 @@ from scipy.spatial.distance import cdist
 from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import parse_life_phase, slug
 from kekiz.domain.errors import MethodError
+from kekiz.ingest.street_network import load_network
 from kekiz.prevention.chain import TOTAL, chain_matrix
 from kekiz.prevention.coverage import (
     accessibility,
@@ -24,7 +25,7 @@ from kekiz.prevention.coverage import (
 )
 from kekiz.prevention.gaps import QUADRANTS, Measure, need_supply
 from kekiz.prevention.geo import METRIC_CRS, points_in_units, to_metric
-from kekiz.prevention.network_distance import NetworkDistance, load_network
+from kekiz.prevention.network_distance import NetworkDistance
 from kekiz.prevention.siting import Change, choose_sites, need_weights, parse_change
 from kekiz.prevention.siting import what_if as recompute_scenario
 from kekiz.services.chain_data import (

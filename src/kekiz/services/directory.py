@@ -19,16 +19,17 @@ from kekiz.domain.directory import Directory, ServiceDataset, Transition, slug
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
 from kekiz.domain.model import Dataset, LifePhase
 from kekiz.ingest.boundaries import match_key, sha256_of
-from kekiz.prevention.directory import (
+from kekiz.ingest.directory import (
     KITA,
     DirectoryImport,
     DirectoryOptions,
     OfferDefaults,
-    find_duplicates,
     read_directory,
 )
+from kekiz.ingest.hsds import read_hsds
+from kekiz.prevention.directory import find_duplicates
 from kekiz.prevention.geo import points_in_units
-from kekiz.prevention.hsds import read_hsds, write_hsds
+from kekiz.prevention.hsds import write_hsds
 from kekiz.services.base import actor
 from kekiz.services.chain_data import ChainData, write_frame
 from kekiz.services.chain_results import ServiceImport

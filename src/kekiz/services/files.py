@@ -16,9 +16,10 @@ from kekiz.analysis.indices import DYNAMICS_CLASSES, STATUS_CLASSES, compute_ind
 from kekiz.domain.errors import KekizError
 from kekiz.domain.jsonable import clean
 from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
+from kekiz.ingest.directory import DirectoryImport
 from kekiz.ingest.frames import read_frame, read_numbers
-from kekiz.prevention.directory import DirectoryImport
-from kekiz.prevention.filejob import coverage_file
+from kekiz.ingest.points import read_offer_points, read_population, read_unit_shapes
+from kekiz.prevention.coverage import coverage_by_unit
 from kekiz.prevention.finder import FinderHit, find_offers
 from kekiz.prevention.hsds import write_hsds
 from kekiz.privacy import parse_by, parse_dominance, protect_records
@@ -113,8 +114,12 @@ class FileService:
                        out: Path | None = None, lat: str | None = None,
                        lon: str | None = None, capacity: str | None = None) -> pd.DataFrame:
         """Offers, places and places per child for every unit; written to ``out``."""
-        frame = coverage_file(offers, units, unit_id, population, population_id,
-                              population_column, lat=lat, lon=lon, capacity=capacity)
+        notes: list[str] = []
+        plat, plon, places = read_offer_points(Path(offers), lat=lat, lon=lon,
+                                               capacity=capacity, notes=notes)
+        frame = coverage_by_unit(plat, plon, places, read_unit_shapes(Path(units), unit_id),
+                                 unit_id, read_population(Path(population), population_id,
+                                                          population_column), notes)
         if out is not None:
             notes = frame.attrs.get("notes", [])
             write_frame(frame, out, language(self.settings))

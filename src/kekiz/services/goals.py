@@ -14,10 +14,11 @@ import pandas as pd
 
 from kekiz.domain.catalogue import CATALOGUE
 from kekiz.domain.errors import MethodError, NotFound, ValidationReport
-from kekiz.domain.goals import GoalStatus, Leitbild
+from kekiz.domain.goals import GoalStatus, IndicatorInfo, Leitbild
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.goals.charts import scorecard_chart, target_chart
-from kekiz.goals.scorecard import IndicatorInfo, Scorecard, Series, progress_of
+from kekiz.goals.progress import baseline_of
+from kekiz.goals.scorecard import Scorecard, Series, progress_of
 from kekiz.goals.scorecard import scorecard as build_scorecard
 from kekiz.goals.series import time_series
 from kekiz.ingest.boundaries import sha256_of
@@ -125,7 +126,8 @@ class GoalService:
         ctx = GoalContext(indicators=self._indicator_info(),
                           units=dict(zip(units["id"], units["level"], strict=True)),
                           levels=[lv.id for lv in store.levels()],
-                          series=lambda i, u: self.series(i, u).frame)
+                          baseline=lambda t, u, year: baseline_of(
+                              self.series(t.indicator_id, u).frame, t, year))
         report = ValidationReport(path.name)
         parsed = parse_leitbild(path, report, ctx)
         report.raise_if_failed()

@@ -15,8 +15,7 @@ from fastapi.templating import Jinja2Templates
 from kekiz.app import Kekiz
 from kekiz.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
 from kekiz.services.pages import PageService
-from kekiz.services.views.common import swatch
-from kekiz.services.views.common import each_row, records
+from kekiz.services.views.common import each_row, records, swatch
 from kekiz.web.access import User, current_user
 
 __all__ = [

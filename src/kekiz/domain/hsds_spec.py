@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SPEC", "TABLE_BY_PATH", "TableSpec"]
+__all__ = ["RENAMED", "SPEC", "TABLE_BY_PATH", "TableSpec"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +125,6 @@ SPEC: dict[str, TableSpec] = {t.name: t for t in (
 
 TABLE_BY_PATH = {t.path: t.name for t in SPEC.values()}
 TABLE_BY_PATH["service_at_locations.csv"] = "service_at_location"
+
+#: HSDS fields that kekiz keeps under another name: (table, HSDS field) -> attribute.
+RENAMED = {("service", "minimum_age"): "age_min", ("service", "maximum_age"): "age_max"}

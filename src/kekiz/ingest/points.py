@@ -1,12 +1,12 @@
-"""File-based coverage: offers (points), units (areas) and population in, a table out.
+"""Reading the files of a coverage count: offers as points, units as areas, population.
 
-:func:`coverage_file` counts the offers and their places in every unit and divides by
-the unit's population (e.g. children of the eligible age).  Without a capacity column
-every offer counts one place.  Coordinates are found by name (lat/lon,
-latitude/longitude, y/x, Breite/Länge, Hochwert/Rechtswert) or taken from GeoJSON
-points; projected coordinates (UTM 32N, Gauß-Krüger) are recognised.  Problems are
-collected and raised as one :class:`~kekiz.domain.errors.ImportFailed`; remarks (offers
-outside every unit, units without population) are in ``frame.attrs["notes"]``.
+:func:`read_offer_points` takes a point file (GeoJSON, GeoPackage, Shapefile) or a table
+with coordinates (found by name: lat/lon, latitude/longitude, y/x, Breite/Länge,
+Hochwert/Rechtswert; projected coordinates in UTM 32N or Gauß-Krüger are recognised) and
+an optional capacity column; :func:`read_unit_shapes` the areas with their keys,
+:func:`read_population` the population by key.  Problems are collected and raised as one
+:class:`~kekiz.domain.errors.ImportFailed`.  The count itself is
+:func:`kekiz.prevention.coverage.coverage_by_unit`.
 """
 
 from __future__ import annotations
@@ -17,73 +17,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from kekiz.domain.directory import in_germany
+from kekiz.domain.directory import in_germany, parse_coordinate
 from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.cells import column_style, normalise_key, parse_number
+from kekiz.ingest.coordinates import detect_coordinate_columns, guess_crs, to_wgs84
 from kekiz.ingest.frames import read_frame
 from kekiz.ingest.tables import read_table
-from kekiz.prevention.geo import (
-    detect_coordinate_columns,
-    guess_crs,
-    parse_coordinate,
-    points_in_units,
-    to_wgs84,
-)
 
-__all__ = ["COVERAGE_COLUMNS", "coverage_file", "read_offer_points"]
+__all__ = ["read_offer_points", "read_population", "read_unit_shapes"]
 
-COVERAGE_COLUMNS = ["unit_id", "offers", "capacity", "population", "capacity_per_child"]
 _GEO = (".geojson", ".json", ".gpkg", ".shp", ".zip")
-
-
-def coverage_file(offers: Path | str, units: Path | str, unit_id: str,
-                  population: Path | str, population_id: str, population_column: str,
-                  lat: str | None = None, lon: str | None = None,
-                  capacity: str | None = None) -> pd.DataFrame:
-    """Offers, places, population and places per inhabitant for every unit.
-
-    Returns the columns ``unit_id, offers, capacity, population, capacity_per_child``
-    (one row per unit of the unit file, in its order; ``capacity_per_child`` is empty
-    where the population is missing or 0).
-    """
-    notes: list[str] = []
-    plat, plon, cap = read_offer_points(Path(offers), lat=lat, lon=lon, capacity=capacity,
-                                        notes=notes)
-    shapes = _read_units(Path(units), unit_id)
-    ids = [normalise_key(_text(v)) for v in shapes[unit_id]]
-    shapes = shapes.assign(**{unit_id: ids})
-    inside = points_in_units(plon, plat, shapes, unit_id)
-    outside = int(inside.isna().sum())
-    if outside:
-        notes.append(f"{outside} Angebot(e) liegen in keinem Gebiet und werden nicht gezählt")
-    pts = pd.DataFrame({"unit_id": inside.to_numpy(), "capacity": cap})
-    pts = pts[pts["unit_id"].notna()]
-    counts = pts.groupby("unit_id").agg(offers=("capacity", "size"),
-                                        capacity=("capacity", "sum"))
-    pop = read_frame(Path(population), required=[population_id], numeric=[population_column])
-    pop_keys = [normalise_key(str(k)) for k in pop[population_id]]
-    pop_series = pd.Series(pop[population_column].to_numpy(float), index=pop_keys)
-    if pop_series.index.duplicated().any():
-        dup = sorted(set(pop_series.index[pop_series.index.duplicated()]))[:5]
-        notes.append("Bevölkerung: Schlüssel mehrfach, die Werte werden addiert: "
-                     + ", ".join(dup))
-        pop_series = pop_series.groupby(level=0).sum()
-    out = pd.DataFrame({"unit_id": ids})
-    out["offers"] = counts["offers"].reindex(ids).fillna(0).astype(int).to_numpy()
-    out["capacity"] = counts["capacity"].reindex(ids).fillna(0.0).to_numpy(float)
-    out["population"] = pop_series.reindex(ids).to_numpy(float)
-    positive = out["population"].where(out["population"] > 0)
-    out["capacity_per_child"] = out["capacity"] / positive
-    missing = [i for i in ids if i not in pop_series.index]
-    if missing:
-        notes.append(f"{len(missing)} Gebiet(e) ohne Bevölkerungszahl: "
-                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""))
-    unknown = [k for k in pop_series.index if k not in set(ids)]
-    if unknown:
-        notes.append(f"{len(unknown)} Schlüssel der Bevölkerungsdatei ohne Gebiet: "
-                     + ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
-    out.attrs["notes"] = notes
-    return out[COVERAGE_COLUMNS]
 
 
 def _text(value: object) -> str:
@@ -92,7 +35,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _read_units(path: Path, unit_id: str) -> gpd.GeoDataFrame:
+def read_unit_shapes(path: Path, unit_id: str) -> gpd.GeoDataFrame:
+    """The areas of a unit file (WGS84 when it names no CRS), the field ``unit_id`` as
+    normalised keys (``7``, ``7.0`` and ``" 7"`` all ``"7"``)."""
     report = ValidationReport(path.name)
     try:
         shapes = gpd.read_file(path, engine="pyogrio")
@@ -108,7 +53,15 @@ def _read_units(path: Path, unit_id: str) -> gpd.GeoDataFrame:
                    fix="--unit-id mit einem vorhandenen Feld angeben",
                    message_en="field not found")
     report.raise_if_failed()
-    return shapes if shapes.crs is not None else shapes.set_crs(4326)
+    shapes = shapes if shapes.crs is not None else shapes.set_crs(4326)
+    return shapes.assign(**{unit_id: [normalise_key(_text(v)) for v in shapes[unit_id]]})
+
+
+def read_population(path: Path, id_column: str, value_column: str) -> pd.Series:
+    """The population by normalised unit key (a key may occur more than once)."""
+    pop = read_frame(path, required=[id_column], numeric=[value_column])
+    keys = [normalise_key(str(k)) for k in pop[id_column]]
+    return pd.Series(pop[value_column].to_numpy(float), index=keys)
 
 
 def read_offer_points(path: Path, *, lat: str | None = None, lon: str | None = None,
