@@ -4,7 +4,7 @@ Generates (once) 5,000,000 synthetic school-entrance records with coordinates fo
 Köln Stadtteile into a Parquet file under /tmp and runs, each in its own subprocess (so
 that ``ru_maxrss`` is the peak memory of that pipeline alone), in alternating order:
 
-* **kekiz** - :func:`kekiz.ingest.records.scan_records` (streaming in chunks of 500,000
+* **kekiz** - :func:`kekiz.records.scan.scan_records` (streaming in chunks of 500,000
   records: every check of the import, duplicate ids, grid point-in-polygon assignment,
   10 indicators counted with ``numpy.bincount``), then
   :func:`kekiz.records.disclosure.protect_counts` (all levels, primary and secondary

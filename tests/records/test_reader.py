@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from kekiz.domain.errors import ImportFailed
-from kekiz.ingest.records import scan_records
+from kekiz.ingest.records import read_records
 from kekiz.records.assign import CodeIndex
+from kekiz.records.scan import scan_records
 from kekiz.records.schema import schema_from_mapping
 
 IDS = ["K-101", "K-102", "K-201"]
@@ -40,8 +41,8 @@ def _write(path: Path, sep: str, encoding: str, rows: list[tuple[str, ...]] = RO
 
 
 def _scan(path: Path, chunk: int = 100_000):  # type: ignore[no-untyped-def]
-    return scan_records(path, SCHEMA, n_leaves=3, polygons=None, codes=CODES, streets=None,
-                        chunk_rows=chunk)
+    return scan_records(read_records(path), SCHEMA, n_leaves=3, polygons=None, codes=CODES,
+                        streets=None, chunk_rows=chunk)
 
 
 @pytest.mark.parametrize(("sep", "encoding"), [(";", "cp1252"), (",", "utf-8"),

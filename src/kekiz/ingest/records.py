@@ -1,13 +1,10 @@
-"""Individual-record files (CSV, XLSX, Parquet) streamed in chunks into counts.
+"""Individual-record files (CSV, XLSX, Parquet) opened for streaming in chunks.
 
-:func:`scan_records` reads a file chunk by chunk (Arrow's streaming CSV reader, Parquet
-row batches, openpyxl's read-only rows), hands each chunk to
-:func:`kekiz.records.process.process_chunk` and keeps only the counts per unit, period and
-indicator - memory does not grow with the file.  Every problem is counted per kind with
-examples (file, row, column, value, expected, fix); the import is rejected as a whole
-when the file cannot be used, when records break rules (more than ``max_invalid``, by
-default none), when ids repeat, or when more than ``max_unmatched`` of the records
-(default 2 %) cannot be placed in a unit.
+:func:`open_records` detects the format, reads the header and reports a file that cannot
+be used (file, row, column, value, expected, fix); a :class:`RecordReader` then yields
+Arrow tables of at most a chunk of records each (Arrow's streaming CSV reader, Parquet
+row batches, the read-only rows of the workbook reader), so memory does not grow with the
+file.  Counting the records is :mod:`kekiz.records.scan`'s job.
 
 Row numbers are those of a spreadsheet: the header is row 1, the first record row 2
 (for Parquet, which has no header row, the same numbering is used: record *n* is row
@@ -18,50 +15,25 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from kekiz.domain.errors import ImportFailed, ValidationReport
-from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
+from kekiz.domain.errors import ValidationReport
 from kekiz.ingest.boundaries import sha256_of
-from kekiz.records.aggregate import Counts
-from kekiz.records.assign import CodeIndex, PolygonIndex
-from kekiz.records.bmi import LmsReference
-from kekiz.records.dups import DuplicateCheck
-from kekiz.records.issues import IssueKind, Issues
-from kekiz.records.process import Plan, ScanStats, make_plan, process_chunk
-from kekiz.records.schema import RecordSchema
+from kekiz.ingest.workbook import open_workbook
 
-__all__ = ["RecordReader", "ScanResult", "open_records", "scan_records"]
+__all__ = ["CHUNK_ROWS", "RecordReader", "open_records", "read_records"]
 
 CHUNK_ROWS = 500_000
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class ScanResult:
-    """What a scan leaves: counts, statistics and the problems found."""
-
-    counts: Counts
-    stats: ScanStats
-    issues: Issues
-    plan: Plan
-    sha256: str
-    format: str
-    notes: list[str] = field(default_factory=list)
-    duplicates: int = 0
 
 
 class RecordReader:
@@ -78,6 +50,10 @@ class RecordReader:
         self.total = total
         self.bad_rows: list[tuple[int | None, str]] = []
         self.bad_count = 0
+
+    def sha256(self) -> str:
+        """The file's SHA-256 checksum (stored with the import)."""
+        return sha256_of(self.path)
 
     def batches(self, columns: Sequence[str], size: int = CHUNK_ROWS
                 ) -> Iterator[tuple[pa.Table, int]]:
@@ -132,16 +108,15 @@ class RecordReader:
             yield pa.Table.from_batches(pending), row
 
     def _xlsx(self, cols: list[str], size: int) -> Iterator[tuple[pa.Table, int]]:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            ws = wb.worksheets[0]
+        wb = open_workbook(self.path, ValidationReport(self.path.name))
+        if wb is None:
+            raise OSError(f"{self.path.name}: the workbook can no longer be read")
+        with wb:
             index = [self.header.index(c) for c in cols]
             buffer: list[list[str | None]] = [[] for _ in cols]
             first = self.header_row + 1
             row = first
-            for values in ws.iter_rows(min_row=self.header_row + 1, values_only=True):
+            for values in wb.rows(first=self.header_row + 1):
                 for j, k in enumerate(index):
                     buffer[j].append(_cell(values[k]) if k < len(values) else None)
                 row += 1
@@ -152,8 +127,6 @@ class RecordReader:
             if buffer and buffer[0]:
                 # trailing empty rows are not records
                 yield _table(cols, buffer), first
-        finally:
-            wb.close()
 
 
 def _cell(value: object) -> str | None:
@@ -179,6 +152,16 @@ def _table(cols: list[str], buffer: list[list[str | None]]) -> pa.Table:
 
 
 # ----------------------------------------------------------------------- opening
+def read_records(path: Path) -> RecordReader:
+    """Open a record file; raises :class:`ImportFailed` naming the problem when it cannot
+    be used."""
+    report = ValidationReport(path.name)
+    reader = open_records(path, report)
+    report.raise_if_failed()
+    assert reader is not None
+    return reader
+
+
 def open_records(path: Path, report: ValidationReport) -> RecordReader | None:
     """Detect the format and read the header; problems go to ``report``."""
     if not path.exists():
@@ -258,30 +241,18 @@ def _open_csv(path: Path, report: ValidationReport) -> RecordReader | None:
 
 
 def _open_xlsx(path: Path, report: ValidationReport) -> RecordReader | None:
-    import zipfile
-
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        report.add(f"Die Datei ist keine lesbare XLSX-Datei ({type(exc).__name__})",
-                   expected="eine vollständige Excel-Arbeitsmappe (.xlsx)",
-                   fix="die Datei in Excel/LibreOffice öffnen und neu speichern",
-                   message_en="not a readable XLSX workbook")
+    wb = open_workbook(path, report)
+    if wb is None:
         return None
-    try:
-        ws = wb.worksheets[0]
-        header_row, header = 1, []
-        for n, values in enumerate(ws.iter_rows(max_row=15, values_only=True), start=1):
+    with wb:
+        header_row, header = 1, list[str]()
+        for n, values in enumerate(wb.rows(last=15), start=1):
             cells = [("" if v is None else str(v).strip()) for v in values]
             if sum(1 for c in cells if c) >= 2:
                 header_row, header = n, cells
                 break
         while header and not header[-1]:
             header.pop()
-    finally:
-        wb.close()
     if not header:
         report.add("Keine Kopfzeile gefunden", expected="eine Zeile mit Spaltennamen",
                    fix="die Spaltennamen in die erste Zeile schreiben",
@@ -301,138 +272,3 @@ def _header_ok(header: list[str], report: ValidationReport, row: int = 1) -> boo
                        message_en="duplicate column name")
         seen.add(name.lower())
     return report.ok
-
-
-# ----------------------------------------------------------------------- scanning
-def scan_records(path: Path, schema: RecordSchema, *, n_leaves: int,
-                 polygons: PolygonIndex | None, codes: CodeIndex | None,
-                 streets: object | None, years: Sequence[int] | None = None,
-                 bmi: LmsReference | None = None, target_crs: str = "EPSG:4326",
-                 chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
-                 enforce: bool = True,
-                 missing: MissingMarkers | None = DEFAULT_MISSING) -> ScanResult:
-    """Stream ``path`` into counts; raises :class:`ImportFailed` (nothing stored) on a
-    fatal problem or when the limits of the schema are exceeded (``enforce``).
-
-    ``missing``: the missing-value markers of the numeric columns (``--missing``); the
-    cells read as missing are counted in ``ScanResult.stats.missing`` and the notes."""
-    report = ValidationReport(path.name)
-    reader = open_records(path, report)
-    report.raise_if_failed()
-    assert reader is not None
-    issues = Issues(path.name)
-    plan = make_plan(reader.header, schema, path.name, issues, polygons=polygons,
-                     codes=codes, streets=streets, years=years, bmi=bmi,
-                     target_crs=target_crs)
-    plan.missing = missing
-    if issues.has_fatal:
-        issues.to_report(report, ["fatal"])
-        raise ImportFailed(report)
-    counts = Counts(n_leaves, [s.finding.id for s in plan.findings])
-    stats = ScanStats()
-    dups = DuplicateCheck()
-    try:
-        for table, first in _guarded(reader, plan.columns, chunk_rows, report):
-            process_chunk(table, first, plan, counts, issues, stats, dups)
-            if progress is not None:
-                progress("Einzeldaten lesen", stats.rows, reader.total)
-            if issues.has_fatal:
-                break
-        report.raise_if_failed()
-        n_dup = 0
-        if not issues.has_fatal:
-            n_dup = _duplicates(reader, plan, dups, issues)
-    finally:
-        dups.close()
-    if reader.bad_count:
-        issues.add(IssueKind("csv_fields", "invalid", "Zeile hat nicht so viele Felder wie die "
-                             "Kopfzeile", "row has a different number of fields",
-                             f"{len(reader.header)} Felder je Zeile",
-                             "Trennzeichen in Werten in Anführungszeichen setzen"),
-                   [r if r is not None else -1 for r, _ in reader.bad_rows]
-                   + [-1] * (reader.bad_count - len(reader.bad_rows)),
-                   [t for _, t in reader.bad_rows])
-        stats.invalid += reader.bad_count
-        stats.rows += reader.bad_count
-    result = ScanResult(counts, stats, issues, plan, sha256_of(path), reader.format,
-                        duplicates=n_dup)
-    _decide(result, report, enforce)
-    return result
-
-
-def _guarded(reader: RecordReader, columns: Sequence[str], size: int,
-             report: ValidationReport) -> Iterator[tuple[pa.Table, int]]:
-    try:
-        yield from reader.batches(columns, size)
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
-        report.add(f"Die Datei kann nicht vollständig gelesen werden ({str(exc)[:160]})",
-                   expected="eine vollständige, einheitlich kodierte Datei",
-                   fix="die Datei neu exportieren (CSV als UTF-8 mit ';')",
-                   message_en="the file cannot be read completely")
-
-
-def _duplicates(reader: RecordReader, plan: Plan, dups: DuplicateCheck,
-                issues: Issues) -> int:
-    """Confirm hash collisions by comparing the ids; report true duplicates."""
-    _, suspects = dups.suspects()
-    if suspects.size == 0:
-        return 0
-    id_col = plan.fields["id"]
-    wanted = set(suspects.tolist())
-    found: dict[str, list[int]] = {}
-    for table, first in reader.batches([id_col]):
-        rows = first + np.arange(table.num_rows)
-        hit = np.flatnonzero(np.isin(rows, suspects))
-        if hit.size == 0:
-            continue
-        values = table.column(id_col).take(pa.array(hit)).to_pylist()
-        for r, v in zip(rows[hit], values, strict=True):
-            if int(r) in wanted and v is not None:
-                found.setdefault(str(v).strip(), []).append(int(r))
-    groups = [sorted(r) for r in found.values() if len(r) > 1]
-    n_dup = sum(len(g) - 1 for g in groups)
-    if n_dup:
-        groups.sort()
-        kind = IssueKind("duplicate_id", "duplicate", "Datensatz-Kennung doppelt",
-                         "duplicate record id", "jede Kennung genau einmal",
-                         "doppelte Datensätze löschen oder die Kennungen korrigieren",
-                         id_col)
-        later = [g[k] for g in groups for k in range(1, len(g))]
-        ids = {r: v for v, g in found.items() for r in g}
-        issues.add(kind, later, [ids[r] for r in later[:5]],
-                   [(f"schon in Zeile {g[0]}", f"already in row {g[0]}")
-                    for g in groups for _ in g[1:]][:5])
-    return n_dup
-
-
-def _decide(result: ScanResult, report: ValidationReport, enforce: bool) -> None:
-    """Reject the import when the file is unusable or the schema's limits are exceeded."""
-    issues, stats, schema = result.issues, result.stats, result.plan.schema
-    rows = max(stats.rows, 1)
-    categories = ["fatal", "duplicate"]
-    fail = issues.has_fatal or result.duplicates > 0
-    if issues.count("invalid") and stats.invalid / rows > schema.max_invalid:
-        categories.append("invalid")
-        fail = True
-    considered = max(stats.rows - stats.skipped - stats.invalid, 1)
-    if stats.unmatched and stats.unmatched / considered > schema.max_unmatched:
-        categories.append("unmatched")
-        fail = True
-        share = stats.unmatched / considered
-        report.add(f"{share:.1%} der Datensätze ohne Gebiet, erlaubt sind höchstens "
-                   f"{schema.max_unmatched:.1%}".replace(".", ","),
-                   expected="fast alle Datensätze einem Gebiet zuordenbar",
-                   fix="die Ortsangaben prüfen (Beispiele unten) oder im Schema [limits] "
-                   "max_unmatched erhöhen", value=f"{stats.unmatched} von {considered}",
-                   message_en=f"{share:.1%} of the records without a unit; at most "
-                   f"{schema.max_unmatched:.1%} allowed")
-    if stats.used == 0 and not fail:
-        report.add("Keine verwertbaren Datensätze", expected="mindestens einen gültigen, "
-                   "zugeordneten Datensatz im gewählten Zeitraum",
-                   fix="--years, die Ortsangaben und die Spalten prüfen",
-                   message_en="no usable records")
-        fail = True
-    if fail and enforce:
-        issues.to_report(report, categories)
-        raise ImportFailed(report)
-    result.notes = issues.notes(["unmatched", "skipped", "invalid"]) + stats.missing.notes()

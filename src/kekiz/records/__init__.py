@@ -5,7 +5,8 @@ conversion (:mod:`.columns`), fast point-in-polygon and code assignment (:mod:`.
 the per-chunk checks (:mod:`.process`), streaming counts (:mod:`.aggregate`), duplicate
 ids (:mod:`.dups`), disclosure control and its audits (:mod:`.disclosure`), BMI
 percentiles (:mod:`.bmi`) and the synthetic generator (:mod:`.synthetic`).  Files are
-read by :mod:`kekiz.ingest.records`; :mod:`kekiz.facade.records` stores the result.
+read by :mod:`kekiz.ingest.records` and counted by :mod:`kekiz.records.scan`;
+:mod:`kekiz.services.records` stores the result.
 """
 
 from kekiz.records.aggregate import Counts, Hierarchy

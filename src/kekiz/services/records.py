@@ -34,7 +34,7 @@ from kekiz.domain.errors import ConfigurationError, ImportFailed, ValidationRepo
 from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.ingest.boundaries import sha256_of
-from kekiz.ingest.records import ScanResult, scan_records
+from kekiz.ingest.records import read_records
 from kekiz.ingest.streets import StreetDirectory, read_street_directory
 from kekiz.records.aggregate import Hierarchy
 from kekiz.records.assign import CodeIndex, PolygonIndex, polygons_in_crs
@@ -47,6 +47,7 @@ from kekiz.records.disclosure import (
     observations_of,
     protect_counts,
 )
+from kekiz.records.scan import ScanResult, scan_records
 from kekiz.records.schema import RecordSchema, load_schema
 from kekiz.records.synthetic import PREFIX, Area, GeneratorInfo, generate_records, write_records
 from kekiz.services.base import Progress, actor, no_progress
@@ -265,8 +266,8 @@ class RecordService:
             directory = read_street_directory(streets, report, unit_of)
             report.raise_if_failed()
         bmi = read_lms_reference(sch.bmi_reference) if sch.bmi_reference else None
-        return scan_records(path, sch, n_leaves=len(units.leaves), polygons=polygons,
-                            codes=codes, streets=directory, years=years, bmi=bmi,
+        return scan_records(read_records(path), sch, n_leaves=len(units.leaves),
+                            polygons=polygons, codes=codes, streets=directory, years=years, bmi=bmi,
                             target_crs=sch.crs, progress=progress, enforce=enforce, missing=missing)
 
     # -- synthetic records ---------------------------------------------------------------
