@@ -52,7 +52,7 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -61,14 +61,12 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import connected_components
 
 from kekiz.domain.errors import MethodError
+from kekiz.privacy.attacker import Relations
 from kekiz.privacy.audit import AuditResult
 from kekiz.privacy.protect import ProtectedTable
 from kekiz.privacy.rules import Primary, RuleResult
 from kekiz.privacy.secondary import SecondaryResult
 from kekiz.privacy.table import Table
-
-if TYPE_CHECKING:
-    from kekiz.privacy.attacker import Relations
 
 __all__ = ["Link", "LinkedTable", "Ref"]
 
@@ -278,8 +276,6 @@ class LinkedTable:
 
     @cached_property
     def relations(self) -> Relations:
-        from kekiz.privacy.attacker import Relations
-
         return Relations.of(self.constraints)
 
     def with_counts(self, count: ArrayLike) -> LinkedTable:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -28,9 +28,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from kekiz.domain.errors import MethodError
-
-if TYPE_CHECKING:
-    from kekiz.privacy.attacker import Relations
+from kekiz.privacy.attacker import Relations
 
 __all__ = [
     "TOTAL_LABELS",
@@ -376,8 +374,6 @@ class Table:
     @cached_property
     def relations(self) -> Relations:
         """:attr:`constraints` as sorted triplets (for the attacker LPs)."""
-        from kekiz.privacy.attacker import Relations
-
         return Relations.of(self.constraints)
 
     @cached_property

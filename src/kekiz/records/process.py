@@ -196,76 +196,108 @@ def _finding_source(header: Sequence[str], finding: Finding, bmi: LmsReference |
 
 
 # ----------------------------------------------------------------------- one chunk
+class _Flags:
+    """Marks the records of a chunk that break a rule and reports them as issues."""
+
+    def __init__(self, batch: pa.Table, rows: NDArray[np.int64], issues: Issues) -> None:
+        self.batch = batch
+        self.rows = rows
+        self.issues = issues
+        self.bad = np.zeros(batch.num_rows, dtype=bool)
+
+    def __call__(self, key: str, mask: BoolArray, column: str, de: str, en: str,
+                 expected: str, fix: str, values: NDArray[np.generic] | None = None) -> None:
+        if not mask.any():
+            return
+        where = np.flatnonzero(mask)
+        ex = where[:5]
+        shown = _texts(self.batch.column(column), ex) if values is None else \
+            [values[i] for i in ex]
+        self.issues.add(_kind(key, "invalid", de, en, expected, fix, column),
+                        self.rows[where], shown)
+        self.bad[where] = True
+
+
 def process_chunk(batch: pa.Table, first_row: int, plan: Plan, counts: Counts,
                   issues: Issues, stats: ScanStats, dups: DuplicateCheck | None) -> None:
     """Check, assign and count one chunk; ``first_row`` is the file row of record 0."""
     n = batch.num_rows
     if n == 0:
         return
-    schema, f = plan.schema, plan.fields
     rows = first_row + np.arange(n, dtype=np.int64)
-    bad = np.zeros(n, dtype=bool)
+    flag = _Flags(batch, rows, issues)
     stats.rows += n
+    _check_ids(batch, plan, flag, dups)
+    exam = _exam_dates(batch, plan, flag)
+    age = _ages(batch, plan, flag, exam, stats)
+    sex = _sexes(batch, plan, flag)
+    _synthetic_flags(batch, plan, stats)
+    numerators: dict[str, BoolArray] = {}
+    denominators: dict[str, BoolArray] = {}
+    for src in plan.findings:
+        num, den = _finding(batch, src, plan, age, sex, flag, stats.missing)
+        numerators[src.finding.id] = num
+        denominators[src.finding.id] = den
+    years, skip = _years(exam, plan, rows, issues)
+    bad = flag.bad
+    leaf = _assign(batch, plan, rows, bad | skip, issues, stats)
+    if issues.has_fatal:
+        return
+    stats.invalid += int(bad.sum())
+    stats.skipped += int((skip & ~bad).sum())
+    use = ~bad & ~skip & (leaf >= 0)
+    stats.unmatched += int((~bad & ~skip & (leaf < 0)).sum())
+    stats.used += int(use.sum())
+    if not use.any():
+        return
+    uniq, inverse = np.unique(years[use], return_inverse=True)
+    period_idx = counts.period_index(_period_labels(uniq, plan.schema.period))[inverse]
+    counts.add(leaf[use], period_idx, {k: v[use] for k, v in numerators.items()},
+               {k: v[use] for k, v in denominators.items()})
 
-    def flag(key: str, mask: BoolArray, column: str, de: str, en: str, expected: str,
-             fix: str, values: NDArray[np.generic] | None = None) -> None:
-        if not mask.any():
-            return
-        where = np.flatnonzero(mask)
-        ex = where[:5]
-        shown = _texts(batch.column(column), ex) if values is None else \
-            [values[i] for i in ex]
-        issues.add(_kind(key, "invalid", de, en, expected, fix, column), rows[where], shown)
-        bad[where] = True
 
-    # -- record id
+def _check_ids(batch: pa.Table, plan: Plan, flag: _Flags, dups: DuplicateCheck | None
+               ) -> None:
+    f = plan.fields
     no_id = is_empty(batch.column(f["id"]))
     flag("id_missing", no_id, f["id"], "Datensatz-Kennung fehlt", "record id missing",
          "eine eindeutige Kennung je Datensatz", "die Kennung ergänzen")
     if dups is not None:
         keep = np.flatnonzero(~no_id)
-        ids = batch.column(f["id"]) if keep.size == n else \
+        ids = batch.column(f["id"]) if keep.size == batch.num_rows else \
             batch.column(f["id"]).take(pa.array(keep))
-        dups.add(ids, rows[keep])
+        dups.add(ids, flag.rows[keep])
 
-    # -- dates and age
-    exam, exam_bad = as_days(batch.column(f["exam_date"]))
-    flag("exam_invalid", exam_bad, f["exam_date"], "kein gültiges Untersuchungsdatum",
+
+def _exam_dates(batch: pa.Table, plan: Plan, flag: _Flags) -> NDArray[np.float64]:
+    """Days since 1970 of each examination (NaN where missing or invalid)."""
+    col = plan.fields["exam_date"]
+    exam, exam_bad = as_days(batch.column(col))
+    flag("exam_invalid", exam_bad, col, "kein gültiges Untersuchungsdatum",
          "not a valid examination date", "ein Datum wie 2012-03-01 oder 01.03.2012",
          "das Datum korrigieren")
-    flag("exam_missing", np.isnan(exam) & ~exam_bad, f["exam_date"],
+    flag("exam_missing", np.isnan(exam) & ~exam_bad, col,
          "Untersuchungsdatum fehlt", "examination date missing",
          "das Datum der Untersuchung", "das Datum ergänzen")
-    flag("exam_future", exam > plan.today, f["exam_date"],
+    flag("exam_future", exam > plan.today, col,
          "Untersuchungsdatum liegt in der Zukunft", "examination date in the future",
          "ein Datum bis heute", "das Datum korrigieren (Jahr vertippt?)")
-    age = np.full(n, np.nan)
+    return exam
+
+
+def _ages(batch: pa.Table, plan: Plan, flag: _Flags, exam: NDArray[np.float64],
+          stats: ScanStats) -> NDArray[np.float64]:
+    """Age in years at the examination, from the birth date or the age column."""
+    f, n = plan.fields, batch.num_rows
     if "birth_date" in f:
-        birth, birth_bad = as_days(batch.column(f["birth_date"]))
-        flag("birth_invalid", birth_bad, f["birth_date"], "kein gültiges Geburtsdatum",
-             "not a valid birth date", "ein Datum wie 2006-05-17 oder 17.05.2006",
-             "das Datum korrigieren")
-        after = birth > exam
-        flag("birth_after_exam", after, f["birth_date"],
-             "Geburtsdatum liegt nach dem Untersuchungsdatum",
-             "birth date after the examination date",
-             "ein Geburtsdatum vor dem Untersuchungsdatum",
-             "Geburts- und Untersuchungsdatum prüfen (vertauscht?)")
-        age = np.where(after, np.nan, (exam - birth) / 365.25)
-        missing_birth = np.isnan(birth) & ~birth_bad
-        if "age" in f:
-            given, _ = _number(batch, f["age"], plan, stats.missing)
-            age = np.where(np.isnan(age) & missing_birth, given, age)
-            missing_birth &= np.isnan(given)
-        flag("birth_missing", missing_birth, f["birth_date"], "Geburtsdatum fehlt",
-             "birth date missing", "das Geburtsdatum (oder das Alter)",
-             "das Geburtsdatum ergänzen")
+        age = _ages_from_birth(batch, plan, flag, exam, stats)
     else:
         age, age_bad = _number(batch, f["age"], plan, stats.missing)
         flag("age_invalid", age_bad, f["age"], "Alter ist keine Zahl", "age is not a number",
              "das Alter in Jahren (z. B. 5,8)", "das Alter korrigieren")
         flag("age_missing", np.isnan(age) & ~age_bad, f["age"], "Alter fehlt",
              "age missing", "das Alter in Jahren", "das Alter ergänzen")
+    schema = plan.schema
     age_col = f.get("birth_date", f.get("age", ""))
     odd = np.flatnonzero((age > schema.age_max) | (age < schema.age_min))
     ages_shown: NDArray[np.object_] | None = None
@@ -283,35 +315,65 @@ def process_chunk(batch: pa.Table, first_row: int, plan: Plan, counts: Counts,
          f"age at the examination below {schema.age_min:g} years",
          f"ein Alter von {schema.age_min:g} bis {schema.age_max:g} Jahren",
          "das Geburtsdatum prüfen", values=ages_shown)
+    return age
 
-    # -- sex
-    sex = np.full(n, "", dtype="<U1")
-    if "sex" in f:
-        mapping = code_map([(schema.male, 0), (schema.female, 1), (schema.diverse, 2)])
-        codes, sex_bad = as_codes(batch.column(f["sex"]), mapping)
-        flag("sex_invalid", sex_bad, f["sex"], "unbekannte Angabe zum Geschlecht",
-             "unknown sex", "m, w oder d (auch männlich/weiblich/divers)",
-             "den Wert korrigieren oder leer lassen")
-        sex = np.asarray(np.array(["m", "w", "d", ""])[np.where(codes < 0, 3, codes)],
-                         dtype="<U1")
 
-    # -- synthetic flag
-    if "synthetic" in f:
-        truth = code_map([(schema.true_values, 1), (schema.false_values, 0)])
-        syn, _ = as_codes(batch.column(f["synthetic"]), truth)
-        stats.synthetic["true"] += int((syn == 1).sum())
-        stats.synthetic["false"] += int((syn != 1).sum())
+def _ages_from_birth(batch: pa.Table, plan: Plan, flag: _Flags, exam: NDArray[np.float64],
+                     stats: ScanStats) -> NDArray[np.float64]:
+    f = plan.fields
+    birth, birth_bad = as_days(batch.column(f["birth_date"]))
+    flag("birth_invalid", birth_bad, f["birth_date"], "kein gültiges Geburtsdatum",
+         "not a valid birth date", "ein Datum wie 2006-05-17 oder 17.05.2006",
+         "das Datum korrigieren")
+    after = birth > exam
+    flag("birth_after_exam", after, f["birth_date"],
+         "Geburtsdatum liegt nach dem Untersuchungsdatum",
+         "birth date after the examination date",
+         "ein Geburtsdatum vor dem Untersuchungsdatum",
+         "Geburts- und Untersuchungsdatum prüfen (vertauscht?)")
+    age: NDArray[np.float64] = np.where(after, np.nan, (exam - birth) / 365.25)
+    missing_birth = np.isnan(birth) & ~birth_bad
+    if "age" in f:
+        given, _ = _number(batch, f["age"], plan, stats.missing)
+        age = np.where(np.isnan(age) & missing_birth, given, age)
+        missing_birth &= np.isnan(given)
+    flag("birth_missing", missing_birth, f["birth_date"], "Geburtsdatum fehlt",
+         "birth date missing", "das Geburtsdatum (oder das Alter)",
+         "das Geburtsdatum ergänzen")
+    return age
 
-    # -- findings
-    numerators: dict[str, BoolArray] = {}
-    denominators: dict[str, BoolArray] = {}
-    for src in plan.findings:
-        num, den = _finding(batch, src, plan, age, sex, flag, stats.missing)
-        numerators[src.finding.id] = num
-        denominators[src.finding.id] = den
 
-    # -- period
-    years = np.full(n, -1, dtype=np.int64)
+def _sexes(batch: pa.Table, plan: Plan, flag: _Flags) -> NDArray[np.str_]:
+    """'m', 'w', 'd' or '' (unknown) per record."""
+    schema, f = plan.schema, plan.fields
+    if "sex" not in f:
+        return np.full(batch.num_rows, "", dtype="<U1")
+    mapping = code_map([(schema.male, 0), (schema.female, 1), (schema.diverse, 2)])
+    codes, sex_bad = as_codes(batch.column(f["sex"]), mapping)
+    flag("sex_invalid", sex_bad, f["sex"], "unbekannte Angabe zum Geschlecht",
+         "unknown sex", "m, w oder d (auch männlich/weiblich/divers)",
+         "den Wert korrigieren oder leer lassen")
+    return np.asarray(np.array(["m", "w", "d", ""])[np.where(codes < 0, 3, codes)],
+                      dtype="<U1")
+
+
+def _synthetic_flags(batch: pa.Table, plan: Plan, stats: ScanStats) -> None:
+    """Count the records that say they are synthetic (and those that do not)."""
+    if "synthetic" not in plan.fields:
+        return
+    schema = plan.schema
+    truth = code_map([(schema.true_values, 1), (schema.false_values, 0)])
+    syn, _ = as_codes(batch.column(plan.fields["synthetic"]), truth)
+    stats.synthetic["true"] += int((syn == 1).sum())
+    stats.synthetic["false"] += int((syn != 1).sum())
+
+
+def _years(exam: NDArray[np.float64], plan: Plan, rows: NDArray[np.int64], issues: Issues
+           ) -> tuple[NDArray[np.int64], BoolArray]:
+    """The (school) year of each examination (-1 without a date), and the records
+    outside the selected years, which are skipped."""
+    schema = plan.schema
+    years = np.full(len(exam), -1, dtype=np.int64)
     ok_exam = ~np.isnan(exam)
     stamps = (np.datetime64("1970-01-01", "D")
               + np.where(ok_exam, exam, 0).astype("timedelta64[D]"))
@@ -320,32 +382,17 @@ def process_chunk(batch: pa.Table, first_row: int, plan: Plan, counts: Counts,
         month = stamps.astype("datetime64[M]").astype(np.int64) % 12 + 1
         cal_year = np.where(month >= 8, cal_year, cal_year - 1)
     years[ok_exam] = cal_year[ok_exam]
-    skip = np.zeros(n, dtype=bool)
+    skip = np.zeros(len(exam), dtype=bool)
     if plan.years is not None:
         skip = ok_exam & ~np.isin(years, np.fromiter(plan.years, dtype=np.int64))
         if skip.any():
             issues.add(_kind("outside_years", "skipped",
                              "Untersuchung außerhalb der gewählten Jahre",
                              "examination outside the selected years",
-                             "ein Jahr aus --years", "--years anpassen", f["exam_date"]),
+                             "ein Jahr aus --years", "--years anpassen",
+                             plan.fields["exam_date"]),
                        rows[skip], years[skip][:5])
-
-    # -- assignment
-    leaf = _assign(batch, plan, rows, bad | skip, issues, stats)
-    if issues.has_fatal:
-        return
-
-    stats.invalid += int(bad.sum())
-    stats.skipped += int((skip & ~bad).sum())
-    use = ~bad & ~skip & (leaf >= 0)
-    stats.unmatched += int((~bad & ~skip & (leaf < 0)).sum())
-    stats.used += int(use.sum())
-    if not use.any():
-        return
-    uniq, inverse = np.unique(years[use], return_inverse=True)
-    period_idx = counts.period_index(_period_labels(uniq, schema.period))[inverse]
-    counts.add(leaf[use], period_idx, {k: v[use] for k, v in numerators.items()},
-               {k: v[use] for k, v in denominators.items()})
+    return years, skip
 
 
 def _period_labels(years: NDArray[np.int64], kind: str) -> list[str]:

@@ -279,101 +279,101 @@ def _as_plain(schema: RecordSchema) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- defaults
-def _default_findings() -> tuple[Finding, ...]:
-    return (
-        Finding("sprachdefizit", "Sprachauffälligkeiten bei der Schuleingangsuntersuchung",
-                "Language deficits at the school-entrance examination", "flag",
-                ("sprache_defizit", "sprachdefizit", "sprache_auffaellig"),
-                "Anteil der untersuchten Kinder mit auffälligem Sprachbefund (Screening "
-                "der Schuleingangsuntersuchung, z. B. SOPESS) in %",
-                "Share of examined children with an abnormal language screening result, %",
-                "Kinder mit Sprachauffälligkeiten", "children with language deficits"),
-        Finding("feinmotorik_defizit", "Feinmotorische Auffälligkeiten",
-                "Fine motor deficits", "flag",
-                ("feinmotorik_defizit", "feinmotorik_auffaellig"),
-                "Anteil der untersuchten Kinder mit auffälliger Feinmotorik in %",
-                "Share of examined children with abnormal fine motor skills, %",
-                "Kinder mit feinmotorischen Auffälligkeiten",
-                "children with fine motor deficits"),
-        Finding("grobmotorik_defizit", "Grobmotorische Auffälligkeiten",
-                "Gross motor deficits", "flag",
-                ("grobmotorik_defizit", "koerperkoordination_auffaellig"),
-                "Anteil der untersuchten Kinder mit auffälliger Grobmotorik "
-                "(Körperkoordination) in %",
-                "Share of examined children with abnormal gross motor skills, %",
-                "Kinder mit grobmotorischen Auffälligkeiten",
-                "children with gross motor deficits"),
-        Finding("uebergewicht", "Übergewicht (einschließlich Adipositas)",
-                "Overweight (including obesity)", "bmi", ("bmi_perzentil", "bmi_percentile"),
-                "Anteil der untersuchten Kinder mit einem BMI über dem 90. Perzentil der "
-                "Referenz nach Kromeyer-Hauschild (2001) für Alter und Geschlecht in %",
-                "Share of examined children with a BMI above the 90th percentile of the "
-                "Kromeyer-Hauschild (2001) reference for age and sex, %",
-                "Kinder mit BMI > P90", "children with BMI > P90", above=90.0,
-                flag_column=("uebergewicht", "uebergewichtig"), bmi_column=("bmi",),
-                height_column=("groesse_cm", "koerpergroesse"),
-                weight_column=("gewicht_kg", "koerpergewicht")),
-        Finding("adipositas", "Adipositas", "Obesity", "bmi",
-                ("bmi_perzentil", "bmi_percentile"),
-                "Anteil der untersuchten Kinder mit einem BMI über dem 97. Perzentil der "
-                "Referenz nach Kromeyer-Hauschild (2001) für Alter und Geschlecht in %",
-                "Share of examined children with a BMI above the 97th percentile of the "
-                "Kromeyer-Hauschild (2001) reference for age and sex, %",
-                "Kinder mit BMI > P97", "children with BMI > P97", above=97.0,
-                flag_column=("adipositas", "adipoes"), bmi_column=("bmi",),
-                height_column=("groesse_cm", "koerpergroesse"),
-                weight_column=("gewicht_kg", "koerpergewicht")),
-        Finding("masern_vollstaendig", "Vollständiger Masernimpfschutz",
-                "Complete measles vaccination", "flag",
-                ("masern_vollstaendig", "masern_2_impfungen"),
-                "Anteil der Kinder mit zwei dokumentierten Masernimpfungen an den Kindern "
-                "mit vorgelegtem Impfdokument in %",
-                "Share of children with two documented measles vaccinations among children "
-                "who presented a vaccination record, %",
-                "Kinder mit zwei Masernimpfungen", "children with two measles doses",
-                "Kinder mit vorgelegtem Impfdokument",
-                "children who presented a vaccination record", polarity=1),
-        Finding("u_vollstaendig", "Vollständige Früherkennungsuntersuchungen U1–U9",
-                "Complete check-ups U1–U9", "flag", ("u1_u9_vollstaendig", "u_vollstaendig"),
-                "Anteil der Kinder mit vollständig dokumentierten Früherkennungs"
-                "untersuchungen U1 bis U9 an den Kindern mit vorgelegtem Untersuchungsheft "
-                "in %",
-                "Share of children with all check-ups U1 to U9 documented among children "
-                "who presented the check-up booklet, %",
-                "Kinder mit U1–U9 vollständig", "children with U1–U9 complete",
-                "Kinder mit vorgelegtem Untersuchungsheft",
-                "children who presented the check-up booklet", polarity=1),
-        Finding("kita_unter_2_jahre", "Kita-Besuch unter zwei Jahren",
-                "Day care for less than two years", "range", ("kita_jahre", "kita_dauer"),
-                "Anteil der untersuchten Kinder, die vor der Einschulung weniger als zwei "
-                "Jahre eine Kindertageseinrichtung besucht haben, in %",
-                "Share of examined children who attended day care for less than two years "
-                "before school, %", "Kinder mit weniger als 2 Jahren Kita",
-                "children with less than 2 years of day care", below=2.0, valid_min=0.0,
-                valid_max=7.0, sector="education"),
-        Finding("kein_kitabesuch", "Kein Kita-Besuch", "No day care attendance", "range",
-                ("kita_jahre", "kita_dauer"),
-                "Anteil der untersuchten Kinder, die keine Kindertageseinrichtung besucht "
-                "haben, in %", "Share of examined children who never attended day care, %",
-                "Kinder ohne Kita-Besuch", "children without day care", below=0.5,
-                valid_min=0.0, valid_max=7.0, sector="education"),
-        Finding("familiensprache_nicht_deutsch", "Familiensprache nicht Deutsch",
-                "Family language other than German", "flag",
-                ("familiensprache_deutsch", "deutsch_familiensprache"),
-                "Anteil der untersuchten Kinder, in deren Familie nicht (überwiegend) Deutsch "
-                "gesprochen wird, in %. Kontextmerkmal, kein Defizit.",
-                "Share of examined children whose family does not (mainly) speak German, %. "
-                "A context feature, not a deficit.",
-                "Kinder mit anderer Familiensprache als Deutsch",
-                "children with a family language other than German", polarity=0,
-                count=False, sector="education"),
-    )
+#: The ten findings of the school-entrance schema (issue #4).
+DEFAULT_FINDINGS: tuple[Finding, ...] = (
+    Finding("sprachdefizit", "Sprachauffälligkeiten bei der Schuleingangsuntersuchung",
+            "Language deficits at the school-entrance examination", "flag",
+            ("sprache_defizit", "sprachdefizit", "sprache_auffaellig"),
+            "Anteil der untersuchten Kinder mit auffälligem Sprachbefund (Screening "
+            "der Schuleingangsuntersuchung, z. B. SOPESS) in %",
+            "Share of examined children with an abnormal language screening result, %",
+            "Kinder mit Sprachauffälligkeiten", "children with language deficits"),
+    Finding("feinmotorik_defizit", "Feinmotorische Auffälligkeiten",
+            "Fine motor deficits", "flag",
+            ("feinmotorik_defizit", "feinmotorik_auffaellig"),
+            "Anteil der untersuchten Kinder mit auffälliger Feinmotorik in %",
+            "Share of examined children with abnormal fine motor skills, %",
+            "Kinder mit feinmotorischen Auffälligkeiten",
+            "children with fine motor deficits"),
+    Finding("grobmotorik_defizit", "Grobmotorische Auffälligkeiten",
+            "Gross motor deficits", "flag",
+            ("grobmotorik_defizit", "koerperkoordination_auffaellig"),
+            "Anteil der untersuchten Kinder mit auffälliger Grobmotorik "
+            "(Körperkoordination) in %",
+            "Share of examined children with abnormal gross motor skills, %",
+            "Kinder mit grobmotorischen Auffälligkeiten",
+            "children with gross motor deficits"),
+    Finding("uebergewicht", "Übergewicht (einschließlich Adipositas)",
+            "Overweight (including obesity)", "bmi", ("bmi_perzentil", "bmi_percentile"),
+            "Anteil der untersuchten Kinder mit einem BMI über dem 90. Perzentil der "
+            "Referenz nach Kromeyer-Hauschild (2001) für Alter und Geschlecht in %",
+            "Share of examined children with a BMI above the 90th percentile of the "
+            "Kromeyer-Hauschild (2001) reference for age and sex, %",
+            "Kinder mit BMI > P90", "children with BMI > P90", above=90.0,
+            flag_column=("uebergewicht", "uebergewichtig"), bmi_column=("bmi",),
+            height_column=("groesse_cm", "koerpergroesse"),
+            weight_column=("gewicht_kg", "koerpergewicht")),
+    Finding("adipositas", "Adipositas", "Obesity", "bmi",
+            ("bmi_perzentil", "bmi_percentile"),
+            "Anteil der untersuchten Kinder mit einem BMI über dem 97. Perzentil der "
+            "Referenz nach Kromeyer-Hauschild (2001) für Alter und Geschlecht in %",
+            "Share of examined children with a BMI above the 97th percentile of the "
+            "Kromeyer-Hauschild (2001) reference for age and sex, %",
+            "Kinder mit BMI > P97", "children with BMI > P97", above=97.0,
+            flag_column=("adipositas", "adipoes"), bmi_column=("bmi",),
+            height_column=("groesse_cm", "koerpergroesse"),
+            weight_column=("gewicht_kg", "koerpergewicht")),
+    Finding("masern_vollstaendig", "Vollständiger Masernimpfschutz",
+            "Complete measles vaccination", "flag",
+            ("masern_vollstaendig", "masern_2_impfungen"),
+            "Anteil der Kinder mit zwei dokumentierten Masernimpfungen an den Kindern "
+            "mit vorgelegtem Impfdokument in %",
+            "Share of children with two documented measles vaccinations among children "
+            "who presented a vaccination record, %",
+            "Kinder mit zwei Masernimpfungen", "children with two measles doses",
+            "Kinder mit vorgelegtem Impfdokument",
+            "children who presented a vaccination record", polarity=1),
+    Finding("u_vollstaendig", "Vollständige Früherkennungsuntersuchungen U1–U9",
+            "Complete check-ups U1–U9", "flag", ("u1_u9_vollstaendig", "u_vollstaendig"),
+            "Anteil der Kinder mit vollständig dokumentierten Früherkennungs"
+            "untersuchungen U1 bis U9 an den Kindern mit vorgelegtem Untersuchungsheft "
+            "in %",
+            "Share of children with all check-ups U1 to U9 documented among children "
+            "who presented the check-up booklet, %",
+            "Kinder mit U1–U9 vollständig", "children with U1–U9 complete",
+            "Kinder mit vorgelegtem Untersuchungsheft",
+            "children who presented the check-up booklet", polarity=1),
+    Finding("kita_unter_2_jahre", "Kita-Besuch unter zwei Jahren",
+            "Day care for less than two years", "range", ("kita_jahre", "kita_dauer"),
+            "Anteil der untersuchten Kinder, die vor der Einschulung weniger als zwei "
+            "Jahre eine Kindertageseinrichtung besucht haben, in %",
+            "Share of examined children who attended day care for less than two years "
+            "before school, %", "Kinder mit weniger als 2 Jahren Kita",
+            "children with less than 2 years of day care", below=2.0, valid_min=0.0,
+            valid_max=7.0, sector="education"),
+    Finding("kein_kitabesuch", "Kein Kita-Besuch", "No day care attendance", "range",
+            ("kita_jahre", "kita_dauer"),
+            "Anteil der untersuchten Kinder, die keine Kindertageseinrichtung besucht "
+            "haben, in %", "Share of examined children who never attended day care, %",
+            "Kinder ohne Kita-Besuch", "children without day care", below=0.5,
+            valid_min=0.0, valid_max=7.0, sector="education"),
+    Finding("familiensprache_nicht_deutsch", "Familiensprache nicht Deutsch",
+            "Family language other than German", "flag",
+            ("familiensprache_deutsch", "deutsch_familiensprache"),
+            "Anteil der untersuchten Kinder, in deren Familie nicht (überwiegend) Deutsch "
+            "gesprochen wird, in %. Kontextmerkmal, kein Defizit.",
+            "Share of examined children whose family does not (mainly) speak German, %. "
+            "A context feature, not a deficit.",
+            "Kinder mit anderer Familiensprache als Deutsch",
+            "children with a family language other than German", polarity=0,
+            count=False, sector="education"),
+)
 
 
 def default_schema() -> RecordSchema:
     """The school-entrance schema of issue #4 (ten indicators) with the relations
     :data:`DEFAULT_RELATIONS` (issue #20)."""
-    return RecordSchema(findings=_default_findings(), relations=DEFAULT_RELATIONS)
+    return RecordSchema(findings=DEFAULT_FINDINGS, relations=DEFAULT_RELATIONS)
 
 
 # ----------------------------------------------------------------------- loading
