@@ -19,6 +19,10 @@ class _FakeStore:
     def units_frame(self, level: str | None = None) -> pd.DataFrame:
         return pd.DataFrame({"id": ["a"], "level": [level]})
 
+    def scoped(self, scope: object) -> _FakeStore:
+        # the public audience reads the public rows only; the fake has no private ones
+        return self
+
 
 def test_suppressed_observations_never_reach_monitoring() -> None:
     frame = WithheldFreeReads(_FakeStore()).observations(  # type: ignore[arg-type]
