@@ -15,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from kekiz.cli import context
 from kekiz.cli import main as cli
 from kekiz.cli.context import CliState
 from kekiz.cli.goals_cmd import coop_app, goals_app
@@ -218,7 +219,14 @@ class Runner:
     state: CliState
 
     def invoke(self, args: list[str]) -> Result:
-        return self.cli.invoke(self.root, args, obj=self.state, env={"COLUMNS": "200"})
+        # the terminal consoles take their width when kekiz.cli.context is imported (from
+        # COLUMNS, whatever the shell running the tests says): wide for these assertions
+        width = context.out.width
+        context.out.width = 200
+        try:
+            return self.cli.invoke(self.root, args, obj=self.state)
+        finally:
+            context.out.width = width
 
 
 @pytest.fixture
