@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kekiz.settings import Settings, load_settings
 
@@ -101,8 +101,8 @@ class Kekiz:
     def _withheld_free(self) -> Store:
         from kekiz.privacy.publish import WithheldFreeReads
 
-        view: Any = WithheldFreeReads(self.store)
-        return view  # a read view: every read of the Store protocol, no writes
+        # a read view: every read of the Store protocol, no writes
+        return cast(Store, WithheldFreeReads(self.store))
 
     # -- services ----------------------------------------------------------------------------
     @cached_property

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,21 +56,24 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+@dataclass(frozen=True)
 class Settings:
-    """Resolved settings; attribute access by name."""
+    """Resolved settings, typed; ``sources`` says where each value came from (``default``,
+    the file, ``KEKIZ_<NAME>`` or ``option``).  The fields are those of :data:`SETTINGS`
+    (a test keeps them equal)."""
 
-    def __init__(self, values: dict[str, Any], sources: dict[str, str]) -> None:
-        self._values = values
-        self.sources = sources
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    store: str = "sqlite:///kekiz.db"
+    lang: str = "de"
+    metric_crs: str = "EPSG:25832"
+    min_population: int = 300
+    min_frequency: int = 3
+    user: str = ""
+    max_upload: int = 20 * 1024 * 1024
+    secure_cookies: str = "auto"
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
+        return {s.name: getattr(self, s.name) for s in SETTINGS}
 
 
 def load_settings(overrides: dict[str, Any] | None = None,
@@ -114,4 +118,4 @@ def load_settings(overrides: dict[str, Any] | None = None,
     if values["lang"] not in ("de", "en"):
         raise ConfigurationError(f"Sprache '{values['lang']}' unbekannt: de oder en.",
                                  message_en=f"Language '{values['lang']}' unknown: de or en.")
-    return Settings(values, sources)
+    return Settings(**values, sources=sources)

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kekiz.analysis.classify import CLASSIFIERS, classify, format_number
+from kekiz.analysis.classify import CLASSIFIERS, classify
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 ZERO_TO_TWELVE = [0, 1.5, 3, 4.5, 6, 7.5, 9, 10.5, 12]
 
@@ -22,15 +23,15 @@ def test_methods_are_registered() -> None:
 
 
 def test_format_number_german_and_english() -> None:
-    assert format_number(1234.5) == "1.234,5"
-    assert format_number(1234567.891, 2) == "1.234.567,89"
-    assert format_number(2.25) == "2,3"  # half up, not half even
-    assert format_number(-1.25) == "-1,3"
-    assert format_number(-0.04) == "0,0"  # never "-0,0"
-    assert format_number(1234.5, 1, "en") == "1,234.5"
-    assert format_number(1.5, 1, sign=True) == "+1,5"
-    assert format_number(3, 0) == "3"
-    assert format_number(math.nan) == "–"
+    assert fmt_number(1234.5) == "1.234,5"
+    assert fmt_number(1234567.891, 2) == "1.234.567,89"
+    assert fmt_number(2.25) == "2,3"  # half up, not half even
+    assert fmt_number(-1.25) == "-1,3"
+    assert fmt_number(-0.04) == "0,0"  # never "-0,0"
+    assert fmt_number(1234.5, 1, "en") == "1,234.5"
+    assert fmt_number(1.5, 1, sign=True) == "+1,5"
+    assert fmt_number(3, 0) == "3"
+    assert fmt_number(math.nan) == "–"
 
 
 def test_equal_interval_left_closed_labels() -> None:

@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from kekiz.analysis.classify import format_number
 from kekiz.app import Kekiz
+from kekiz.i18n import fmt_number
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_pdf import html_to_pdf
@@ -97,13 +97,13 @@ def test_koeln_findings_are_computed(koeln_html: str, monitor: Kekiz) -> None:
     above = int((values > median).sum())
     text = (f"In {above} von 86 Stadtteilen liegt „Anteil der Kinder und Jugendlichen unter "
             f"18 Jahren an der Bevölkerung“ (2012) über dem Median aller Gebiete "
-            f"({format_number(median, 1)}\u00a0%).")
+            f"({fmt_number(median, 1)}\u00a0%).")
     assert text in koeln_html
     hi = obs.loc[values.idxmax()]
     names = dict(zip(monitor.store.units_frame("stadtteil")["id"],
                      monitor.store.units_frame("stadtteil")["name"], strict=True))
     assert f"Den höchsten Wert hat {names[hi['unit_id']]} " \
-           f"({format_number(float(hi['value']), 1)}\u00a0%)" in koeln_html
+           f"({fmt_number(float(hi['value']), 1)}\u00a0%)" in koeln_html
 
 
 def test_sample_table_equals_store(koeln_html: str, monitor: Kekiz) -> None:
@@ -120,9 +120,9 @@ def test_sample_table_equals_store(koeln_html: str, monitor: Kekiz) -> None:
         if o["status"] == "suppressed":
             assert cells["value"] == "." and cells["numerator"] == "."
             continue
-        assert cells["value"] == format_number(float(o["value"]), 1, "de"), uid
-        assert cells["numerator"] == format_number(float(o["numerator"]), 0, "de"), uid
-        assert cells["denominator"] == format_number(float(o["denominator"]), 0, "de"), uid
+        assert cells["value"] == fmt_number(float(o["value"]), 1, "de"), uid
+        assert cells["numerator"] == fmt_number(float(o["numerator"]), 0, "de"), uid
+        assert cells["denominator"] == fmt_number(float(o["denominator"]), 0, "de"), uid
         checked += 1
     assert checked >= 60
     assert len(table["rows"]) - 1 == 86  # type: ignore[arg-type]
@@ -205,7 +205,7 @@ def test_network_report(network_html: str, monitor: Kekiz) -> None:
                                      period=str(t["attrs"]["data-period"])).set_index("unit_id")  # type: ignore[index]
     for row in t["rows"][1:]:  # type: ignore[index]
         uid = row["attrs"]["data-unit"]
-        assert _cells(row)["value"] == format_number(float(obs.loc[uid, "value"]), 1), uid
+        assert _cells(row)["value"] == fmt_number(float(obs.loc[uid, "value"]), 1), uid
     _assert_no_secret(html)
 
 
@@ -217,7 +217,7 @@ def test_english_report(monitor: Kekiz) -> None:
     obs = monitor.store.observations(indicator_id="anteil_kinder_u6", level="stadtteil",
                                      period="2012")
     median = float(obs["value"].median())
-    assert f"above the median of all areas ({format_number(median, 1, 'en')}%)" in html
+    assert f"above the median of all areas ({fmt_number(median, 1, 'en')}%)" in html
     assert "Gebietsprofile" not in html
 
 

@@ -47,4 +47,5 @@ def aggregate_up(obs: pd.DataFrame, parents: pd.Series, indicator: Indicator) ->
     grouped = grouped[complete & grouped["value"].notna()]
     grouped = grouped.rename(columns={"parent": "unit_id"})
     grouped["status"] = "ok"
-    return grouped[cols].reset_index(drop=True)
+    result: pd.DataFrame = grouped[cols].reset_index(drop=True)
+    return result

@@ -20,50 +20,22 @@ import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import mapclassify
 import numpy as np
 import pandas as pd
-from babel.numbers import format_decimal
 
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 __all__ = [
     "CLASSIFIERS",
     "Classification",
     "classify",
-    "format_number",
     "register_classifier",
 ]
 
-_LOCALES = {"de": "de_DE", "en": "en_GB"}
-
-
-def format_number(value: float, decimals: int = 1, lang: str = "de", *,
-                  sign: bool = False) -> str:
-    """Format a number for people: German ``1.234,5`` by default, English ``1,234.5``.
-
-    Rounds half up (kaufmännisch), never shows ``-0,0``; ``sign=True`` adds ``+`` to
-    positive numbers.
-    """
-    if not math.isfinite(value):
-        return "–"
-    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
-                                            rounding=ROUND_HALF_UP)
-    if q == 0:
-        q = abs(q)
-    if decimals >= 0:
-        # the de_DE and en_GB patterns "#,##0.0..." written out (babel is ~100x slower,
-        # which matters for lists of thousands of areas); same output
-        text = format(q, f",.{decimals}f")
-        if lang != "en":
-            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    else:
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-        text = format_decimal(q, format=pattern, locale=_LOCALES.get(lang, "de_DE"))
-    return f"+{text}" if sign and q > 0 else text
 
 
 @dataclass(frozen=True)
@@ -308,7 +280,7 @@ def _legend(cuts: np.ndarray, lo: float, hi: float, closed: str, decimals: int,
             open_ends: bool, zero_class: bool) -> tuple[tuple[int, ...], tuple[str, ...],
                                                         tuple[str, ...]]:
     def f(v: float, lang: str) -> str:
-        return format_number(v, decimals, lang)
+        return fmt_number(v, decimals, lang)
 
     ids: list[int] = [0] if zero_class else []
     de: list[str] = ["0"] if zero_class else []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kekiz.analysis.did_panel import ControlGroup, label
+from kekiz.i18n import fmt_number
 
 __all__ = ["SMALL_COHORT", "assumptions_and_caveats"]
 
@@ -13,10 +14,6 @@ __all__ = ["SMALL_COHORT", "assumptions_and_caveats"]
 SMALL_COHORT = 5
 
 Texts = tuple[tuple[str, ...], tuple[str, ...]]
-
-
-def _fmt_de(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def assumptions_and_caveats(control: ControlGroup, covariates: tuple[str, ...],
@@ -77,7 +74,7 @@ def _caveats(covariates: tuple[str, ...], pretest_p: float | None, pretest_df: i
                     "pre-treatment periods).")
     elif pretest_p < 0.05:
         c_de.append(f"Der Vortest findet unterschiedliche Trends schon vor Programmbeginn "
-                    f"(p = {_fmt_de(pretest_p)}, {pretest_df} Vergleiche): Die Annahme "
+                    f"(p = {fmt_number(pretest_p, 3)}, {pretest_df} Vergleiche): Die Annahme "
                     "paralleler Trends ist fraglich, die Effekte sind mit großer Vorsicht "
                     "zu lesen.")
         c_en.append(f"The pre-test finds different trends before the programme started "
@@ -85,7 +82,7 @@ def _caveats(covariates: tuple[str, ...], pretest_p: float | None, pretest_df: i
                     "doubtful; read the effects with great caution.")
     else:
         c_de.append(f"Der Vortest findet keine deutlichen Trendunterschiede vor "
-                    f"Programmbeginn (p = {_fmt_de(pretest_p)}, {pretest_df} Vergleiche). "
+                    f"Programmbeginn (p = {fmt_number(pretest_p, 3)}, {pretest_df} Vergleiche). "
                     "Das beweist keine parallelen Trends: Er prüft nur die Zeit vor dem "
                     "Start und übersieht bei wenigen Einheiten auch größere Abweichungen.")
         c_en.append(f"The pre-test finds no clear trend differences before the programme "

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from kekiz.analysis.indices import (
     IndexResult,
@@ -44,7 +45,7 @@ def quantile_type9(values: Iterable[float], probs: Iterable[float]) -> np.ndarra
     padded = np.concatenate([[x[0], x[0]], x, [x[-1], x[-1]]])  # R: x[j+2], x[j+3]
     lo = padded[np.clip(j + 1, 0, n + 3)]
     hi = padded[np.clip(j + 2, 0, n + 3)]
-    out = lo.copy()
+    out: NDArray[Any] = lo.copy()
     out[h == 1] = hi[h == 1]
     other = (h > 0) & (h < 1) & (lo != hi)
     out[other] = ((1 - h) * lo + h * hi)[other]

@@ -27,9 +27,9 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.analysis.indices import DYNAMICS_CLASSES, STATUS_CLASSES
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 __all__ = [
     "PriorityEntry",
@@ -49,7 +49,7 @@ def _err(de: str, en: str) -> MethodError:
 @lru_cache(maxsize=4096)
 def _pts(value: float, lang: str) -> str:
     decimals = 0 if float(value).is_integer() else 1
-    text = format_number(value, decimals, lang, sign=True)
+    text = fmt_number(value, decimals, lang, sign=True)
     if lang == "en":
         return f"{text} point{'' if value == 1 else 's'}"
     return f"{text} {'Punkt' if value == 1 else 'Punkte'}"
@@ -73,7 +73,7 @@ class PriorityRule:
         dy = ", ".join(f"{DYNAMICS_CLASSES[c][1 if en else 0]} {_pts(p, lang)}"
                        for c, p in sorted(self.dynamics_points.items(), reverse=True))
         hs, ch = _pts(self.hotspot_points, lang), _pts(self.children_points, lang)
-        ms = format_number(self.min_score, 0 if self.min_score.is_integer() else 1, lang)
+        ms = fmt_number(self.min_score, 0 if self.min_score.is_integer() else 1, lang)
         if en:
             return (f"Score = sum of points: status {st or 'none'}; dynamics {dy or 'none'}; "
                     f"hot spot {hs}; affected children up to {ch} in proportion to the "
@@ -195,7 +195,7 @@ def priority_list(frame: pd.DataFrame, *, id_col: str | None = "id",
     kids = _children(frame, children_col)
     known = [k for k in kids if not math.isnan(k)]
     most = max(known) if known else 0.0
-    most_text = (format_number(most, 0), format_number(most, 0, "en"))
+    most_text = (fmt_number(most, 0), fmt_number(most, 0, "en"))
     rows = [_score(i, s, d, h, c, most, most_text, rule, status_col, dynamics_col,
                    children_col)
             for i, s, d, h, c in zip(ids, status, dyn, hot, kids, strict=True)]
@@ -244,7 +244,7 @@ def _score(i: Hashable, status: int | None, dyn: int | None, hot: bool, kids: fl
         de.append("Zahl der betroffenen Kinder unbekannt: 0 Punkte")
         en.append("number of affected children unknown: 0 points")
     elif not math.isnan(kids) and kids > 0:
-        kids_de = format_number(kids, 0)
+        kids_de = fmt_number(kids, 0)
         de.append(f"{kids_de} betroffene Kinder (größte Zahl: {most_text[0]}): "
                   f"{_pts(cp, 'de')}")
         en.append(f"{kids_de.translate(_TO_ENGLISH)} affected children (largest number: "

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
-from kekiz.analysis.classify import format_number
 from kekiz.analysis.indices import Exclusion, zscore
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 __all__ = [
     "TYPOLOGY_METHODS",
@@ -152,11 +152,13 @@ def typology(frame: pd.DataFrame, indicators: Sequence[str], k: int, *,
 
 def _ids(frame: pd.DataFrame, id_col: str | None) -> pd.Index:
     if id_col is None:
-        return frame.index
+        index: pd.Index = frame.index
+        return index
     if id_col not in frame.columns:
         raise _err(f"Id-Spalte '{id_col}' fehlt. Erwartet: eine Spalte mit Gebietsschlüsseln.",
                    f"Id column '{id_col}' missing. Expected a column of area keys.")
-    return pd.Index(frame[id_col], name=id_col)
+    ids: pd.Index = pd.Index(frame[id_col], name=id_col)
+    return ids
 
 
 def _prepare(frame: pd.DataFrame, cols: list[str],
@@ -214,11 +216,11 @@ def _profile(t: int, size: int, zc: pd.Series, names: Mapping[str, str], thresho
              lang: str) -> str:
     def part(mask: pd.Series) -> str:
         sel = zc[mask].reindex(zc[mask].abs().sort_values(ascending=False).index)
-        return _join([f"{names[str(c)]} ({format_number(float(v), 1, lang, sign=True)})"
+        return _join([f"{names[str(c)]} ({fmt_number(float(v), 1, lang, sign=True)})"
                       for c, v in sel.items()], lang)
 
     above, below = part(zc >= threshold), part(zc <= -threshold)
-    thr = format_number(threshold, 1, lang)
+    thr = fmt_number(threshold, 1, lang)
     if lang == "en":
         head = f"Type {t} ({size} area{'s' if size != 1 else ''})"
         if not above and not below:

@@ -11,9 +11,9 @@ import typer
 from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, num, out, print_json, print_notes, print_plain, t
-from kekiz.cli.format import fmt_number
 from kekiz.domain.directory import Transition, sector_label
 from kekiz.domain.model import LifePhase
+from kekiz.i18n import fmt_number
 from kekiz.services.chain import QUADRANTS, parse_change
 from kekiz.services.chain_data import write_frame
 

@@ -1,9 +1,9 @@
 """``kekiz chain ...``: the prevention chain on files and on the stored offers (issue #5).
 
-Thin commands over the facade (:class:`kekiz.services.prevention.PreventionJobs`, mixed
-into the application object); ``kekiz.cli.main`` is imported inside the commands
-so that ``main`` can ``app.add_typer(chain_app, name="chain")``.  Every command on the
-store prints German tables (English with ``--lang en``) or, with ``--json``, JSON.
+Thin commands over the chain, directory and finder services of the application object
+(:func:`kekiz.cli.context.kekiz`); ``kekiz.cli.main`` registers ``chain`` lazily.  Every
+command on the store prints German tables (English with ``--lang en``) or, with
+``--json``, JSON.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from kekiz.cli.chain_analysis_cmd import (
     chain_what_if,
 )
 from kekiz.cli.context import current_lang, kekiz, num, out, print_json, print_notes, print_plain, t
-from kekiz.cli.format import fmt_number
 from kekiz.domain.errors import KekizError
+from kekiz.i18n import fmt_number
 from kekiz.services.chain_data import write_frame
 
 if TYPE_CHECKING:

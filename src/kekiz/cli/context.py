@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from kekiz.cli.format import fmt_number
 from kekiz.domain.errors import KekizError
+from kekiz.domain.jsonable import clean
+from kekiz.i18n import fmt_number
 
 if TYPE_CHECKING:
     from kekiz.app import Kekiz
@@ -101,10 +102,11 @@ def num(value: Any, decimals: int = 1) -> str:
 
 
 def print_json(data: Any) -> None:
-    """``data`` as JSON on standard output (dates and other values as text)."""
+    """``data`` as JSON on standard output (the one JSON cleaner: missing values as null,
+    dates as ISO text, other values as text)."""
     import json
 
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    out.print_json(json.dumps(clean(data), ensure_ascii=False, default=str))
 
 
 def print_plain(text: str) -> None:

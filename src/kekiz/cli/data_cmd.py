@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from kekiz.cli.context import fmt_number, kekiz, out, progress_bar, t
+from kekiz.cli.context import fmt_number, kekiz, out, print_json, progress_bar, t
 
 __all__ = ["commands"]
 
@@ -150,7 +149,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung a
 
         summary = build_demo(kekiz(), progress=bar)
     if as_json:
-        out.print_json(json.dumps(summary, ensure_ascii=False, default=str))
+        print_json(summary)
         return
     _print_summary(summary)
 

@@ -1,6 +1,6 @@
 """``kekiz coop ...`` (cooperation network) and ``kekiz goals ...`` (Leitbild), issue #6.
 
-Thin commands over the facade (:class:`kekiz.services.goals.GoalJobs`).  The sub-apps are
+Thin commands over the goals and cooperation services.  The sub-apps are
 registered in :mod:`kekiz.cli.main`; the shared console, language helper and monitor are
 looked up there when a command runs (no circular import).
 """
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, num, out, print_json, t
 from kekiz.domain.errors import KekizError
+from kekiz.i18n import fmt_percent
 
 if TYPE_CHECKING:
     pass
@@ -41,7 +42,7 @@ _STEP_EN = {"birth": "pregnancy → early childhood", "family-kita": "family →
 
 
 def _pct(value: Any, decimals: int = 1) -> str:
-    return "–" if value is None else f"{num(float(value) * 100, decimals)} %"
+    return fmt_percent(value, decimals, current_lang())
 
 
 def _waves(text: str) -> tuple[int, int]:

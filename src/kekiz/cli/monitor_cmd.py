@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, num, out, print_json, t
-from kekiz.cli.format import fmt_number
 from kekiz.cli.import_cmd import MissingOpt
 from kekiz.cli.monitor_extra_cmd import monitor_index, monitor_typology
 from kekiz.domain.missing import parse_missing
+from kekiz.i18n import fmt_number
 from kekiz.services.files import DYNAMICS_CLASSES, STATUS_CLASSES
 
 if TYPE_CHECKING:

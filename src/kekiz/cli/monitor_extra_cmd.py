@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from kekiz.cli.context import current_lang, kekiz, out, print_json, t
-from kekiz.cli.format import fmt_number
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 if TYPE_CHECKING:
     from kekiz.services.indices import CompositeRun, TypologyRun

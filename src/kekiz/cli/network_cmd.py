@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kekiz.cli.context import current_lang, fmt_number, kekiz, out, t
+from kekiz.cli.context import current_lang, fmt_number, kekiz, out, print_json, t
 
 __all__ = ["network_app"]
 
@@ -124,7 +124,7 @@ def network_funding(
     """
     data = kekiz().network.funding_ledger(programme, year)
     if as_json:
-        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        print_json(data)
         return
     lang = current_lang()
     table = Table(t("Jahr", "year"), t("Mitglieder", "members"), t("Förderung (EUR)",
@@ -160,7 +160,7 @@ def network_benchmark(
         kekiz().network.funnel_chart(data, funnel, lang)
     data.pop("_funnel_frame", None)
     if as_json:
-        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        print_json(data)
         return
     out.print(f"[bold]{data['name']}[/bold] ({unit}) – {indicator}, "
               + t(f"Vergleichsgruppe: {data['peer_group']}", f"peers: {data['peer_group']}"))

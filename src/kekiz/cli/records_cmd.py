@@ -14,10 +14,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kekiz.cli.context import current_lang, kekiz, out, progress_bar, t
-from kekiz.cli.format import fmt_number
+from kekiz.cli.context import current_lang, kekiz, out, print_json, progress_bar, t
 from kekiz.cli.import_cmd import MissingOpt
 from kekiz.domain.missing import parse_missing
+from kekiz.i18n import fmt_number
 
 __all__ = ["records_app"]
 
@@ -136,7 +136,7 @@ def records_audit(
     """
     result = kekiz().records.audit_published(records=records, schema=schema, streets=streets)
     if as_json:
-        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        print_json(result.to_dict())
     else:
         lang = current_lang()
         for ds in result.datasets:

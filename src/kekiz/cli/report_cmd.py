@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from kekiz.cli.context import current_lang, kekiz, out, progress_bar
-from kekiz.cli.format import fmt_number
+from kekiz.i18n import fmt_number
 
 __all__ = ["report", "report_batch"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +33,11 @@ def clean(obj: Any) -> Any:
     if isinstance(obj, datetime | date):
         return obj.isoformat()
     return obj
+
+
+def clean_dict(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`clean` of a mapping, typed as the dict it returns (for ``to_dict``)."""
+    return {str(k): clean(v) for k, v in obj.items()}
 
 
 def dumps(obj: Any, *, sort_keys: bool = True) -> str:

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
-from babel.numbers import format_decimal
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -33,6 +32,7 @@ from kekiz.domain.errors import MethodError
 from kekiz.domain.goals import GoalStatus
 from kekiz.domain.periods import decimal_time
 from kekiz.goals.progress import TargetProgress, forecast_band
+from kekiz.i18n import fmt_number
 
 __all__ = ["STATUS_COLOURS", "scorecard_chart", "target_chart"]
 
@@ -50,13 +50,6 @@ _TEXT = {
            "band": "95% prediction interval", "year": "year", "status": "status: {s}",
            "empty": "no values in the store", "synthetic": "demo – targets illustrative"},
 }
-
-
-def _fmt(value: float, decimals: int, lang: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale="de_DE" if lang == "de" else "en_GB")
 
 
 def _check(lang: str, fmt: str) -> None:
@@ -78,7 +71,7 @@ def _draw(ax: Axes, p: TargetProgress, lang: str, *, legend: bool, small: bool) 
     txt = _TEXT[lang]
     t = p.target
     dec = max(p.decimals, 0)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(v, dec, lang)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v, dec, lang)))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5 if small else 8))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(v))))
     ax.grid(True, color="#e5e7eb", linewidth=0.6)

@@ -2,7 +2,7 @@
 
 A target applies to a unit when it names the unit (``unit_id``) or when it is a level
 target (``level``) and the unit lies on that level below the Leitbild's municipality
-(e.g. every Stadtteil).  Values come from a *series provider* (the facade reads the
+(e.g. every Stadtteil).  Values come from a *series provider* (the goals service reads the
 store), so this module stays pure.
 """
 

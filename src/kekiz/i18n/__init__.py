@@ -1,28 +1,22 @@
-"""Languages of the web pages: German first, English second.
+"""Languages: German first, English second; the texts and the one number formatter.
 
 The language of a request is ``?lang=`` (remembered in a cookie), else the cookie, else
-the ``lang`` setting (German by default).  Numbers and dates are formatted with Babel in
-the German (``1.234,5``; ``01.01.2012``) or British English convention.
+the ``lang`` setting (German by default).  Numbers and dates follow the German
+(``1.234,5``; ``01.01.2012``) or British English convention (:mod:`kekiz.i18n.numbers`).
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
-
+from kekiz.i18n.numbers import fmt_date, fmt_number, fmt_percent, fmt_short, fmt_value
 from kekiz.i18n.ui_texts import UI_TEXTS
 
 __all__ = ["LANGS", "TEXTS", "Translator", "fmt_date", "fmt_number", "fmt_percent",
-           "fmt_value"]
+           "fmt_short", "fmt_value"]
 
 LANGS = ("de", "en")
 COOKIE = "kekiz_lang"
-_LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 #: User texts: key -> (German, English).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -397,44 +391,3 @@ class Translator:
         scripts' texts: ``group("js_")``)."""
         return {k[len(prefix):]: (en if self.lang == "en" else de)
                 for k, (de, en) in TEXTS.items() if k.startswith(prefix)}
-
-
-def fmt_number(value: Any, decimals: int = 1, lang: str = "de") -> str:
-    """``1.234,5`` (German) or ``1,234.5``; rounds half up; ``–`` for no number."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(f):
-        return "–"
-    q = Decimal(repr(f)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if q == 0:
-        q = abs(q)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return str(format_decimal(q, format=pattern, locale=_LOCALES.get(lang, "de_DE")))
-
-
-def fmt_percent(share: Any, decimals: int = 1, lang: str = "de") -> str:
-    """A share (0..1) as percent: ``57,7 %`` or ``57.7%``."""
-    try:
-        text = fmt_number(float(share) * 100, decimals, lang)
-    except (TypeError, ValueError):
-        return "–"
-    return f"{text}%" if lang == "en" else f"{text}\u00a0%"
-
-
-def fmt_date(value: Any, lang: str = "de") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return str(format_date(value, format="medium", locale=_LOCALES.get(lang, "de_DE")))
-    return str(value)
-
-
-def fmt_value(value: Any, status: str, decimals: int = 1, lang: str = "de") -> str:
-    """A published value as shown: ``.`` when suppressed, ``–`` when missing."""
-    if status == "suppressed":
-        return "."
-    return fmt_number(value, decimals, lang)

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import language_name, parse_language, parse_life_phase, slug
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import LifePhase
+from kekiz.i18n import fmt_number
 from kekiz.prevention.coverage import eligible_offers
 from kekiz.prevention.geo import METRIC_CRS, to_metric
 
@@ -117,7 +117,7 @@ def find_offers(offers: pd.DataFrame, *, age: float | None = None,
 
 
 def _age(value: float, lang: str) -> str:
-    return format_number(value, 0 if float(value).is_integer() else 1, lang)
+    return fmt_number(value, 0 if float(value).is_integer() else 1, lang)
 
 
 def _ages(r: pd.Series, lang: str) -> str:
@@ -156,7 +156,7 @@ def describe(r: pd.Series, lang: str = "de", distance_m: float | None = None) ->
         if cost == 0:
             parts.append("Kostenlos." if de else "Free of charge.")
         else:
-            amount = format_number(float(cost), 2, "de" if de else "en")
+            amount = fmt_number(float(cost), 2, "de" if de else "en")
             parts.append(f"Kosten: {amount} €." if de else f"Cost: €{amount}.")
     if len(r["languages"]):
         names = ", ".join(language_name(c, "de" if de else "en") for c in r["languages"])
@@ -168,7 +168,7 @@ def describe(r: pd.Series, lang: str = "de", distance_m: float | None = None) ->
     if place:
         parts.append(("Adresse: " if de else "Address: ") + place + ".")
     if distance_m is not None:
-        km = format_number(distance_m / 1000.0, 1, "de" if de else "en")
+        km = fmt_number(distance_m / 1000.0, 1, "de" if de else "en")
         parts.append(f"Entfernung: {km} km (Luftlinie)." if de
                      else f"Distance: {km} km (straight line).")
     if r["phone"]:

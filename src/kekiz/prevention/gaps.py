@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 __all__ = ["QUADRANTS", "GapResult", "Measure", "need_supply"]
 
@@ -48,7 +48,7 @@ class Measure:
     decimals: int = 1
 
     def show(self, value: float, lang: str) -> str:
-        text = format_number(value, self.decimals, lang)
+        text = fmt_number(value, self.decimals, lang)
         if not self.unit:
             return text
         return f"{text} {self.unit}" if not (self.unit == "%" and lang == "en") \

@@ -29,9 +29,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.errors import MethodError
 from kekiz.domain.street_network import MODES, StreetNetwork
+from kekiz.i18n import fmt_number
 from kekiz.prevention.geo import METRIC_CRS, to_metric
 
 __all__ = ["NetworkDistance", "snap"]
@@ -63,7 +63,7 @@ def _index(net: StreetNetwork) -> _NodeIndex:
         found = _INDEX[net] = _NodeIndex(xy, main, cKDTree(xy[main]))
         dropped = net.nodes - len(main)
         if dropped:
-            net.notes.append(f"{format_number(dropped, 0)} Knoten liegen in vom übrigen "
+            net.notes.append(f"{fmt_number(dropped, 0)} Knoten liegen in vom übrigen "
                              "Netz getrennten Teilen; an sie wird nicht angebunden")
     return found
 
@@ -143,10 +143,10 @@ class NetworkDistance:
         if len(dn) and self.far_demand == len(dn):
             raise MethodError(
                 f"Keiner der {len(dn)} Nachfragepunkte liegt näher als "
-                f"{format_number(radius, 0)} m am Straßennetz {Path(net.source).name}. "
+                f"{fmt_number(radius, 0)} m am Straßennetz {Path(net.source).name}. "
                 "Abhilfe: ein Straßennetz verwenden, das die Gebiete abdeckt.",
                 message_en=f"None of the {len(dn)} demand points lies within "
-                f"{format_number(radius, 0, 'en')} m of the street network "
+                f"{fmt_number(radius, 0, 'en')} m of the street network "
                 f"{Path(net.source).name}. Fix: use a network that covers the units.")
         near_d = dd <= radius
         near_s = sd <= radius

@@ -26,14 +26,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import shortest_path
 from scipy.spatial.distance import cdist
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import new_id, parse_coordinate, parse_life_phase
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 from kekiz.prevention.coverage import DistanceProvider, accessibility
 from kekiz.prevention.geo import METRIC_CRS, to_metric
 
@@ -253,7 +254,8 @@ def need_weights(children: Sequence[float] | np.ndarray, need: Sequence[float] |
     nd = np.asarray(need, float)
     span = np.nanmax(nd) - np.nanmin(nd) if len(nd) else 0.0
     scaled = np.zeros_like(nd) if span == 0 else (nd - np.nanmin(nd)) / span
-    return kids * (1.0 + strength * np.nan_to_num(scaled))
+    weights: NDArray[Any] = kids * (1.0 + strength * np.nan_to_num(scaled))
+    return weights
 
 
 def choose_sites(demand: pd.DataFrame, candidates: pd.DataFrame, k: int, *,
@@ -308,10 +310,10 @@ class Change:
         """The change in words, e.g. "neu: Kita Ost (50,95, 6,95; 40 Plätze)"."""
         de = lang == "de"
         where = "" if self.lat is None or self.lon is None else \
-            f"{format_number(self.lat, 5, lang)}, {format_number(self.lon, 5, lang)}"
+            f"{fmt_number(self.lat, 5, lang)}, {fmt_number(self.lon, 5, lang)}"
         if self.action == "add":
             cap = "" if self.capacity is None else \
-                f"; {format_number(self.capacity, 0, lang)} {'Plätze' if de else 'places'}"
+                f"; {fmt_number(self.capacity, 0, lang)} {'Plätze' if de else 'places'}"
             return f"{'neu' if de else 'new'}: {self.name} ({where}{cap})"
         if self.action == "move":
             return f"{'verlegt' if de else 'moved'}: {self.name or self.offer_id} → {where}"
@@ -458,19 +460,19 @@ def what_if(offers: pd.DataFrame, demand: pd.DataFrame, changes: Sequence[Change
     ma = float((dem["accessibility_after"] * w).sum() / total)
     zb = float(w[dem["accessibility_before"].to_numpy() == 0].sum() / total)
     za = float(w[dem["accessibility_after"].to_numpy() == 0].sum() / total)
-    de = [f"Erreichbarkeit im Mittel: {format_number(mb, 3)} vorher, {format_number(ma, 3)} "
-          f"nachher (je Kind, Radius {format_number(radius / 1000, 1)} km).",
-          f"Kinder ohne erreichbares Angebot: {format_number(zb * 100, 1)} % vorher, "
-          f"{format_number(za * 100, 1)} % nachher."]
-    en = [f"Mean accessibility: {format_number(mb, 3, 'en')} before, "
-          f"{format_number(ma, 3, 'en')} after (per child, radius "
-          f"{format_number(radius / 1000, 1, 'en')} km).",
-          f"Children without an offer in reach: {format_number(zb * 100, 1, 'en')}% before, "
-          f"{format_number(za * 100, 1, 'en')}% after."]
+    de = [f"Erreichbarkeit im Mittel: {fmt_number(mb, 3)} vorher, {fmt_number(ma, 3)} "
+          f"nachher (je Kind, Radius {fmt_number(radius / 1000, 1)} km).",
+          f"Kinder ohne erreichbares Angebot: {fmt_number(zb * 100, 1)} % vorher, "
+          f"{fmt_number(za * 100, 1)} % nachher."]
+    en = [f"Mean accessibility: {fmt_number(mb, 3, 'en')} before, "
+          f"{fmt_number(ma, 3, 'en')} after (per child, radius "
+          f"{fmt_number(radius / 1000, 1, 'en')} km).",
+          f"Children without an offer in reach: {fmt_number(zb * 100, 1, 'en')}% before, "
+          f"{fmt_number(za * 100, 1, 'en')}% after."]
     if len(by_unit) > 1 and by_unit["change"].abs().max() > 0:
         top = by_unit.iloc[int(np.argmax(by_unit["change"].abs().to_numpy()))]
         de.append(f"Größte Änderung in {top['unit_id']}: "
-                  f"{format_number(float(top['change']), 3, sign=True)}.")
+                  f"{fmt_number(float(top['change']), 3, sign=True)}.")
         en.append(f"Largest change in {top['unit_id']}: "
-                  f"{format_number(float(top['change']), 3, 'en', sign=True)}.")
+                  f"{fmt_number(float(top['change']), 3, 'en', sign=True)}.")
     return ScenarioResult(dem, by_unit, changed, de, en)

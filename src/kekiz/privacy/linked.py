@@ -149,7 +149,8 @@ class LinkedTable:
         np.minimum.at(first, label, np.arange(n_stack, dtype=np.int64))
         rank = np.empty(n, dtype=np.int64)
         rank[np.argsort(first, kind="stable")] = np.arange(n, dtype=np.int64)
-        return rank[label].astype(np.int64)
+        ranks: NDArray[np.int64] = rank[label].astype(np.int64)
+        return ranks
 
     def _check_refs(self, refs: Sequence[Ref]) -> None:
         if not refs:

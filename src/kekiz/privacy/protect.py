@@ -21,13 +21,13 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_short
 from kekiz.privacy.audit import AuditResult, audit
 from kekiz.privacy.rules import (
     Primary,
     RuleResult,
     combine,
     dominance_rule,
-    format_number,
     frequency_rule,
     p_percent_rule,
 )
@@ -282,7 +282,7 @@ def render_publication(result: ProtectedTable, lang: str = "de", *,
     status = result.status
     sup = result.suppressed
     out["count" if en else "Anzahl"] = [
-        SUPPRESSED if sup[c] else format_number(round(float(v)), lang)
+        SUPPRESSED if sup[c] else fmt_short(round(float(v)), lang)
         for c, v in enumerate(result.table.count)]
     if result.table.value is not None:
         name = result.table.value_name or ("value" if en else "Wert")

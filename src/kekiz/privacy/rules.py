@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_short
 from kekiz.privacy.table import Cells, Table
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
     "RuleResult",
     "combine",
     "dominance_rule",
-    "format_number",
     "frequency_rule",
     "manual_rule",
     "min_denominator_rule",
@@ -148,8 +148,8 @@ def dominance_rule(table: Table, n: int = 2, k: float = 85.0) -> RuleResult:
     need = np.where(mask, top_n * 100.0 / k - total, 0.0)
     return _magnitude_result(
         table, "dominance", mask, need,
-        f"Dominanzregel ({int(n)},{format_number(k, 'de')} %)",
-        f"dominance rule ({int(n)},{format_number(k, 'en')}%)")
+        f"Dominanzregel ({int(n)},{fmt_short(k, 'de')} %)",
+        f"dominance rule ({int(n)},{fmt_short(k, 'en')}%)")
 
 
 def p_percent_rule(table: Table, p: float = 10.0) -> RuleResult:
@@ -164,8 +164,8 @@ def p_percent_rule(table: Table, p: float = 10.0) -> RuleResult:
     mask = (total > 0) & (rest < p / 100.0 * x1 * (1 - 1e-12))
     need = np.where(mask, p / 100.0 * x1 - rest, 0.0)
     return _magnitude_result(
-        table, "p_percent", mask, need, f"p%-Regel ({format_number(p, 'de')} %)",
-        f"p% rule ({format_number(p, 'en')}%)")
+        table, "p_percent", mask, need, f"p%-Regel ({fmt_short(p, 'de')} %)",
+        f"p% rule ({fmt_short(p, 'en')}%)")
 
 
 def min_denominator_rule(table: Cells, column: str | ArrayLike, minimum: float, *,
@@ -186,9 +186,9 @@ def min_denominator_rule(table: Cells, column: str | ArrayLike, minimum: float, 
                 message_en=f"denominator: {denom.size} values for {table.n_cells} cells.")
     mask = (denom > 0) & (denom < minimum)
     upper, lower = _generic_levels(table, mask, protection)
-    m = format_number(minimum, "de")
+    m = fmt_short(minimum, "de")
     return RuleResult("denominator", mask, f"Nenner zu klein (unter {m})",
-                      f"denominator too small (below {format_number(minimum, 'en')})",
+                      f"denominator too small (below {fmt_short(minimum, 'en')})",
                       upper, lower)
 
 
@@ -220,8 +220,8 @@ def min_population_rule(table: Table, dimension: str,
     mask = small[table.node_index[:, axis]]
     upper, lower = _generic_levels(table, mask, protection)
     return RuleResult("population", mask,
-                      f"Gebiet unter {format_number(minimum, 'de')} Einwohnern",
-                      f"area with fewer than {format_number(minimum, 'en')} inhabitants",
+                      f"Gebiet unter {fmt_short(minimum, 'de')} Einwohnern",
+                      f"area with fewer than {fmt_short(minimum, 'en')} inhabitants",
                       upper, lower)
 
 
@@ -275,14 +275,6 @@ def combine(table: Cells, results: Sequence[RuleResult]) -> Primary:
 
 
 # -------------------------------------------------------------------- helpers
-def format_number(x: float, lang: str = "de") -> str:
-    """A short number for messages: ``75``, ``12,5`` (de) or ``12.5`` (en)."""
-    text = f"{x:,.10g}" if float(x) != int(x) else f"{int(x):,}"
-    if lang == "de":
-        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
-
-
 def _zeros(table: Cells) -> Levels:
     return {layer: np.zeros(table.n_cells) for layer in table.layers}
 

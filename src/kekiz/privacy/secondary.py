@@ -285,7 +285,7 @@ class _Problem:
 
     # ------------------------------------------------------------ heuristic
     def heuristic(self, deadline: float, *, cleanup: bool) -> NDArray[np.bool_]:
-        pattern = self.initial | self.start
+        pattern: NDArray[np.bool_] = self.initial | self.start
         fresh = True  # answers of the current pattern not yet fetched
         for k in range(len(self.requirements)):
             if fresh:

@@ -494,9 +494,8 @@ def _dimensions(frame: pd.DataFrame, groups: list[tuple[str, ...]]
 
 def _plain(value: Any) -> Hashable:
     """numpy scalars to plain Python values, so labels compare and print simply."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    plain: Hashable = value.item() if isinstance(value, np.generic) else value
+    return plain
 
 
 def _expand(dims: Sequence[Dimension], leaf: NDArray[np.int64],

@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter
 
 from kekiz.analysis.did import DidResult
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 
 __all__ = ["event_study_figure", "write_event_study"]
 
@@ -60,8 +61,8 @@ _TEXT = {
 
 
 def _num(value: float, lang: str, digits: int = 3) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",").replace("-", "−") if lang == "de" else text
+    text = fmt_number(value, digits, lang)
+    return text.replace("-", "−") if lang == "de" else text
 
 
 def _points(

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from kekiz.analysis.classify import format_number
+from kekiz.i18n import fmt_number
 from kekiz.reporting.funnel import funnel_figure
 
 __all__ = ["figure_svg", "funnel_svg", "trend_svg"]
@@ -65,7 +65,7 @@ def trend_svg(series: Sequence[tuple[str, pd.Series]], *, label: str, y_label: s
     ax.tick_params(labelsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=10))
     ax.yaxis.set_major_formatter(FuncFormatter(
-        lambda v, _p: format_number(float(v), max(decimals, 0), lang)))
+        lambda v, _p: fmt_number(float(v), max(decimals, 0), lang)))
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

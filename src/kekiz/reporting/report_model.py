@@ -1,6 +1,6 @@
 """What a report is made of: the published data it receives, and the view it shows.
 
-The facade (:class:`kekiz.facade.reports.ReportJobs`) gathers a :class:`ReportInput`
+The reports service (:class:`kekiz.services.reports.ReportService`) gathers a :class:`ReportInput`
 from the store; every frame in it has already passed disclosure control (suppressed
 values are ``NaN`` with their status and reason).  :func:`build_view` turns it into the
 view the templates render: findings in plain language computed from the data, maps with
@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.analysis.classify import classify, format_number
+from kekiz.analysis.classify import classify
 from kekiz.domain.model import Indicator
+from kekiz.i18n import fmt_number
 from kekiz.reporting import report_svg as svg
 from kekiz.reporting.report_charts import funnel_svg, trend_svg
 from kekiz.reporting.report_config import SECTIONS, ReportConfig
@@ -129,7 +130,7 @@ def _num(value: Any, decimals: int, lang: str) -> str:
         f = float(value)
     except (TypeError, ValueError):
         return "–"
-    return format_number(f, decimals, lang) if math.isfinite(f) else "–"
+    return fmt_number(f, decimals, lang) if math.isfinite(f) else "–"
 
 
 def cell(value: Any, status: Any, decimals: int, lang: str) -> str:

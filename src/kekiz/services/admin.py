@@ -285,7 +285,7 @@ class AdminService:
     # -- audit -----------------------------------------------------------------------------------
     def record_audit(self, actor: str, action: str, obj: str, before: Any = None,
                      after: Any = None) -> None:
-        """Log a change made outside the facade's own writes (a web handler's)."""
+        """Log a change made outside the services' own writes (a web handler's)."""
         with self.store.transaction() as tx:
             tx.auth.add_audit(actor, action, obj, before, after)
 

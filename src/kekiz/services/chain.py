@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import parse_life_phase, slug
 from kekiz.domain.errors import MethodError
+from kekiz.i18n import fmt_number
 from kekiz.ingest.street_network import load_network
 from kekiz.prevention.chain import TOTAL, chain_matrix
 from kekiz.prevention.coverage import (
@@ -205,8 +205,8 @@ class ChainService:
                       "distance_de": dist.label_de, "distance_en": dist.label_en,
                       "network_nodes": net.nodes, "network_edges": net.edges,
                       "note_de": f"Entfernungen: {dist.label_de} ({Path(network).name}, "
-                                 f"{format_number(net.nodes, 0)} Knoten, "
-                                 f"{format_number(net.edges, 0)} Kanten); Nachfragepunkte und "
+                                 f"{fmt_number(net.nodes, 0)} Knoten, "
+                                 f"{fmt_number(net.edges, 0)} Kanten); Nachfragepunkte und "
                                  "Angebote werden an den nächsten Knoten angebunden, die "
                                  "Luftlinie dorthin zählt mit"}
 
@@ -401,7 +401,7 @@ class ChainService:
         n_synth = int(existing["synthetic"].astype(bool).sum())
         notes = [f"Bedarf: {info['name_de']} ({info['period']}), {info['how_de']}",
                  f"Nachfrage: Kinder unter 6 Jahren ({per}) am inneren Punkt jedes Gebiets, "
-                 f"gewichtet mit dem Bedarf (Stärke {format_number(strength, 1)})",
+                 f"gewichtet mit dem Bedarf (Stärke {fmt_number(strength, 1)})",
                  f"Bestand: {len(existing)} Angebote '{kind}' bleiben geöffnet"]
         if n_synth:
             notes.append(f"{n_synth} der {len(existing)} vorhandenen Angebote '{kind}' sind "
@@ -417,14 +417,14 @@ class ChainService:
 
 def _site_reason(r: dict[str, Any], need: dict[str, Any], kind: str) -> str:
     before = r["distance_before_m"]
-    dist = (f"das nächste Angebot '{kind}' ist bisher {format_number(before / 1000, 1)} km "
+    dist = (f"das nächste Angebot '{kind}' ist bisher {fmt_number(before / 1000, 1)} km "
             "entfernt (Luftlinie)") if np.isfinite(before) else \
         f"bisher gibt es kein Angebot '{kind}'"
     unit = need.get("unit", "")
-    value = "–" if pd.isna(r["need"]) else f"{format_number(float(r['need']), 1)} {unit}"
-    return (f"{r['name']}: {format_number(r['children'], 0)} Kinder unter 6 Jahren, "
+    value = "–" if pd.isna(r["need"]) else f"{fmt_number(float(r['need']), 1)} {unit}"
+    return (f"{r['name']}: {fmt_number(r['children'], 0)} Kinder unter 6 Jahren, "
             f"{need['name_de']} {value.strip()}; {dist}. Ein neuer Standort am inneren Punkt "
-            f"des Gebiets wäre für {format_number(r['children_served'], 0)} Kinder unter 6 "
+            f"des Gebiets wäre für {fmt_number(r['children_served'], 0)} Kinder unter 6 "
             f"in {r['units_served']} Gebiet(en) das nächste Angebot.")
 
 
@@ -434,7 +434,7 @@ def _distance_notes(dist: NetworkDistance | None, meta: dict[str, Any]) -> list[
         return []
     notes = [meta["note_de"], *dist.network.notes]
     if dist.far_demand:
-        notes.append(f"{format_number(dist.far_demand, 0)} Nachfragepunkte liegen weiter als "
+        notes.append(f"{fmt_number(dist.far_demand, 0)} Nachfragepunkte liegen weiter als "
                      "der Radius vom Straßennetz entfernt und erreichen kein Angebot; "
                      "deckt das Netz alle Gebiete ab?")
     return notes
@@ -442,9 +442,9 @@ def _distance_notes(dist: NetworkDistance | None, meta: dict[str, Any]) -> list[
 
 def _coverage_table(inp: _CoverageInput, sel: pd.DataFrame) -> pd.DataFrame:
     """Offers, places and children per unit of ``inp`` for the offers ``sel``."""
-    table = places_per_child(sel, inp.children.dropna())
-    table = inp.shapes[["id", "name"]].rename(columns={"id": "unit_id"}).merge(
-        table, on="unit_id", how="left")
+    per_child = places_per_child(sel, inp.children.dropna())
+    table: pd.DataFrame = inp.shapes[["id", "name"]].rename(
+        columns={"id": "unit_id"}).merge(per_child, on="unit_id", how="left")
     table["offers"] = table["offers"].fillna(0).astype(int)
     if not inp.use_places:
         table["capacity"] = np.nan
@@ -466,7 +466,7 @@ def _coverage_meta(inp: _CoverageInput, radius: float, decay: str, demand: str,
     what = "Plätze je Kind" if inp.use_places else f"{kind_label(inp.kind)} je 1.000 Kinder"
     what_en = "places per child" if inp.use_places else \
         f"{kind_label(inp.kind, 'en')} per 1,000 children"
-    km, km_en = format_number(radius / 1000.0, 1), format_number(radius / 1000.0, 1, "en")
+    km, km_en = fmt_number(radius / 1000.0, 1), fmt_number(radius / 1000.0, 1, "en")
     if dist["distance"] == "network":
         reach_de = f"innerhalb von {km} km {dist['distance_de']}"
         reach_en = f"within {km_en} km {dist['distance_en']}"
@@ -481,7 +481,7 @@ def _coverage_meta(inp: _CoverageInput, radius: float, decay: str, demand: str,
         "places_known": inp.use_places,
         "supply_label_de": f"Erreichbarkeit (2SFCA, {what} {reach_de})",
         "supply_label_en": f"accessibility (2SFCA, {what_en} {reach_en})",
-        "demand_de": (f"Nachfragepunkte: Raster von {format_number(cell, 0)} m in den "
+        "demand_de": (f"Nachfragepunkte: Raster von {fmt_number(cell, 0)} m in den "
                       "Gebieten; die Kinder eines Gebiets sind gleichmäßig auf seine "
                       "Rasterpunkte verteilt (feinere Bevölkerungsdaten gibt es nicht)")
         if demand == "grid" else "Nachfragepunkte: ein innerer Punkt je Gebiet, "
@@ -542,27 +542,27 @@ def _what_if_summary(meta: dict[str, Any], table: pd.DataFrame, inp: _CoverageIn
     zb, za = meta["children_without_before"], meta["children_without_after"]
     de = ["Änderungen: " + "; ".join(c["text_de"] for c in meta["changes"]) + ".",
           f"Angebote: {meta['offers_before']} vorher, {meta['offers_after']} nachher.",
-          f"Erreichbarkeit im Mittel ({what}): {format_number(mb, dec)} vorher, "
-          f"{format_number(ma, dec)} nachher ({format_number(ma - mb, dec, sign=True)}).",
-          f"Kinder ohne erreichbares Angebot: {format_number(zb, 0)} "
-          f"({format_number(zb / kids * 100, 1)} %) vorher, {format_number(za, 0)} "
-          f"({format_number(za / kids * 100, 1)} %) nachher."]
+          f"Erreichbarkeit im Mittel ({what}): {fmt_number(mb, dec)} vorher, "
+          f"{fmt_number(ma, dec)} nachher ({fmt_number(ma - mb, dec, sign=True)}).",
+          f"Kinder ohne erreichbares Angebot: {fmt_number(zb, 0)} "
+          f"({fmt_number(zb / kids * 100, 1)} %) vorher, {fmt_number(za, 0)} "
+          f"({fmt_number(za / kids * 100, 1)} %) nachher."]
     en = ["Changes: " + "; ".join(c["text_en"] for c in meta["changes"]) + ".",
           f"Offers: {meta['offers_before']} before, {meta['offers_after']} after.",
-          f"Mean accessibility ({what_en}): {format_number(mb, dec, 'en')} before, "
-          f"{format_number(ma, dec, 'en')} after "
-          f"({format_number(ma - mb, dec, 'en', sign=True)}).",
-          f"Children without an offer in reach: {format_number(zb, 0, 'en')} "
-          f"({format_number(zb / kids * 100, 1, 'en')}%) before, {format_number(za, 0, 'en')} "
-          f"({format_number(za / kids * 100, 1, 'en')}%) after."]
+          f"Mean accessibility ({what_en}): {fmt_number(mb, dec, 'en')} before, "
+          f"{fmt_number(ma, dec, 'en')} after "
+          f"({fmt_number(ma - mb, dec, 'en', sign=True)}).",
+          f"Children without an offer in reach: {fmt_number(zb, 0, 'en')} "
+          f"({fmt_number(zb / kids * 100, 1, 'en')}%) before, {fmt_number(za, 0, 'en')} "
+          f"({fmt_number(za / kids * 100, 1, 'en')}%) after."]
     change = table["accessibility_change"].fillna(0.0)
     top = table.assign(_d=change.abs())
     top = top[top["_d"] > 1e-12].sort_values("_d", ascending=False, kind="mergesort").head(3)
     if len(top):
         de.append("Größte Änderungen: " + ", ".join(
-            f"{r['name']} {format_number(r['accessibility_change'], dec, sign=True)}"
+            f"{r['name']} {fmt_number(r['accessibility_change'], dec, sign=True)}"
             for r in top.to_dict("records")) + ".")
         en.append("Largest changes: " + ", ".join(
-            f"{r['name']} {format_number(r['accessibility_change'], dec, 'en', sign=True)}"
+            f"{r['name']} {fmt_number(r['accessibility_change'], dec, 'en', sign=True)}"
             for r in top.to_dict("records")) + ".")
     return de, en

@@ -1,4 +1,4 @@
-"""Results of the prevention-chain facade (issue #5), JSON-ready with ``to_dict``."""
+"""Results of the prevention-chain service (issue #5), JSON-ready with ``to_dict``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.domain.jsonable import clean
+from kekiz.domain.jsonable import clean_dict
 from kekiz.domain.model import Dataset
 from kekiz.prevention.chain import ChainMatrix
 from kekiz.prevention.gaps import GapResult
@@ -37,7 +37,7 @@ class ServiceImport:
 
     def to_dict(self) -> dict[str, Any]:
         cols = ["name_a", "name_b", "source_a", "source_b", "distance_m", "message_de"]
-        return clean({
+        return clean_dict({
             "dataset": {"id": self.dataset.id, "name": self.dataset.name,
                         "revision": self.dataset.revision, "kind": self.dataset.kind},
             "services": self.services, "locations": self.locations,
@@ -65,7 +65,7 @@ class CoverageResult:
     demand: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"meta": self.meta, "notes": self.notes,
+        return clean_dict({"meta": self.meta, "notes": self.notes,
                        "units": records(self.table)})
 
 
@@ -82,7 +82,7 @@ class GapsResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"need": self.need, "supply": self.supply,
+        return clean_dict({"need": self.need, "supply": self.supply,
                        "supply_label_de": self.supply_label_de,
                        "supply_label_en": self.supply_label_en,
                        "coverage": self.coverage.meta, "notes": self.notes,
@@ -98,7 +98,7 @@ class SitesResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"meta": self.meta, "notes": self.notes,
+        return clean_dict({"meta": self.meta, "notes": self.notes,
                        "sites": records(self.sites)})
 
 
@@ -120,7 +120,7 @@ class ChainResult:
             frame = m.phases if table == "phases" else m.transitions
             return records(frame[frame["unit_id"] == self.unit_id])
 
-        return clean({"unit_id": self.unit_id, "name": self.name, "level": self.level,
+        return clean_dict({"unit_id": self.unit_id, "name": self.name, "level": self.level,
                        "offers": self.offers, "synthetic_offers": self.synthetic_offers,
                        "sectors": self.matrix.sectors,
                        "phases": part(self.matrix, "phases"),
@@ -157,7 +157,7 @@ class WhatIfResult:
             "_d", ascending=False, kind="mergesort").drop(columns="_d")
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"meta": self.meta, "summary_de": self.summary_de,
+        return clean_dict({"meta": self.meta, "summary_de": self.summary_de,
                        "summary_en": self.summary_en, "notes": self.notes,
                        "units": records(self.table)})
 
@@ -175,5 +175,5 @@ class AccessComparison:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"meta": self.meta, "notes": self.notes,
+        return clean_dict({"meta": self.meta, "notes": self.notes,
                        "units": records(self.table)})

@@ -23,7 +23,7 @@ import shapely
 from kekiz.analysis.classify import CLASSIFIERS, Classification, classify
 from kekiz.analysis.indices import quantile_type9
 from kekiz.domain.errors import MethodError
-from kekiz.domain.jsonable import clean, dumps
+from kekiz.domain.jsonable import clean, clean_dict, dumps
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.services.base import actor
 from kekiz.settings import Settings
@@ -91,7 +91,7 @@ class Derived:
 
     def to_dict(self) -> dict[str, Any]:
         ds = self.dataset
-        return clean({
+        return clean_dict({
             "kind": self.kind, "indicator": self.indicator_id, "level": self.level,
             "period": self.period, "summary": self.summary,
             "dataset": None if ds is None else {"id": ds.id, "name": ds.name,

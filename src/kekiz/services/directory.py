@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.domain.directory import Directory, ServiceDataset, Transition, slug
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
 from kekiz.domain.model import Dataset, LifePhase
+from kekiz.i18n import fmt_number
 from kekiz.ingest.boundaries import match_key, sha256_of
 from kekiz.ingest.directory import (
     KITA,
@@ -118,7 +118,7 @@ class DirectoryService:
         if len(internal):
             notes.append(f"{len(internal)} Angebotspaare der Datei sind vermutlich doppelt "
                          "(gleicher Name, höchstens "
-                         f"{format_number(max_distance_m, 0)} m entfernt); beide bleiben")
+                         f"{fmt_number(max_distance_m, 0)} m entfernt); beide bleiben")
         if len(dups) and not keep_duplicates:
             _drop_offers(directory, set(dups["offer_b"]))
             if not directory.services:  # nothing new: refuse rather than store nothing

@@ -14,7 +14,7 @@ import pandas as pd
 from kekiz.analysis.did import estimate_did
 from kekiz.analysis.indices import DYNAMICS_CLASSES, STATUS_CLASSES, compute_index
 from kekiz.domain.errors import KekizError
-from kekiz.domain.jsonable import clean
+from kekiz.domain.jsonable import clean_dict
 from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.ingest.directory import DirectoryImport
 from kekiz.ingest.frames import read_frame, read_numbers
@@ -56,7 +56,7 @@ class MSSFileResult:
     notes_en: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({"areas": len(self.table), "excluded": self.excluded,
+        return clean_dict({"areas": len(self.table), "excluded": self.excluded,
                       "notes": self.notes, "notes_en": self.notes_en,
                        "status_classes": {str(k): v for k, v in self.status_counts.items()},
                        "dynamics_classes": {str(k): v for k, v in self.dynamics_counts.items()},

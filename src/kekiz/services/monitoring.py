@@ -1,4 +1,4 @@
-"""Socio-spatial monitoring use cases of the facade (issue #3).
+"""Socio-spatial monitoring use cases (issue #3).
 
 Each use case reads stored observations, runs a method of :mod:`kekiz.analysis` and writes
 the derived values back as observations of a derived dataset (kind ``derived``) in one
@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.analysis.rates import proportions, rates
 from kekiz.analysis.smoothing import binomial_eb, global_eb, local_eb
 from kekiz.analysis.spatial import DEFAULT_SEED, local_moran, moran, spatial_weights
@@ -32,6 +31,7 @@ from kekiz.domain.catalogue import lookup
 from kekiz.domain.errors import MethodError
 from kekiz.domain.jsonable import dumps
 from kekiz.domain.model import Aggregation, Indicator, Polarity
+from kekiz.i18n import fmt_number
 from kekiz.services.derived import (
     AGE_GROUPS,
     LISA_CODE,
@@ -331,13 +331,13 @@ class MonitoringService:
         num_names = " + ".join(i.name_de for i in inputs[:-1])
         num_names_en = " + ".join(i.name_en for i in inputs[:-1])
         per = {100.0: "je 100", 1000.0: "je 1.000", 100000.0: "je 100.000"}.get(
-            scale, f"je {format_number(scale, 0)}")
+            scale, f"je {fmt_number(scale, 0)}")
         per_en = per.replace("je", "per").replace(".", ",")
         unit = "%" if scale == 100.0 and kind == "share" else per
         return Indicator(
             indicator_id, name_de or f"{num_names} {per} {inputs[-1].name_de}",
             name_en or f"{num_names_en} {per_en} {inputs[-1].name_en}",
-            f"({'+'.join(nums)}) / {den} × {format_number(scale, 0)}",
+            f"({'+'.join(nums)}) / {den} × {fmt_number(scale, 0)}",
             f"({'+'.join(nums)}) / {den} × {scale:,.0f}", unit=unit,
             numerator="+".join(nums), denominator=den,
             polarity=Polarity(polarity or 0), sector=inputs[0].sector,

@@ -346,7 +346,8 @@ class NetworkService:
                                   message_en=f"Indicator '{ind}' ({level}) is missing for "
                                   "the estimate.")
             last = sorted(frame["period"].unique())[-1]
-            return frame[frame["period"] == last].set_index("unit_id")["value"]
+            latest: pd.Series = frame[frame["period"] == last].set_index("unit_id")["value"]
+            return latest
 
         gem_units = store.units_frame("gemeinde").set_index("id")["parent_id"]
         kreis, gem = estimate_children(

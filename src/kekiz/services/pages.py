@@ -536,7 +536,8 @@ class PageService:
     def download(self, fmt: str, *, indicator_id: str | None = None,
                  level: str | None = None, period: str | None = None,
                  lang: str = "de") -> tuple[bytes, str, str]:
-        """The export of :meth:`Monitor.export` as bytes: (content, file name, media type).
+        """The export of :meth:`kekiz.services.data.DataService.export` as bytes: (content,
+        file name, media type).
 
         The table is read through the publication gate, then written with the same writers
         as the export (CSV in German Excel conventions, XLSX, GeoJSON, GeoPackage).

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kekiz.analysis.classify import format_number
 from kekiz.analysis.indices import DYNAMICS_CLASSES, mss_dynamics_class
 from kekiz.analysis.priority import PriorityRule, priority_list
 from kekiz.analysis.trends import LineageEvent, trend_table
 from kekiz.domain.errors import KekizError, MethodError
 from kekiz.domain.jsonable import dumps
 from kekiz.domain.model import Indicator, Polarity
+from kekiz.i18n import fmt_number
 from kekiz.network.reach import estimate_children
 from kekiz.services.derived import (
     AGE_GROUPS,
@@ -194,10 +194,10 @@ class TrendsAndPriorities:
         basis, basis_en = {}, {}
         for uid, value, c, lab, lab_en in zip(ct.index, ct["value"], ct["class"], ct["label"],
                                               ct["label_en"], strict=True):
-            basis[uid] = (f"{ind.name_de} {cls.period}: {format_number(float(value), dec)}, "
+            basis[uid] = (f"{ind.name_de} {cls.period}: {fmt_number(float(value), dec)}, "
                           f"Klasse {int(c)} von {k} ({lab})")
             basis_en[uid] = (f"{ind.name_en} {cls.period}: "
-                             f"{format_number(float(value), dec, 'en')}, class {int(c)} of {k} "
+                             f"{fmt_number(float(value), dec, 'en')}, class {int(c)} of {k} "
                              f"({lab_en})")
         t["reasons"] = [f"{basis[u]}; {r}" for u, r in zip(t["unit_id"], t["reasons"],
                                                              strict=True)]

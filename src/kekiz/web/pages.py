@@ -1,7 +1,8 @@
 """Server-rendered pages: index, atlas, area profile, comparison, state network, sources.
 
-Each handler asks the facade, passes every table through :func:`publish`, and hands
-plain values to a template.  German first; ``?lang=en`` switches.
+Each handler asks the read model (services/pages.py and its views, where every table
+passes the publication gate) and hands plain values to a template.  German first;
+``?lang=en`` switches.
 """
 
 from __future__ import annotations

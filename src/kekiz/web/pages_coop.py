@@ -1,7 +1,7 @@
 """The cooperation-network page: graph, metrics by sector, brokers, wave comparison.
 
-The graph is drawn here as SVG from the layout the facade computes
-(:func:`kekiz.facade.coop_layout.cooperation_layout`); no JavaScript library.  A wave
+The graph is drawn here as SVG from the layout the cooperation service
+computes (:func:`kekiz.services.coop_layout.cooperation_layout`); no JavaScript library.  A wave
 marked synthetic is labelled so on the page, in the graph title and in the credits.
 """
 

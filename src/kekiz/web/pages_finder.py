@@ -1,6 +1,6 @@
 """The public family service finder (Familienwegweiser): a GET form, no JavaScript needed.
 
-Searches the stored offers through the facade (only published, active offers) by the
+Searches the stored offers through the finder service (only published, active offers) by the
 child's age, life phase, topic, Stadtteil and a starting point with a distance.  The
 starting point is a unit name (its inner point), the street address of a published offer
 or coordinates ``lat, lon``; there is no geocoder (no internet).

@@ -1,6 +1,6 @@
 """The public family service finder (Familienwegweiser): a GET form, no JavaScript needed.
 
-Searches the stored offers through the facade (only published, active offers) by the
+Searches the stored offers through the finder service (only published, active offers) by the
 child's age, life phase, topic, Stadtteil and a starting point with a distance.  The
 starting point is a unit name (its inner point), the street address of a published offer
 or coordinates ``lat, lon``; there is no geocoder (no internet).
@@ -56,7 +56,7 @@ def _age(text: str | None) -> float | None:
 
 def _start(text: str, choices: dict[str, Any]
            ) -> tuple[str | tuple[float, float] | None, str]:
-    """(what to hand the facade, how the starting point was understood)."""
+    """(what to hand the finder service, how the starting point was understood)."""
     hit = _COORDS.match(text.replace(", ", ","))
     if hit and "." in text:
         return (float(hit.group(1)), float(hit.group(2))), "coords"

@@ -1,10 +1,10 @@
 """The Leitbild scorecard page: every target of a unit with its status and a chart.
 
 The municipality of the Leitbild by default; its districts (the units of the levels that
-level targets name) on choice.  The status rule is the facade's own sentence
+level targets name) on choice.  The status rule is the goals service's sentence
 (:meth:`Scorecard.rule`).  Charts (actual values, target path, trend forecast with its
 95 % interval) are drawn with :mod:`kekiz.reporting.svg`; values come only from published
-(usable) observations, as the facade reads them.
+(usable) observations, as the goals service reads them.
 """
 
 

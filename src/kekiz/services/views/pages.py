@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from kekiz.i18n import TEXTS, Translator, fmt_number, fmt_value
+from kekiz.i18n import TEXTS, Translator, fmt_number, fmt_percent, fmt_value
 from kekiz.reporting.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
 from kekiz.services.pages import CLASS_METHODS, USABLE, PageService
 from kekiz.services.views.common import at_period, each_row, records, series_index, unit_href
@@ -62,8 +62,7 @@ def _series(frame: pd.DataFrame | list[dict[str, Any]]) -> list[tuple[str, float
 
 
 def _pct(share: float, lang: str) -> str:
-    text = fmt_number(share * 100, 1, lang)
-    return f"{text}%" if lang == "en" else f"{text}\u00a0%"
+    return fmt_percent(share, 1, lang)
 
 
 def index(m: PageService, lang: str, user: Any) -> dict[str, Any]:
