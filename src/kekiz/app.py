@@ -102,7 +102,7 @@ class Kekiz:
         from kekiz.privacy.publish import WithheldFreeReads
 
         # a read view: every read of the Store protocol, no writes
-        return cast(Store, WithheldFreeReads(self.store))
+        return cast("Store", WithheldFreeReads(self.store))
 
     # -- services ----------------------------------------------------------------------------
     @cached_property
