@@ -50,6 +50,7 @@ from kekiz.reporting.report_model import (
 from kekiz.reporting.report_pdf import html_to_pdf
 from kekiz.services.base import Progress, attributions_of, language, no_progress
 from kekiz.services.chain import ChainService
+from kekiz.services.derived import stored_breaks
 from kekiz.services.goals import GoalService
 from kekiz.services.monitoring import MonitoringService
 from kekiz.services.network import NetworkService
@@ -301,7 +302,8 @@ class ReportService:
         return IndicatorInput(ind, period, values[cols].reset_index(drop=True),
                               series[["unit_id", "period", "value", "status"]]
                               .reset_index(drop=True),
-                              subject[["period", "value", "status"]].reset_index(drop=True))
+                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              stored_breaks(store, ind.id, level, period))
 
     def _profiles_from_inputs(self, ids: list[str], names: dict[str, str],
                               parents: dict[str, str], inputs: list[IndicatorInput],

@@ -365,8 +365,10 @@ def atlas_geojson(m: Pages, user: CurrentUser, lang: Lang,
                   level: Annotated[str, Query(description="Ebene / level")],
                   indicator: Annotated[str, Query(description="Indikator")],
                   period: Annotated[str | None, Query(description="Zeitraum")] = None,
-                  method: Annotated[str, Query(description="quantiles, fisher_jenks, "
-                                               "equal_interval, std_mean")] = "quantiles",
+                  method: Annotated[str, Query(description="standard (wie kekiz monitor "
+                                               "classes), quantile9, quantiles, "
+                                               "fisher_jenks, equal_interval, "
+                                               "std_mean")] = "standard",
                   k: Annotated[int, Query(ge=2, le=9)] = 5) -> Response:
     data = m.atlas(level, indicator, period, method=method, k=k)
     frame = m.publish(data.units)

@@ -27,7 +27,7 @@ def index(request: Request, m: Pages, user: CurrentUser, lang: Lang) -> HTMLResp
 @router.get("/atlas", response_class=HTMLResponse)
 def atlas(request: Request, m: Pages, user: CurrentUser, lang: Lang,
           level: str | None = None, indicator: str | None = None, period: str | None = None,
-          method: str = "quantiles",
+          method: str = "standard",
           k: Annotated[int, Query(ge=2, le=9)] = 5) -> HTMLResponse:
     return render(request, "atlas.html", lang, views.atlas(m, lang, level=level,
                                                            indicator=indicator, period=period,

@@ -73,7 +73,7 @@ def index(m: PageService, lang: str, user: Any) -> dict[str, Any]:
 
 
 def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str | None = None,
-          period: str | None = None, method: str = 'quantiles', k: int = 5) -> dict[str, Any]:
+          period: str | None = None, method: str = 'standard', k: int = 5) -> dict[str, Any]:
     t = Translator(lang)
     level, indicator, period, notes, available = _choose(m, t, level, indicator, period)
     context: dict[str, Any] = {
