@@ -260,9 +260,9 @@ class MonitoringService:
         name = score or "gisd_score"
         listed = ", ".join(candidates[:15]) or "–"
         de = (f"{name}: keine Werte auf der Ebene {level}" if score or not candidates
-              else f"Kein GISD und kein eindeutiger Index auf der Ebene {level}")
+              else f"Kein GISD (gisd_score) und kein eindeutiger Index auf der Ebene {level}")
         en = (f"{name}: no values on level {level}" if score or not candidates
-              else f"No GISD and no single composite index on level {level}")
+              else f"No GISD (gisd_score) and no single composite index on level {level}")
         if not run.results:
             raise MethodError(
                 f"{de}; das Monitoring hätte kein Ergebnis. Abhilfe: --score mit einem "

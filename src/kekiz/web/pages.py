@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import pages as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -54,6 +54,8 @@ def compare(request: Request, m: Pages, user: CurrentUser, lang: Lang,
 def network(request: Request, m: Pages, user: CurrentUser, lang: Lang,
             programme: str | None = None,
             year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "network")) is not None:
+        return empty
     return render(request, "network.html", lang, views.network(m, lang, programme=programme,
                                                                year=year))
 
