@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
+from kekiz.analysis.indices import quantile_type9
 from kekiz.domain.errors import MethodError
 
 __all__ = [
@@ -381,8 +382,6 @@ def map_classes(values: pd.Series, method: str = DEFAULT_METHOD, k: int = DEFAUL
         if k < 2:
             raise _err(f"Anzahl der Klassen {k}: erwartet mindestens 2.",
                        f"Number of classes {k}: expected at least 2.")
-        from kekiz.analysis.indices import quantile_type9
-
         known = values.dropna().astype(float)
         if known.empty:
             return classify(values, "quantiles", k, decimals=decimals)

@@ -547,7 +547,7 @@ class PageService:
     # -- downloads -------------------------------------------------------------------------------
     def download(self, fmt: str, *, indicator_id: str | None = None,
                  level: str | None = None, period: str | None = None,
-                 lang: str = "de") -> tuple[bytes, str, str]:
+                 lang: str = "de", full_precision: bool = False) -> tuple[bytes, str, str]:
         """The export of :meth:`Monitor.export` as bytes: (content, file name, media type).
 
         The table is read through the publication gate, then written with the same writers
@@ -561,6 +561,9 @@ class PageService:
         if level is not None:
             self.store.level(level)
         frame = self._data.table(indicator_id, level, period, reads=self.store)
+        if not full_precision:  # as shown: rounded to each indicator's decimals
+            frame = exporter.round_values(frame, {i.id: int(i.decimals)
+                                                  for i in self.store.indicators()})
         stem = "_".join(p for p in ("kekiz", indicator_id, level, period) if p)
         name = f"{stem}.{fmt}"
         with tempfile.TemporaryDirectory(prefix="kekiz-dl-") as tmp:

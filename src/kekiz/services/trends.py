@@ -163,8 +163,7 @@ class TrendsAndPriorities:
 
     def compute_priority(self, score: str, level: str, cls: Derived, lis: Derived, tr: Derived,
                       min_score: float, children: str | None = None) -> Derived:
-        """The priority list; ``children``: the indicator of the children counted in each
-        area (default: ``einwohner_u18``, the age groups or the INKAR estimate)."""
+        """The priority list; ``children``: indicator of the children per area."""
         ind = self.store.indicator(score)
         if ind.polarity == Polarity.NEUTRAL:
             raise MethodError(f"'{score}' hat keine Richtung (Polarität 0); eine Rangfolge "

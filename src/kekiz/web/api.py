@@ -401,9 +401,13 @@ def download(m: Pages, user: CurrentUser, lang: Lang,
                                      "gpkg")] = "csv",
              indicator: Annotated[str | None, Query(description="Indikator")] = None,
              level: Annotated[str | None, Query(description="Ebene / level")] = None,
-             period: Annotated[str | None, Query(description="Zeitraum")] = None) -> Response:
+             period: Annotated[str | None, Query(description="Zeitraum")] = None,
+             full_precision: Annotated[bool, Query(
+                 description="Werte ungerundet (sonst auf die Nachkommastellen des "
+                 "Indikators gerundet) / values unrounded")] = False) -> Response:
     content, name, media = m.download(format, indicator_id=indicator, level=level,
-                                      period=period, lang=lang)
+                                      period=period, lang=lang,
+                                      full_precision=full_precision)
     return Response(content, media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
