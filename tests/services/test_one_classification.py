@@ -11,11 +11,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from kekiz.analysis.classify import map_classes
 from kekiz.app import Kekiz
 from kekiz.demo import build_demo
+from kekiz.domain.model import Dataset
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_model import build_view
 from kekiz.settings import load_settings
@@ -111,9 +114,25 @@ def test_stored_breaks_of_a_chosen_method_reach_atlas_and_report(kekiz: Kekiz,
 
 
 def test_map_classes_of_equal_values_is_one_class() -> None:
-    import pandas as pd
-
-    from kekiz.analysis.classify import map_classes
-
     clf = map_classes(pd.Series([7.0, 7.0, 7.0], index=["a", "b", "c"]), decimals=0)
     assert clf.classes.tolist() == [1, 1, 1] and clf.labels == ("7",)
+
+
+def test_stored_breaks_of_values_imported_since_are_not_used(kekiz: Kekiz,
+                                                              demo_url: str) -> None:
+    ind = "kitas_je_1000_3_6"
+    period = _report(kekiz)[ind][0]
+    chosen = _cli(demo_url, "--indicator", ind, "--level", LEVEL, "--period", period,
+                  "--method", "equal_interval", "--k", "3")
+    assert max(chosen.values()) == 3
+    # a new delivery of the same values after the classification: its breaks are stale
+    obs = kekiz.store.observations(indicator_id=ind, level=LEVEL, period=period)
+    with kekiz.store.transaction() as tx:
+        ds = tx.add_dataset(Dataset(name="Neue Lieferung", kind="indicators"))
+        tx.upsert_observations(obs.assign(dataset_id=ds.id))
+    default = kekiz.monitoring.compute_classes(ind, LEVEL, period, "quantile9", 5, None)
+    expected = dict(zip(default.table["unit_id"], default.table["class"].astype(int),
+                        strict=True))
+    with TestClient(create_app(kekiz.settings)) as client:
+        assert _atlas(kekiz, client, ind, period) == expected
+    assert _report(kekiz)[ind][1] == expected

@@ -220,9 +220,13 @@ def derived_indicator(base: Indicator, ind_id: str, name_de: str, name_en: str,
 
 
 class DatasetReads(Protocol):
-    """Whatever lists the datasets: the store or a publication view of it."""
+    """Whatever lists datasets and reads observations: the store or a publication view."""
 
     def datasets(self) -> list[Dataset]: ...
+
+    def observations(self, *, indicator_id: str | Sequence[str] | None = None,
+                     unit_ids: Sequence[str] | None = None, level: str | None = None,
+                     period: str | Sequence[str] | None = None) -> pd.DataFrame: ...
 
 
 def indicator_classes(store: DatasetReads, values: pd.Series, ind: Indicator, level: str,
@@ -244,8 +248,14 @@ def stored_breaks(store: DatasetReads, indicator_id: str, level: str,
     """Method, inner breaks and closure of the last stored classification of an indicator
     on a level in a period (``kekiz monitor classes``, ``monitor run``, ``index``): the
     details of its derived dataset are the one place where the breaks of a map are kept.
-    ``None`` when there is none."""
+    ``None`` when there is none, or when the values were imported after it (stale)."""
+    obs = store.observations(indicator_id=indicator_id, level=level, period=period)
+    ids = pd.to_numeric(obs["dataset_id"], errors="coerce").dropna() \
+        if "dataset_id" in obs.columns else pd.Series(dtype=float)
+    newest = int(ids.max()) if len(ids) else 0
     for ds in sorted(store.datasets(), key=lambda d: -(d.id or 0)):
+        if (ds.id or 0) < newest:
+            return None
         details = ds.details or {}
         if ds.kind != "derived" or details.get("level") != level or \
                 str(details.get("period")) != period:
