@@ -168,7 +168,7 @@ def test_language_switch(server: Server, page: object) -> None:
         page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("h2#map-title")).to_contain_text("Socioeconomic deprivation")
-    expect(page.locator(".legend")).to_contain_text("to under")
+    expect(page.locator(".legend")).to_contain_text("over")
     shot(page, "atlas-english")
     # the choice is remembered: the next page is English too
     page.goto(f"{server.url}/network")

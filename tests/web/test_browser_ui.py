@@ -155,7 +155,7 @@ def test_place_search_finds_chorweiler_and_centres_the_map(server: Server, deskt
 
     page = desktop
     # the atlas of the Land (municipalities): Chorweiler is a part of Köln
-    page.goto(server.url + "/atlas")
+    page.goto(server.url + "/atlas?level=gemeinde")
     box = wait_for_map(page)
     z0 = map_state(box)[0]
     page.get_by_label("Ort auf der Karte suchen").fill("chorweiler")

@@ -26,16 +26,26 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from kekiz.analysis.indices import quantile_type9
 from kekiz.domain.errors import MethodError
 from kekiz.i18n import fmt_number
 
 __all__ = [
     "CLASSIFIERS",
+    "DEFAULT_K",
+    "DEFAULT_METHOD",
+    "MAP_METHODS",
     "Classification",
     "classify",
+    "map_classes",
     "register_classifier",
+    "stored_or_default_classes",
 ]
 
+#: The one default scheme of every indicator map (``kekiz monitor classes``, the atlas,
+#: the report maps and the index classes): type-9 quantiles as the GISD, five classes.
+DEFAULT_METHOD = "quantile9"
+DEFAULT_K = 5
 
 
 @dataclass(frozen=True)
@@ -321,3 +331,59 @@ def _legend(cuts: np.ndarray, lo: float, hi: float, closed: str, decimals: int,
             de.append(f"über {f(a, 'de')} bis {f(b, 'de')}")
             en.append(f"over {f(a, 'en')} to {f(b, 'en')}")
     return tuple(ids), tuple(de), tuple(en)
+
+
+#: Every name :func:`map_classes` accepts (``quantile9`` and the registered methods).
+MAP_METHODS = ("quantile9", "quantiles", "fisher_jenks", "natural_breaks", "equal_interval",
+               "std_mean", "manual")
+
+
+def map_classes(values: pd.Series, method: str = DEFAULT_METHOD, k: int = DEFAULT_K, *,
+                breaks: Sequence[float] | None = None, decimals: int = 1,
+                closed: str | None = None, open_ends: bool | None = None) -> Classification:
+    """The classes of an indicator map: the one function behind ``kekiz monitor classes``,
+    the atlas and the report maps, so one indicator and period has the same classes
+    everywhere.
+
+    ``quantile9``: type-9 quantiles (R, as the GISD), intervals closed on the right;
+    ``manual``: the given inner ``breaks`` (closed left unless ``closed`` says otherwise,
+    e.g. stored breaks of an earlier classification, ``open_ends`` as :func:`classify`);
+    any other name of :data:`CLASSIFIERS`.
+    """
+    if method == "quantile9":
+        if k < 2:
+            raise _err(f"Anzahl der Klassen {k}: erwartet mindestens 2.",
+                       f"Number of classes {k}: expected at least 2.")
+        known = values.dropna().astype(float)
+        if known.empty:
+            return classify(values, "quantiles", k, decimals=decimals)
+        cuts = np.unique(quantile_type9(known.to_numpy(float), np.arange(1, k) / k))
+        cuts = cuts[(cuts >= known.min()) & (cuts < known.max())]
+        if cuts.size == 0:  # one distinct value: one class
+            return classify(values, "quantiles", 1, decimals=decimals)
+        return classify(values, "manual", breaks=cuts.tolist(), closed="right",
+                        decimals=decimals, open_ends=False)
+    if method not in CLASSIFIERS:
+        known_names = ", ".join(MAP_METHODS)
+        raise _err(f"Unbekanntes Klassifizierungsverfahren '{method}'. Erwartet: "
+                   f"{known_names}.",
+                   f"Unknown classification method '{method}'. Expected: {known_names}.")
+    if method == "manual" and breaks is not None and not list(breaks):
+        # stored breaks of values that were all equal: one class
+        return classify(values, "quantiles", 1, decimals=decimals)
+    return classify(values, method, k, breaks=breaks, decimals=decimals,
+                    closed=closed or "left", open_ends=open_ends)
+
+
+def stored_or_default_classes(values: pd.Series, stored: Mapping[str, Any] | None, *,
+                              method: str | None = None, k: int | None = None,
+                              decimals: int = 1) -> Classification:
+    """The classes of a map: with ``method`` that method; else the ``stored`` breaks of
+    the indicator's classification (``{"method", "breaks", "closed"}`` as written by
+    ``kekiz monitor classes``), else :data:`DEFAULT_METHOD` with ``k`` (default
+    :data:`DEFAULT_K`) classes."""
+    if method is None and stored is not None:
+        return map_classes(values, "manual", breaks=list(stored["breaks"]),
+                           closed=str(stored["closed"]), decimals=decimals,
+                           open_ends=stored["method"] == "manual")
+    return map_classes(values, method or DEFAULT_METHOD, k or DEFAULT_K, decimals=decimals)

@@ -125,14 +125,20 @@ def export(output: Annotated[Path, typer.Option("-o", "--output", help="Zieldate
                help="csv, xlsx, geojson oder gpkg (sonst aus der Endung).")] = None,
            indicator: Annotated[str | None, typer.Option(help="Nur dieser Indikator.")] = None,
            level: Annotated[str | None, typer.Option(help="Nur diese Ebene.")] = None,
-           period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None
+           period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None,
+           full_precision: Annotated[bool, typer.Option(
+               "--full-precision", help="Werte ungerundet schreiben (sonst auf die "
+               "Nachkommastellen des Indikators gerundet).")] = False,
            ) -> None:
     """Werte exportieren: CSV (Excel, deutsch), XLSX, GeoJSON, GeoPackage.
+
+    Werte gerundet wie angezeigt (Nachkommastellen des Indikators); --full-precision
+    schreibt sie ungerundet.
 
     Beispiel: kekiz export -o gisd.xlsx --indicator gisd_score --level gemeinde
     """
     n = kekiz().data.export(output, fmt=format, indicator_id=indicator, level=level,
-                         period=period)
+                         period=period, full_precision=full_precision)
     out.print(t(f"{fmt_number(n, 0)} Zeilen nach {output} geschrieben",
                  f"{n:,} rows written to {output}"))
 

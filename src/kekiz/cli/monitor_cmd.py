@@ -213,13 +213,21 @@ def _print(result: Derived, limit: int, period: str | None = None) -> None:
 # -- commands -------------------------------------------------------------------------------
 Limit = Annotated[int, typer.Option(help="Höchstens so viele Zeilen je Tabelle zeigen.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Ergebnis als JSON.")]
+Children = Annotated[str | None, typer.Option(
+    help="Indikator der Kinderzahl je Gebiet für die Prioritäten (sonst einwohner_u18 oder "
+         "die Altersgruppen einwohner_u3 ... einwohner_15_18).")]
 
 
 @monitor_app.command("rates")
 def rates(
-    indicator: Annotated[str, typer.Option(help="ID der abgeleiteten Quote, z. B. "
-                                                "arbeitslosenanteil.")],
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis, stadtteil.")],
+    indicator: Annotated[str | None, typer.Option(
+        "--id", "--indicator", help="ID der abgeleiteten Quote, z. B. anteil_u18 oder "
+        "arbeitslosenanteil (sonst aus Zähler und Nenner gebildet).")] = None,
+    name_de: Annotated[str | None, typer.Option(
+        "--name-de", help="Name der neuen Quote, z. B. \"Anteil unter 18 Jahren\".")] = None,
+    name_en: Annotated[str | None, typer.Option(
+        "--name-en", help="Englischer Name der neuen Quote.")] = None,
     numerator: Annotated[str | None, typer.Option(
         help="Zähler-Indikator(en), mehrere mit '+' (sonst aus der Indikatordefinition).")]
     = None,
@@ -241,11 +249,12 @@ def rates(
 
     Gespeichert werden alle Zeiträume; Werte mit Nenner 0 als 'missing' mit Grund.
 
-    Beispiel: kekiz monitor rates --indicator arbeitslosenanteil --level gemeinde
+    Beispiel: kekiz monitor rates --id anteil_u18 --name-de "Anteil unter 18 Jahren"
+    --numerator einwohner_u3+einwohner_3_6 --denominator einwohner --level stadtteil
     """
     results = kekiz().monitoring.derive_rate(
         indicator, numerator, denominator, level, kind=kind, multiplier=multiplier,
-        min_denominator=min_denominator, smooth=smooth)
+        min_denominator=min_denominator, smooth=smooth, name_de=name_de, name_en=name_en)
     if as_json:
         print_json([r.to_dict() for r in results])
         return
@@ -347,6 +356,7 @@ def priority(
     fdr: Annotated[bool, typer.Option(help="LISA mit FDR-Korrektur.")] = False,
     min_score: Annotated[float, typer.Option(help="Punkte ab denen ein Gebiet prioritär "
                                                   "ist.")] = 4.0,
+    children: Children = None,
     limit: Limit = 15,
     as_json: AsJson = False,
 ) -> None:
@@ -358,7 +368,8 @@ def priority(
     Beispiel: kekiz monitor priority --level gemeinde --since 2012
     """
     result = kekiz().monitoring.priority(level, score, period, since, permutations=permutations,
-                                       seed=seed, fdr=fdr, min_score=min_score)
+                                       seed=seed, fdr=fdr, min_score=min_score,
+                                       children=children)
     if as_json:
         print_json(result.to_dict())
         return
@@ -368,13 +379,15 @@ def priority(
 @monitor_app.command("run")
 def run(
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, kreis, stadtteil.")],
-    score: Annotated[str, typer.Option(help="Indikator für Klassen, LISA, Trend und "
-                                            "Prioritäten.")] = "gisd_score",
+    score: Annotated[str | None, typer.Option(
+        help="Indikator für Klassen, LISA, Trend und Prioritäten (sonst gisd_score oder "
+             "der eine Index der Ebene).")] = None,
     period: Annotated[str | None, typer.Option(help="Zeitraum (sonst der neueste).")] = None,
     since: Annotated[int | None, typer.Option(help="Startjahr des Trends.")] = None,
     permutations: Annotated[int, typer.Option(help="Permutationen für LISA.")] = 999,
     seed: Annotated[int, typer.Option(help="Startwert des Zufallsgenerators.")] = SEED,
     fdr: Annotated[bool, typer.Option(help="LISA mit FDR-Korrektur.")] = False,
+    children: Children = None,
     limit: Limit = 10,
     as_json: AsJson = False,
 ) -> None:
@@ -385,7 +398,8 @@ def run(
     Beispiel: kekiz monitor run --level gemeinde --since 2012
     """
     result = kekiz().monitoring.run_monitoring(level, score=score, period=period, since=since,
-                                          permutations=permutations, seed=seed, fdr=fdr)
+                                          permutations=permutations, seed=seed, fdr=fdr,
+                                          children=children)
     if as_json:
         print_json(result.to_dict())
         return

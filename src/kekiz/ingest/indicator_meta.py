@@ -32,6 +32,9 @@ NAME_FIELDS = ("name_de", "name_en", "definition_de", "definition_en")
 _OPTION = {"name_de": "--name-de", "name_en": "--name-en", "unit": "--unit",
            "aggregation": "--aggregation", "polarity": "--polarity", "scale": "--scale",
            "definition_de": "--definition-de", "definition_en": "--definition-en"}
+#: units of counts, shown without decimals
+_COUNT_UNITS = {"personen", "anzahl", "einwohner", "kinder", "fälle", "faelle",
+                "einrichtungen", "haushalte", "persons", "count", "people"}
 _SCALE_OF_UNIT = {"%": 100.0, "prozent": 100.0, "percent": 100.0, "‰": 1000.0,
                   "promille": 1000.0}
 
@@ -99,6 +102,9 @@ class MetadataPlan:
         unit = str(changes.get("unit", "")).strip().lower()
         if "scale" not in changes and unit in _SCALE_OF_UNIT:
             changes["scale"] = _SCALE_OF_UNIT[unit]
+        if "decimals" not in changes and (changes.get("aggregation") == Aggregation.SUM
+                                          or unit in _COUNT_UNITS):
+            changes["decimals"] = 0  # counts: "811.334 Personen", not "811.334,0"
         changes.update({k: v for k, v in self.given.items() if k in NAME_FIELDS})
         if "name_de" in self.given and "name_en" not in self.given:
             changes["name_en"] = self.given["name_de"]

@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
+import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMN_LABELS", "neutralise", "wide", "write_geo", "write_table"]
+__all__ = ["COLUMN_LABELS", "atomic_target", "neutralise", "round_values", "wide", "write_geo",
+           "write_table"]
 
 COLUMN_LABELS = {
     "de": {"unit_id": "Schlüssel", "name": "Gebiet", "level": "Ebene",
@@ -77,16 +80,42 @@ def _publishable(frame: pd.DataFrame, decimal: str | None = None) -> pd.DataFram
     return out
 
 
-def _atomic(out: Path) -> tuple[int, Path]:
+def atomic_target(out: Path) -> tuple[int, Path]:
+    """A new temporary file beside ``out`` (moved onto it when complete), created with
+    mode 0666 less the umask like any other file (``0644`` under the usual umask) – not
+    the 0600 of :func:`tempfile.mkstemp`, so an export is readable by the group."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kekiz-", suffix=out.suffix, dir=out.parent)
-    return fd, Path(tmp)
+    for _ in range(100):
+        tmp = out.parent / f".kekiz-{secrets.token_hex(8)}{out.suffix}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {out}")
+
+
+def round_values(frame: pd.DataFrame, decimals: Mapping[str, int]) -> pd.DataFrame:
+    """Values and interval limits rounded half up to the decimals of their indicator
+    (``decimals`` by indicator id; others stay as they are), as the pages show them."""
+    out = frame.copy()
+    if "indicator_id" not in out.columns or out.empty:
+        return out
+    places = out["indicator_id"].map(decimals)
+    known = places.notna().to_numpy()
+    factor = np.power(10.0, places.fillna(0).to_numpy(float))
+    for col in ("value", "lower", "upper"):
+        if col not in out.columns:
+            continue
+        x = pd.to_numeric(out[col], errors="coerce").to_numpy(float)
+        rounded = np.sign(x) * np.floor(np.abs(x) * factor + 0.5 + 1e-9) / factor
+        out[col] = np.where(known & np.isfinite(x), rounded, x)
+    return out
 
 
 def write_table(frame: pd.DataFrame, out: Path, fmt: str, lang: str = "de") -> None:
     decimal = ("," if lang == "de" else ".") if fmt == "csv" else None
     data = _publishable(frame, decimal).rename(columns=COLUMN_LABELS.get(lang, {}))
-    fd, tmp = _atomic(out)
+    fd, tmp = atomic_target(out)
     os.close(fd)
     try:
         if fmt == "csv":
@@ -114,7 +143,7 @@ def wide(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_geo(gdf: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
-    fd, tmp = _atomic(out)
+    fd, tmp = atomic_target(out)
     os.close(fd)
     tmp.unlink()
     try:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from kekiz.analysis.classify import classify
+from kekiz.analysis.classify import stored_or_default_classes
 from kekiz.domain.model import Indicator
 from kekiz.i18n import fmt_number
 from kekiz.reporting import report_svg as svg
@@ -47,6 +47,9 @@ class IndicatorInput:
     values: pd.DataFrame
     series: pd.DataFrame
     subject: pd.DataFrame
+    #: stored map classes of the indicator on this level and period (method, breaks,
+    #: closed: the breaks of ``kekiz monitor classes``), else the default scheme
+    breaks: dict[str, Any] | None = None
 
 
 @dataclass
@@ -200,8 +203,8 @@ def _indicator_view(c: _Ctx, data: IndicatorInput, proj: svg.Projected) -> dict[
     fills = [svg.SUPPRESSED if s == "suppressed" else svg.MISSING for s in v["status"]]
     klass = pd.Series(pd.NA, index=v.index, dtype="Int64")
     if usable.sum() >= 2:
-        k = min(c.cfg.classes, int(values.nunique()))
-        clf = classify(values.dropna(), "quantiles", max(k, 1), decimals=dec)
+        clf = stored_or_default_classes(values.dropna(), data.breaks, k=c.cfg.classes,
+                                        decimals=dec)
         klass.loc[clf.classes.index] = clf.classes
         colours = svg.class_colours(len(clf.class_ids), int(ind.polarity))
         colour_of = dict(zip(clf.class_ids, colours, strict=True))

@@ -8,7 +8,6 @@ the stored units, offers, population counts and need measure.  Also the helpers 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from kekiz.domain.errors import MethodError, NotFound
 from kekiz.domain.jsonable import clean
 from kekiz.ingest.boundaries import match_key
 from kekiz.prevention.geo import METRIC_CRS, points_in_units
+from kekiz.reporting.export import atomic_target
 from kekiz.services.base import language
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
@@ -43,10 +43,8 @@ _KIND_WORDS = {
 def write_frame(frame: pd.DataFrame, out: Path, lang: str = "de") -> None:
     """CSV in German Excel conventions (``;``, decimal comma) or English, or XLSX;
     column names stay as they are."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".kekiz-", suffix=out.suffix, dir=out.parent)
+    fd, tmp = atomic_target(out)
     os.close(fd)
-    tmp = Path(name)
     try:
         if out.suffix.lower() == ".xlsx":
             frame.to_excel(tmp, index=False, engine="openpyxl")

@@ -120,11 +120,19 @@ class DataService:
                 "denominator", "status", "lower", "upper"]
         return merged[cols]
 
+    def decimals(self) -> dict[str, int]:
+        """The decimals of every indicator (as the pages show its values)."""
+        return {i.id: int(i.decimals) for i in self.store.indicators()}
+
     def export(self, out: Path, *, fmt: str | None = None, indicator_id: str | None = None,
-               level: str | None = None, period: str | None = None) -> int:
-        """Write values (CSV/XLSX) or units with values (GeoJSON/GeoPackage)."""
+               level: str | None = None, period: str | None = None,
+               full_precision: bool = False) -> int:
+        """Write values (CSV/XLSX) or units with values (GeoJSON/GeoPackage), rounded to
+        the decimals of each indicator unless ``full_precision``."""
         fmt = (fmt or out.suffix.lstrip(".")).lower()
         frame = self.table(indicator_id, level, period)
+        if not full_precision:
+            frame = exporter.round_values(frame, self.decimals())
         if fmt in ("csv", "xlsx"):
             exporter.write_table(frame, out, fmt, lang=language(self.settings))
             return len(frame)

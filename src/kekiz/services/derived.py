@@ -13,15 +13,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
-from kekiz.analysis.classify import CLASSIFIERS, Classification, classify
-from kekiz.analysis.indices import quantile_type9
+from kekiz.analysis.classify import Classification, map_classes, stored_or_default_classes
 from kekiz.domain.errors import MethodError
 from kekiz.domain.jsonable import clean, clean_dict, dumps
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
@@ -29,9 +27,21 @@ from kekiz.services.base import actor
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
-__all__ = ["AGE_GROUPS", "LISA_CODE", "LISA_CODES", "OBS_COLUMNS", "USABLE", "Derived",
-           "DerivedResults", "classify_values", "derived_indicator", "join_sources",
-           "package_versions"]
+__all__ = [
+    "AGE_GROUPS",
+    "LISA_CODE",
+    "LISA_CODES",
+    "OBS_COLUMNS",
+    "USABLE",
+    "Derived",
+    "DerivedResults",
+    "classify_values",
+    "derived_indicator",
+    "indicator_classes",
+    "join_sources",
+    "package_versions",
+    "stored_breaks",
+]
 
 VERSIONED = ("kekiz", "numpy", "pandas", "scipy", "esda", "libpysal", "mapclassify")
 #: Statuses whose values may be published and enter derived figures.
@@ -209,20 +219,61 @@ def derived_indicator(base: Indicator, ind_id: str, name_de: str, name_en: str,
                      licence=base.licence, decimals=decimals)
 
 
-def classify_values(values: pd.Series, method: str, k: int, breaks: Sequence[float] | None,
-              decimals: int) -> Classification:
-    if method == "quantile9":
-        if k < 2:
-            raise MethodError(f"Anzahl der Klassen {k}: erwartet mindestens 2.",
-                              message_en=f"Number of classes {k}: expected at least 2.")
-        cuts = np.unique(quantile_type9(values.to_numpy(float), np.arange(1, k) / k))
-        cuts = cuts[(cuts >= values.min()) & (cuts < values.max())]
-        return classify(values, "manual", breaks=cuts.tolist(), closed="right",
-                        decimals=decimals, open_ends=False)
-    if method not in CLASSIFIERS:
-        known = ", ".join(["quantile9", *sorted(CLASSIFIERS)])
-        raise MethodError(f"Unbekanntes Klassifizierungsverfahren '{method}'. Erwartet: {known}.",
-                          message_en=f"Unknown classification method '{method}'. Expected: "
-                          f"{known}.")
-    return classify(values, method, k, breaks=breaks, decimals=decimals)
+class DatasetReads(Protocol):
+    """Whatever lists datasets and reads observations: the store or a publication view."""
 
+    def datasets(self) -> list[Dataset]: ...
+
+    def observations(self, *, indicator_id: str | Sequence[str] | None = None,
+                     unit_ids: Sequence[str] | None = None, level: str | None = None,
+                     period: str | Sequence[str] | None = None) -> pd.DataFrame: ...
+
+
+def indicator_classes(store: DatasetReads, values: pd.Series, ind: Indicator, level: str,
+                      period: str, method: str | None = None,
+                      k: int | None = None) -> Classification:
+    """The map classes of an indicator on a level in a period, the same for ``kekiz
+    monitor classes``, the atlas and the report maps: without ``method`` the breaks stored
+    by the last classification of exactly this indicator, level and period (``kekiz
+    monitor classes``, ``monitor run``, ``index``), else the default scheme
+    (:data:`~kekiz.analysis.classify.DEFAULT_METHOD`, five classes); with ``method`` that
+    method."""
+    stored = stored_breaks(store, ind.id, level, period) if method is None else None
+    return stored_or_default_classes(values, stored, method=method, k=k,
+                                     decimals=int(ind.decimals))
+
+
+def stored_breaks(store: DatasetReads, indicator_id: str, level: str,
+                  period: str) -> dict[str, Any] | None:
+    """Method, inner breaks and closure of the last stored classification of an indicator
+    on a level in a period (``kekiz monitor classes``, ``monitor run``, ``index``): the
+    details of its derived dataset are the one place where the breaks of a map are kept.
+    ``None`` when there is none, or when the values were imported after it (stale)."""
+    obs = store.observations(indicator_id=indicator_id, level=level, period=period)
+    ids = pd.to_numeric(obs["dataset_id"], errors="coerce").dropna() \
+        if "dataset_id" in obs.columns else pd.Series(dtype=float)
+    newest = int(ids.max()) if len(ids) else 0
+    for ds in sorted(store.datasets(), key=lambda d: -(d.id or 0)):
+        if (ds.id or 0) < newest:
+            return None
+        details = ds.details or {}
+        if ds.kind != "derived" or details.get("level") != level or \
+                str(details.get("period")) != period:
+            continue
+        params = details.get("params") or {}
+        if isinstance(params.get("classes"), dict) and params.get("name") == indicator_id:
+            params = params["classes"]
+        elif params.get("of") != indicator_id or "breaks" not in params or \
+                "closed" not in params:
+            continue
+        return {"method": str(params.get("method", "manual")),
+                "breaks": [float(b) for b in params["breaks"]],
+                "closed": str(params.get("closed", "left"))}
+    return None
+
+
+def classify_values(values: pd.Series, method: str, k: int, breaks: Sequence[float] | None,
+                    decimals: int) -> Classification:
+    """The map classes of :func:`kekiz.analysis.classify.map_classes` (one function for
+    ``kekiz monitor classes``, the atlas and the report maps)."""
+    return map_classes(values, method, k, breaks=breaks, decimals=decimals)

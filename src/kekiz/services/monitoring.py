@@ -107,7 +107,7 @@ class MonitoringService:
         self.trends = trends
 
     # -- public use cases ---------------------------------------------------------------
-    def derive_rate(self, indicator_id: str, numerator_id: str | Sequence[str] | None,
+    def derive_rate(self, indicator_id: str | None, numerator_id: str | Sequence[str] | None,
                     denominator_id: str | None, level: str, *, kind: str = "share",
                     multiplier: float | None = None, method: str | None = None,
                     confidence: float = 0.95, min_denominator: float | None = 30,
@@ -123,7 +123,13 @@ class MonitoringService:
         numerator exceeds the denominator of a share, are stored with status ``missing``
         and the reason in ``params``.  ``smooth`` (``binomial_eb``, ``global_eb``,
         ``local_eb``) also stores empirical-Bayes values as ``<indicator>_eb``.
+
+        ``indicator_id``: the id of the rate (default: made from kind, numerators and
+        denominator); an id that exists with another definition or other names is refused.
+        ``name_de``/``name_en`` name a new rate (default: "Anteil <Zähler> an <Nenner>").
         """
+        indicator_id = self._rate_id(indicator_id, numerator_id, denominator_id, kind,
+                                     name_de, name_en)
         out = self._rate(indicator_id, numerator_id, denominator_id, level, kind=kind,
                              multiplier=multiplier, method=method, confidence=confidence,
                              min_denominator=min_denominator,
@@ -163,7 +169,7 @@ class MonitoringService:
                  since: int | None = None, *, method: str = "quantile9", k: int = 5,
                  permutations: int = 999, seed: int = DEFAULT_SEED, fdr: bool = False,
                  alpha: float = 0.05, weights: str = "queen",
-                 min_score: float = 4.0) -> Derived:
+                 min_score: float = 4.0, children: str | None = None) -> Derived:
         """Priority districts: status from the classes of ``score``, dynamics from its
         change since ``since``, LISA hot spots and the children living there; ranked with
         reasons in plain German (and English)."""
@@ -171,18 +177,24 @@ class MonitoringService:
         lis = self.compute_lisa(score, level, cls.period, permutations=permutations, seed=seed,
                              fdr=fdr, alpha=alpha, weights=weights, threshold=None)
         tr = self.trends.compute_trend(score, level, since, int(cls.period[:4]))
-        out = self.trends.compute_priority(score, level, cls, lis, tr, min_score)
+        out = self.trends.compute_priority(score, level, cls, lis, tr, min_score, children)
         self._derived.write([out])
         return out
 
-    def run_monitoring(self, level: str, *, score: str = "gisd_score",
+    def run_monitoring(self, level: str, *, score: str | None = None,
                        period: str | None = None, since: int | None = None,
                        plans: Sequence[RatePlan] = DEFAULT_RATES, permutations: int = 999,
                        seed: int = DEFAULT_SEED, fdr: bool = False,
-                       min_score: float = 4.0) -> MonitoringRun:
+                       min_score: float = 4.0, children: str | None = None) -> MonitoringRun:
         """The whole monitoring of one level, written in one transaction: the ratios of
         ``plans`` whose counts are stored, then classes, LISA clusters, trend and
-        priority list of ``score`` (when it has values on this level)."""
+        priority list of ``score`` (when it has values on this level).
+
+        Without ``score``: the GISD where it has values, else the one composite index of
+        the level (``kekiz index``); with several candidates or none, and nothing else to
+        compute, an error lists the candidates for ``--score``.  ``children``: the
+        indicator of the children counted in priority areas (default ``einwohner_u18`` or
+        the age groups)."""
         run = MonitoringRun(level)
         self.store.level(level)
         n_units = len(self.store.units_frame(level))
@@ -202,7 +214,11 @@ class MonitoringService:
                                           level, kind=plan.kind, multiplier=plan.multiplier,
                                           name_de=plan.name_de or None,
                                           name_en=plan.name_en or None)
-        if self._derived.coverage([score], level) >= 4:
+        chosen, candidates = self._score_of(level, score)
+        if chosen is None:
+            self._no_score(run, level, score, candidates)
+        else:
+            score = chosen
             cls = self.compute_classes(score, level, period, "quantile9", 5, None)
             lis = self.compute_lisa(score, level, cls.period, permutations=permutations,
                                     seed=seed, fdr=fdr, alpha=0.05, weights="queen",
@@ -211,14 +227,52 @@ class MonitoringService:
             run.results += [cls, lis, tr]
             if self.store.indicator(score).polarity != Polarity.NEUTRAL:
                 run.results.append(self.trends.compute_priority(score, level, cls, lis, tr,
-                                                                 min_score))
-        else:
-            run.notes.append(f"{score}: keine Werte auf der Ebene {level}; Klassen, LISA, "
-                             "Trend und Prioritäten entfallen.")
-            run.notes_en.append(f"{score}: no values on level {level}; classes, LISA, trend "
-                                "and priorities skipped.")
+                                                                 min_score, children))
         self._derived.write(run.results)
         return run
+
+    def _score_of(self, level: str, score: str | None) -> tuple[str | None, list[str]]:
+        """The score of a monitoring run and the candidates of the level: indicators with
+        values for at least 4 units and a direction, composite indices first."""
+        obs = self.store.observations(level=level)
+        obs = obs[obs["status"].isin(USABLE) & obs["value"].notna()]
+        cover = obs.groupby(["indicator_id", "period"])["unit_id"].nunique() \
+            .groupby(level="indicator_id").max()
+        known = {i.id: i for i in self.store.indicators()}
+        derived = ("_klasse", "_lisa", "_trend", "_veraenderung", "_dynamik",
+                   "_prioritaet", "_eb")
+        composite = set(obs.loc[obs["method"].fillna("").str.startswith("index/"),
+                                "indicator_id"])
+        cands = sorted((i for i, n in cover.items() if n >= 4 and i in known and
+                        known[i].polarity != Polarity.NEUTRAL and not i.endswith(derived)),
+                       key=lambda i: (i not in composite, i))
+        if score is not None:
+            return (score if cover.get(score, 0) >= 4 else None), cands
+        if cover.get("gisd_score", 0) >= 4:
+            return "gisd_score", cands
+        found = [c for c in cands if c in composite]
+        return (found[0] if len(found) == 1 else None), cands
+
+    def _no_score(self, run: MonitoringRun, level: str, score: str | None,
+                  candidates: list[str]) -> None:
+        """Why classes, LISA, trend and priorities are skipped; an error when the run
+        would compute nothing at all."""
+        name = score or "gisd_score"
+        listed = ", ".join(candidates[:15]) or "–"
+        de = (f"{name}: keine Werte auf der Ebene {level}" if score or not candidates
+              else f"Kein GISD (gisd_score) und kein eindeutiger Index auf der Ebene {level}")
+        en = (f"{name}: no values on level {level}" if score or not candidates
+              else f"No GISD (gisd_score) and no single composite index on level {level}")
+        if not run.results:
+            raise MethodError(
+                f"{de}; das Monitoring hätte kein Ergebnis. Abhilfe: --score mit einem "
+                f"Indikator dieser Ebene angeben. Kandidaten: {listed}.",
+                message_en=f"{en}; the monitoring would have no result. Fix: give --score "
+                f"with an indicator of this level. Candidates: {listed}.")
+        run.notes.append(f"{de}; Klassen, LISA, Trend und Prioritäten entfallen "
+                         f"(--score angeben; Kandidaten: {listed}).")
+        run.notes_en.append(f"{en}; classes, LISA, trend and priorities skipped (give "
+                            f"--score; candidates: {listed}).")
 
     # -- computing ---------------------------------------------------------------------
     def _rate(self, indicator_id: str, numerator_id: str | Sequence[str] | None,
@@ -265,6 +319,42 @@ class MonitoringService:
         if smooth:
             out.append(self._smooth(out[0], smooth, spec.scale, level, inputs, spec.known))
         return out
+
+    def _rate_id(self, indicator_id: str | None, numerator_id: str | Sequence[str] | None,
+                 denominator_id: str | None, kind: str, name_de: str | None,
+                 name_en: str | None) -> str:
+        """The id of a rate asked for by a user: the given one if it is new or the same
+        rate; else a clear error.  Without an id: ``anteil_<zähler>_an_<nenner>``."""
+        nums = _ids(numerator_id)
+        if not indicator_id:
+            if not nums or not denominator_id:
+                raise MethodError(
+                    "Für eine neue Quote fehlen --id oder Zähler und Nenner. Abhilfe: --id "
+                    "und --name-de angeben, oder --numerator und --denominator.",
+                    message_en="A new rate needs --id or a numerator and denominator. Fix: "
+                    "give --id and --name-de, or --numerator and --denominator.")
+            head = "anteil" if kind == "share" else "rate"
+            more = f"_und_{len(nums) - 1}" if len(nums) > 1 else ""
+            return f"{head}_{nums[0]}{more}_an_{denominator_id}"
+        have = {i.id: i for i in self.store.indicators()}.get(indicator_id) or \
+            lookup(indicator_id)
+        if have is None:
+            return indicator_id
+        same = (have.aggregation == Aggregation.RATIO and bool(have.numerator) and
+                (not nums or sorted(_ids(have.numerator)) == sorted(nums)) and
+                (not denominator_id or have.denominator == denominator_id) and
+                name_de in (None, have.name_de) and name_en in (None, have.name_en))
+        if not same:
+            what = (f"'{have.name_de}', ({have.numerator or '–'}) / {have.denominator or '–'}")
+            what_en = (f"'{have.name_en}', ({have.numerator or '–'}) / "
+                       f"{have.denominator or '–'}")
+            raise MethodError(
+                f"Den Indikator '{indicator_id}' gibt es schon ({what}). Abhilfe: eine andere "
+                "--id wählen (oder ohne --name-de/--name-en dieselbe Quote neu berechnen).",
+                message_en=f"Indicator '{indicator_id}' exists already ({what_en}). Fix: "
+                "choose another --id (or recompute the same rate without "
+                "--name-de/--name-en).")
+        return indicator_id
 
     def _rate_spec(self, indicator_id: str, numerator_id: str | Sequence[str] | None,
                    denominator_id: str | None, level: str, kind: str,
@@ -328,15 +418,13 @@ class MonitoringService:
             return known[indicator_id]
         if base is not None:
             return base
-        num_names = " + ".join(i.name_de for i in inputs[:-1])
-        num_names_en = " + ".join(i.name_en for i in inputs[:-1])
         per = {100.0: "je 100", 1000.0: "je 1.000", 100000.0: "je 100.000"}.get(
             scale, f"je {fmt_number(scale, 0)}")
-        per_en = per.replace("je", "per").replace(".", ",")
         unit = "%" if scale == 100.0 and kind == "share" else per
+        default_de, default_en = _rate_names(inputs[:-1], inputs[-1], per,
+                                             unit == "%")
         return Indicator(
-            indicator_id, name_de or f"{num_names} {per} {inputs[-1].name_de}",
-            name_en or f"{num_names_en} {per_en} {inputs[-1].name_en}",
+            indicator_id, name_de or default_de, name_en or name_de or default_en,
             f"({'+'.join(nums)}) / {den} × {fmt_number(scale, 0)}",
             f"({'+'.join(nums)}) / {den} × {scale:,.0f}", unit=unit,
             numerator="+".join(nums), denominator=den,
@@ -494,6 +582,24 @@ class MonitoringService:
         return self._derived.make("lisa", ind_id, level, period, table, summary,
                                  f"LISA: {indicator_id} ({level}, {period})", [indicator], obs,
                                  params, [ind], values)
+
+
+def _rate_names(nums: list[Indicator], den: Indicator, per: str,
+                percent: bool) -> tuple[str, str]:
+    """Default German and English names of a rate: "Anteil <Zähler> an <Nenner>", with
+    several numerators the first and their number (not a chain of all names)."""
+    def what(lang: str) -> str:
+        first = nums[0].name_de if lang == "de" else nums[0].name_en
+        if len(nums) == 1:
+            return first
+        return (f"{first} und {len(nums) - 1} weitere" if lang == "de"
+                else f"{first} and {len(nums) - 1} more")
+
+    per_en = per.replace("je", "per").replace(".", ",")
+    if percent:
+        return (f"Anteil {what('de')} an {den.name_de}",
+                f"Share of {what('en')} in {den.name_en}")
+    return f"{what('de')} {per} {den.name_de}", f"{what('en')} {per_en} {den.name_en}"
 
 
 def _ids(value: str | Sequence[str] | None) -> list[str]:

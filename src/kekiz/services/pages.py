@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from kekiz.analysis.classify import classify
+from kekiz.analysis.classify import DEFAULT_K, DEFAULT_METHOD
 from kekiz.domain.cooperation import Network
 from kekiz.domain.directory import Directory
 from kekiz.domain.errors import KekizError, MethodError, NotFound
@@ -43,19 +43,27 @@ from kekiz.services.chain import ChainService
 from kekiz.services.chain_results import ChainResult, CoverageResult, GapsResult
 from kekiz.services.cooperation import CooperationService
 from kekiz.services.data import DataService
+from kekiz.services.derived import indicator_classes
 from kekiz.services.directory import DirectoryService
 from kekiz.services.finder import FinderService
 from kekiz.services.goals import GoalService
 from kekiz.services.network import DEFAULT_PROGRAMME, NetworkOverview, NetworkService
 from kekiz.settings import Settings
 
-__all__ = ["CLASS_METHODS", "USABLE", "AtlasData", "Comparison", "FeaturePage",
+__all__ = ["CLASS_METHODS", "STANDARD_CLASSES", "USABLE", "AtlasData", "Comparison", "FeaturePage",
            "NetworkOverview", "PageService", "Profile"]
 
 #: Statuses whose values may be published and enter summaries (breaks, medians, ranks).
 USABLE = ("ok", "estimated", "unreliable")
+#: The atlas's default: the classes of ``kekiz monitor classes`` (see
+#: :func:`~kekiz.services.derived.indicator_classes`).
+STANDARD_CLASSES = "standard"
 #: Classification methods offered on the atlas: name -> (German, English label).
 CLASS_METHODS: dict[str, tuple[str, str]] = {
+    STANDARD_CLASSES: ("Standard wie im Monitoring (gespeicherte Klassen, sonst Quantile "
+                       "nach R-Typ 9)", "Standard as in the monitoring (stored classes, "
+                       "else type-9 quantiles)"),
+    "quantile9": ("Quantile nach R-Typ 9 (wie der GISD)", "Type-9 quantiles (as the GISD)"),
     "quantiles": ("Quantile (gleich viele Gebiete je Klasse)",
                   "Quantiles (equal number of areas per class)"),
     "fisher_jenks": ("Natürliche Brüche (Fisher-Jenks)", "Natural breaks (Fisher-Jenks)"),
@@ -256,7 +264,7 @@ class PageService:
 
     # -- atlas ---------------------------------------------------------------------------
     def atlas(self, level: str, indicator_id: str, period: str | None = None, *,
-              method: str = "quantiles", k: int = 5) -> AtlasData:
+              method: str = STANDARD_CLASSES, k: int = 5) -> AtlasData:
         """Units of a level with geometry, one indicator in one period, and classes."""
         lv = self._filled_level(level)
         ind = self.store.indicator(indicator_id)
@@ -291,7 +299,11 @@ class PageService:
         notes_en: list[str] = []
         frame["klass"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
         if usable.any():
-            clf = classify(values[usable], method, k, decimals=int(ind.decimals))
+            # standard: the stored classes of this map, else type-9 quintiles; another k
+            # asks for type-9 quantiles with k classes
+            chosen = (None if k == DEFAULT_K else DEFAULT_METHOD) \
+                if method == STANDARD_CLASSES else method
+            clf = indicator_classes(self.store, values[usable], ind, level, period, chosen, k)
             frame.loc[usable, "klass"] = clf.classes
             legend = [{"class": int(c), "label_de": de, "label_en": en, "count": int(n)}
                       for c, de, en, n in zip(clf.class_ids, clf.labels, clf.labels_en,
@@ -535,7 +547,7 @@ class PageService:
     # -- downloads -------------------------------------------------------------------------------
     def download(self, fmt: str, *, indicator_id: str | None = None,
                  level: str | None = None, period: str | None = None,
-                 lang: str = "de") -> tuple[bytes, str, str]:
+                 lang: str = "de", full_precision: bool = False) -> tuple[bytes, str, str]:
         """The export of :meth:`kekiz.services.data.DataService.export` as bytes: (content,
         file name, media type).
 
@@ -550,6 +562,9 @@ class PageService:
         if level is not None:
             self.store.level(level)
         frame = self._data.table(indicator_id, level, period, reads=self.store)
+        if not full_precision:  # as shown: rounded to each indicator's decimals
+            frame = exporter.round_values(frame, {i.id: int(i.decimals)
+                                                  for i in self.store.indicators()})
         stem = "_".join(p for p in ("kekiz", indicator_id, level, period) if p)
         name = f"{stem}.{fmt}"
         with tempfile.TemporaryDirectory(prefix="kekiz-dl-") as tmp:

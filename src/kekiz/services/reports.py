@@ -50,6 +50,7 @@ from kekiz.reporting.report_model import (
 from kekiz.reporting.report_pdf import html_to_pdf
 from kekiz.services.base import Progress, attributions_of, language, no_progress
 from kekiz.services.chain import ChainService
+from kekiz.services.derived import stored_breaks
 from kekiz.services.goals import GoalService
 from kekiz.services.monitoring import MonitoringService
 from kekiz.services.network import NetworkService
@@ -239,7 +240,8 @@ class ReportService:
             indicators=inputs, profiles=profiles, monitoring=monitoring, chain=chain,
             goals=goals, funnel=_funnel_input(inputs),
             datasets=_dataset_table(used := self._used_datasets(
-                inputs, chain=chain is not None, goals=goals is not None)),
+                inputs, level, ids, unit.id, chain=chain is not None,
+                goals=goals is not None)),
             attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs), notes=notes)
 
     def _report_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
@@ -301,7 +303,8 @@ class ReportService:
         return IndicatorInput(ind, period, values[cols].reset_index(drop=True),
                               series[["unit_id", "period", "value", "status"]]
                               .reset_index(drop=True),
-                              subject[["period", "value", "status"]].reset_index(drop=True))
+                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              stored_breaks(store, ind.id, level, period))
 
     def _profiles_from_inputs(self, ids: list[str], names: dict[str, str],
                               parents: dict[str, str], inputs: list[IndicatorInput],
@@ -529,7 +532,8 @@ class ReportService:
             area_level_en="districts and district-free cities", mode="state", areas=areas,
             highlight=outline, indicators=inputs, profiles=profiles, monitoring=monitoring,
             network=network, funnel=_funnel_input(inputs),
-            datasets=_dataset_table(used := self._used_datasets(inputs)),
+            datasets=_dataset_table(used := self._used_datasets(inputs, level, ids, "network",
+                                                                network=True)),
             attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs))
 
     def _member_profile(self, uid: str, name: str, inds: list[Indicator]) -> ProfileInput:
@@ -577,21 +581,39 @@ class ReportService:
                 "map_status": [int(s) for s in gem["status"]]}
 
     # -- sources -------------------------------------------------------------------------------
-    def _used_datasets(self, inputs: list[IndicatorInput], *, chain: bool = False,
-                       goals: bool = False) -> list[Dataset]:
-        """The imported datasets a report draws on: boundaries, members, funding, the
-        datasets of its indicators, and the offers and Leitbild where it has those
-        sections (never files the store does not hold)."""
-        wanted = {i.indicator.id for i in inputs}
-        kinds = {"indicators", "boundaries", "members", "funding", "records"}
-        kinds |= {"services"} if chain else set()
-        kinds |= {"leitbild"} if goals else set()
-        out = []
-        for d in self.store.datasets():
-            inds = set((d.details or {}).get("indicators") or [])
-            if d.kind in kinds and (not inds or inds & wanted):
-                out.append(d)
-        return out
+    def _used_datasets(self, inputs: list[IndicatorInput], level: str, ids: list[str],
+                       subject_id: str, *, chain: bool = False, goals: bool = False,
+                       network: bool = False) -> list[Dataset]:
+        """The imported datasets a report draws on, and no other: the datasets of the
+        values shown (its indicators on its areas and its subject), of the boundaries of
+        those areas, of the subject's memberships (all members and funding for the network
+        report), and the offers and Leitbild where it has those sections."""
+        store = self.store
+        shown = [*ids, subject_id]
+        used: set[int] = set()
+        wanted = [i.indicator.id for i in inputs]
+        if wanted:
+            obs = store.observations(indicator_id=wanted, unit_ids=shown)
+            used |= {int(x) for x in obs["dataset_id"].dropna()}
+        units = {u.id: u for u in store.units(level=level)}
+        for uid in shown:
+            unit = units.get(uid)
+            if unit is None:
+                try:
+                    unit = store.unit(uid)
+                except NotFound:
+                    continue
+            if unit.dataset_id is not None:
+                used.add(int(unit.dataset_id))
+        used |= {int(m.dataset_id) for m in store.members()
+                 if m.dataset_id is not None and (network or m.unit_id == subject_id)}
+        kinds = {"indicators", "boundaries", "members", "records"}
+        extra = {"funding"} if network else set()
+        extra |= {"services"} if chain else set()
+        extra |= {"leitbild"} if goals else set()
+        return [d for d in store.datasets()
+                if (d.kind in kinds and d.id in used) or d.kind in extra]
+
 
 def _rerank(table: pd.DataFrame) -> pd.DataFrame:
     """Ranks within the report's areas (by points, then the earlier rank)."""

@@ -162,7 +162,8 @@ class TrendsAndPriorities:
         return pd.concat(frames, ignore_index=True)
 
     def compute_priority(self, score: str, level: str, cls: Derived, lis: Derived, tr: Derived,
-                      min_score: float) -> Derived:
+                      min_score: float, children: str | None = None) -> Derived:
+        """The priority list; ``children``: indicator of the children per area."""
         ind = self.store.indicator(score)
         if ind.polarity == Polarity.NEUTRAL:
             raise MethodError(f"'{score}' hat keine Richtung (Polarität 0); eine Rangfolge "
@@ -178,16 +179,16 @@ class TrendsAndPriorities:
         dyn = tr.table.set_index("unit_id")["dynamics_class"].reindex(ct.index)
         hot = "HH" if worse else "LL"
         codes = lis.table.set_index("unit_id")["code"].reindex(ct.index)
-        children, child_de, child_en = self._children(level, list(ct.index))
+        kids, child_de, child_en = self._children(level, list(ct.index), children)
         frame = pd.DataFrame({
             "id": ct.index, "status_class": [status[u] for u in ct.index],
             "dynamics_class": pd.Series([None if pd.isna(d) else int(d) for d in dyn],
                                         dtype=object).to_numpy(),
             "hotspot": (codes == LISA_CODE[hot]).to_numpy(bool),
-            "children": children.reindex(ct.index).to_numpy(dtype=float)})
+            "children": kids.reindex(ct.index).to_numpy(dtype=float)})
         rule = PriorityRule(min_score=min_score)
         res = priority_list(frame, rule=rule,
-                            children_col="children" if len(children) else None)
+                            children_col="children" if len(kids) else None)
         t = res.table.rename(columns={"id": "unit_id"})
         t.insert(2, "name", t["unit_id"].map(self._derived.names(level)))
         dec = ind.decimals
@@ -206,11 +207,11 @@ class TrendsAndPriorities:
         rule_de = (f"{res.rule_text} Status aus den Klassen von {ind.name_de} {cls.period}: "
                    "ungünstigste Klasse = sehr niedrig, zweitungünstigste = niedrig. Dynamik aus "
                    f"der Veränderung {tr.summary['since']}–{tr.summary['until']}. Hot Spot = "
-                   f"LISA {hot}. Kinder: {child_de or 'nicht bekannt'}.")
+                   f"LISA {hot}. Kinder: {child_de or _NO_CHILDREN_DE}.")
         rule_en = (f"{res.rule_text_en} Status from the classes of {ind.name_en} {cls.period}: "
                    "least favourable class = very low, second = low. Dynamics from the change "
                    f"{tr.summary['since']}–{tr.summary['until']}. Hot spot = LISA {hot}. "
-                   f"Children: {child_en or 'unknown'}.")
+                   f"Children: {child_en or _NO_CHILDREN_EN}.")
         params = {"method": "priority", "of": score, "period": cls.period,
                   "since": tr.summary["since"], "min_score": min_score,
                   "rule": rule_de, "rule_en": rule_en,
@@ -247,11 +248,26 @@ class TrendsAndPriorities:
                              u.valid_from.year if u.valid_from else 0)
                 for u in self.store.units(level) if u.arisen_from]
 
-    def _children(self, level: str,
-                      ids: Sequence[str]) -> tuple[pd.Series, str, str]:
-        """Children under 18 per unit of ``ids``: counted where the store has them for at
-        least half of the units, else estimated from inhabitants and age shares (INKAR),
-        else unknown (empty series)."""
+    def _children(self, level: str, ids: Sequence[str],
+                  indicator: str | None = None) -> tuple[pd.Series, str, str]:
+        """Children under 18 per unit of ``ids``: the given ``indicator``; else counted
+        where the store has them for at least half of the units, else estimated from
+        inhabitants and age shares (INKAR), else unknown (empty series)."""
+        if indicator is not None:
+            ind = self.store.indicator(indicator)
+            obs = self._withheld_free.observations(indicator_id=indicator, level=level)
+            obs = obs[obs["value"].notna()]
+            if obs.empty:
+                raise MethodError(
+                    f"Kinderzahl '{indicator}' hat keine Werte auf der Ebene {level}. "
+                    "Abhilfe: einen Zählindikator dieser Ebene angeben.",
+                    message_en=f"Children count '{indicator}' has no values on level "
+                    f"{level}. Fix: give a count indicator of this level.")
+            period = str(obs["period"].max())
+            sel = obs[obs["period"] == period]
+            return (pd.Series(sel["value"].to_numpy(float), index=sel["unit_id"].to_numpy()),
+                    f"{ind.name_de} {period} ({indicator})",
+                    f"{ind.name_en} {period} ({indicator})")
         for series, de, en in self._children_sources(level):
             if series.reindex(list(ids)).notna().sum() * 2 >= len(ids):
                 return series, de, en
@@ -294,6 +310,12 @@ class TrendsAndPriorities:
                "Kinder unter 18 Jahren, geschätzt aus Einwohnern (VG250-EW) und Altersanteilen "
                "(INKAR)", "children under 18, estimated from inhabitants (VG250-EW) and age "
                "shares (INKAR)")
+
+_NO_CHILDREN_DE = ("nicht bekannt (gebraucht: einwohner_u18 oder die Altersgruppen "
+                   f"{', '.join(AGE_GROUPS)} auf dieser Ebene, oder --children <Indikator>)")
+_NO_CHILDREN_EN = ("unknown (needed: einwohner_u18 or the age groups "
+                   f"{', '.join(AGE_GROUPS)} on this level, or --children <indicator>)")
+
 
 def _float(value: Any) -> float | None:
     try:

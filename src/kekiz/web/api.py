@@ -365,8 +365,10 @@ def atlas_geojson(m: Pages, user: CurrentUser, lang: Lang,
                   level: Annotated[str, Query(description="Ebene / level")],
                   indicator: Annotated[str, Query(description="Indikator")],
                   period: Annotated[str | None, Query(description="Zeitraum")] = None,
-                  method: Annotated[str, Query(description="quantiles, fisher_jenks, "
-                                               "equal_interval, std_mean")] = "quantiles",
+                  method: Annotated[str, Query(description="standard (wie kekiz monitor "
+                                               "classes), quantile9, quantiles, "
+                                               "fisher_jenks, equal_interval, "
+                                               "std_mean")] = "standard",
                   k: Annotated[int, Query(ge=2, le=9)] = 5) -> Response:
     data = m.atlas(level, indicator, period, method=method, k=k)
     frame = m.publish(data.units)
@@ -399,9 +401,13 @@ def download(m: Pages, user: CurrentUser, lang: Lang,
                                      "gpkg")] = "csv",
              indicator: Annotated[str | None, Query(description="Indikator")] = None,
              level: Annotated[str | None, Query(description="Ebene / level")] = None,
-             period: Annotated[str | None, Query(description="Zeitraum")] = None) -> Response:
+             period: Annotated[str | None, Query(description="Zeitraum")] = None,
+             full_precision: Annotated[bool, Query(
+                 description="Werte ungerundet (sonst auf die Nachkommastellen des "
+                 "Indikators gerundet) / values unrounded")] = False) -> Response:
     content, name, media = m.download(format, indicator_id=indicator, level=level,
-                                      period=period, lang=lang)
+                                      period=period, lang=lang,
+                                      full_precision=full_precision)
     return Response(content, media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 

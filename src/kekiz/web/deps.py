@@ -13,9 +13,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from kekiz.app import Kekiz
+from kekiz.domain.errors import KekizError
 from kekiz.i18n import LANGS, Translator, fmt_date, fmt_number, fmt_percent
 from kekiz.services.pages import PageService
 from kekiz.services.views.common import each_row, records, swatch
+from kekiz.services.views.modules import empty_module, modules
 from kekiz.web.access import User, current_user
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "get_app",
     "get_lang",
     "get_pages",
+    "module_page",
     "records",
     "render",
     "templates",
@@ -107,8 +110,25 @@ def render(request: Request, name: str, lang: str, context: dict[str, Any],
         "path": request.url.path,
         "url_with": lambda **kw: url_with(request, **kw),
         "swatch": swatch,
+        "menu": _menu(request),
     }
     response = templates.TemplateResponse(request, name, {**base, **context},
                                           status_code=status_code)
     response.headers["Content-Language"] = lang
     return response
+
+
+def _menu(request: Request) -> dict[str, bool]:
+    """Which modules the menu shows for the reader (all where that cannot be told)."""
+    try:
+        return modules(get_pages(request, current_user(request)))
+    except KekizError:
+        return {}
+
+
+def module_page(request: Request, m: PageService, lang: str,
+                module: str) -> HTMLResponse | None:
+    """The page saying what would fill ``module`` when it has no data for this reader."""
+    if modules(m).get(module, True):
+        return None
+    return render(request, "empty.html", lang, empty_module(lang, module))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import pages as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -28,7 +28,7 @@ def index(request: Request, m: Pages, user: CurrentUser, lang: Lang) -> HTMLResp
 @router.get("/atlas", response_class=HTMLResponse)
 def atlas(request: Request, m: Pages, user: CurrentUser, lang: Lang,
           level: str | None = None, indicator: str | None = None, period: str | None = None,
-          method: str = "quantiles",
+          method: str = "standard",
           k: Annotated[int, Query(ge=2, le=9)] = 5) -> HTMLResponse:
     return render(request, "atlas.html", lang, views.atlas(m, lang, level=level,
                                                            indicator=indicator, period=period,
@@ -55,6 +55,8 @@ def compare(request: Request, m: Pages, user: CurrentUser, lang: Lang,
 def network(request: Request, m: Pages, user: CurrentUser, lang: Lang,
             programme: str | None = None,
             year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "network")) is not None:
+        return empty
     return render(request, "network.html", lang, views.network(m, lang, programme=programme,
                                                                year=year))
 

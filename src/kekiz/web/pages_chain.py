@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import chain as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -22,5 +22,7 @@ router = APIRouter(include_in_schema=False)
 def chain_page(request: Request, m: Pages, user: CurrentUser, lang: Lang,
                unit: str | None = None, phase: str = "3-6",
                measure: str = "offers_per_1000") -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "chain")) is not None:
+        return empty
     return render(request, "chain.html", lang, views.chain_page(m, lang, unit=unit, phase=phase,
                                                                 measure=measure))

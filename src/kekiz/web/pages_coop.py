@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import cooperation as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -25,5 +25,7 @@ def cooperation(request: Request, m: Pages, user: CurrentUser, lang: Lang,
                 wave: Annotated[int | None, Query(ge=0, le=1000)] = None,
                 compare: Annotated[int | None, Query(ge=0, le=1000)] = None
                 ) -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "cooperation")) is not None:
+        return empty
     return render(request, "cooperation.html", lang, views.cooperation(m, lang, wave=wave,
                                                                        compare=compare))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import finder as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -24,6 +24,8 @@ def finder(request: Request, m: Pages, user: CurrentUser, lang: Lang,
            age: str | None = None, phase: str | None = None, topic: str | None = None,
            district: str | None = None, near: str | None = None,
            radius: str | None = None) -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "finder")) is not None:
+        return empty
     return render(request, "finder.html", lang, views.finder(m, lang, age=age, phase=phase,
                                                              topic=topic, district=district,
                                                              near=near, radius=radius))

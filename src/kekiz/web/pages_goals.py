@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kekiz.services.views import goals as views
-from kekiz.web.deps import CurrentUser, Lang, Pages, render
+from kekiz.web.deps import CurrentUser, Lang, Pages, module_page, render
 
 __all__ = ["router"]
 
@@ -23,4 +23,6 @@ router = APIRouter(include_in_schema=False)
 @router.get("/goals", response_class=HTMLResponse)
 def goals(request: Request, m: Pages, user: CurrentUser, lang: Lang,
           unit: str | None = None, leitbild: str | None = None) -> HTMLResponse:
+    if (empty := module_page(request, m, lang, "goals")) is not None:
+        return empty
     return render(request, "goals.html", lang, views.goals(m, lang, unit=unit, leitbild=leitbild))

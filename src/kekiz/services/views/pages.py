@@ -33,10 +33,12 @@ def _choose(m: PageService, t: Translator, level: str | None, indicator: str | N
                                          list[dict[str, Any]]]:
     """Level, indicator and period to show, falling back with a note where needed."""
     cat = m.web_catalogue()
-    ids = [e["level"].id for e in cat["levels"]]
     notes: list[str] = []
-    if level is None:
-        level = "gemeinde" if "gemeinde" in ids else (ids[0] if ids else None)
+    if level is None:  # the finest level with values (else the finest with units)
+        filled = {lv for e in cat["indicators"] for lv in e["periods"]}
+        ranked = sorted(cat["levels"], key=lambda e: (e["level"].id in filled,
+                                                      e["level"].rank))
+        level = ranked[-1]["level"].id if ranked else None
     if level is None:
         return None, None, None, notes, []
     available = [e for e in cat["indicators"] if e["periods"].get(level)]
@@ -72,7 +74,7 @@ def index(m: PageService, lang: str, user: Any) -> dict[str, Any]:
 
 
 def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str | None = None,
-          period: str | None = None, method: str = 'quantiles', k: int = 5) -> dict[str, Any]:
+          period: str | None = None, method: str = 'standard', k: int = 5) -> dict[str, Any]:
     t = Translator(lang)
     level, indicator, period, notes, available = _choose(m, t, level, indicator, period)
     context: dict[str, Any] = {
