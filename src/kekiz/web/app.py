@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kekiz import __version__
@@ -28,6 +29,7 @@ from kekiz.web.access import csrf_protect
 from kekiz.web.api import router as api_router
 from kekiz.web.auth import api_router as auth_api_router
 from kekiz.web.auth import router as auth_router
+from kekiz.web.cache import ResponseCache
 from kekiz.web.deps import HERE, get_lang, render
 from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
@@ -154,7 +156,9 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     app.include_router(ogc_router, prefix="/ogcapi")
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(ResponseCache)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit, max_bytes=getattr(settings, "max_upload", DEFAULT_MAX_UPLOAD))
     return app
 
