@@ -201,3 +201,35 @@ def test_a_write_through_one_worker_is_seen_by_the_other(
         assert status == 200 and _values(body)["2021"] == 2222, c.worker
     for c in [*conns.values(), *readers.values(), *public.values(), bonn]:
         c.close()
+
+
+def test_workers_share_public_answers_only(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two applications over one store with one shared folder (as the workers of one
+    ``kekiz serve``): a public answer made by one is read by the other; an account's
+    answer never reaches the folder."""
+    url = _store(f"sqlite:///{tmp_path / 'shared.db'}")
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o700)
+    settings = load_settings({"store": url}, environ={})
+    monkeypatch.setenv("KEKIZ_SHARED_CACHE_DIR", str(folder))
+    one, two = create_app(settings), create_app(settings)
+    with TestClient(one) as a, TestClient(two) as b:
+        token = a.app.state.kekiz.admin.create_token(  # type: ignore[attr-defined]
+            "koeln", "pytest", 1, actor="pytest")
+        first = a.get(EINWOHNER)
+        files = sorted(p.name for p in folder.iterdir())
+        assert len(files) == 1
+        second = b.get(EINWOHNER)
+        assert second.text == first.text and second.headers["etag"] == first.headers["etag"]
+        assert _cache(b).misses == 0 and _cache(a).misses == 1
+        own = a.get(INDICATORS, headers={"Authorization": f"Bearer {token}"})
+        assert "intern" in _ids(own.text)
+        assert sorted(p.name for p in folder.iterdir()) == files
+        assert b"intern" not in b"".join(p.read_bytes() for p in folder.iterdir())
+        # a write: the next answer is new, and the files of the old version go
+        _write_einwohner(url, 1500.0)
+        assert _values(b.get(EINWOHNER).text)["2021"] == 1500
+        assert _values(a.get(EINWOHNER).text)["2021"] == 1500
+        names = [p.name for p in folder.iterdir()]
+        assert len(names) == 1 and names[0].split("-")[0] != files[0].split("-")[0]

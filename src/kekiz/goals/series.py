@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from kekiz.domain.periods import Period, parse_period, require_period
@@ -40,6 +41,10 @@ def time_series(frame: pd.DataFrame) -> pd.DataFrame:
     rows without a value left out."""
     if frame.empty or "value" not in frame.columns:
         return _empty()
+    if list(frame.columns) == COLUMNS and frame["time"].is_monotonic_increasing \
+            and not frame["value"].isna().any() and frame.index.equals(
+                pd.RangeIndex(len(frame))):
+        return frame  # already a series
     data = frame.dropna(subset=["value"])
     if data.empty:
         return _empty()
@@ -48,12 +53,12 @@ def time_series(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         labels = [str(int(y)) for y in data["year"]]
     periods = [require_period(label) for label in labels]
-    out = pd.DataFrame({"period": [p.label for p in periods],
-                        "time": [p.time for p in periods],
-                        "year": [p.year for p in periods],
-                        "value": data["value"].astype(float).to_numpy()})
-    out = out.astype({"time": "float64", "year": "int64", "value": "float64"})
-    return out.sort_values("time", kind="stable").reset_index(drop=True)
+    times = np.array([p.time for p in periods], dtype="float64")
+    order = np.argsort(times, kind="stable")
+    return pd.DataFrame({
+        "period": [periods[i].label for i in order], "time": times[order],
+        "year": np.array([periods[i].year for i in order], dtype="int64"),
+        "value": data["value"].to_numpy(dtype="float64")[order]})
 
 
 def is_yearly(series: pd.DataFrame) -> bool:

@@ -7,11 +7,13 @@ store connection from the settings in the environment).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -82,6 +84,18 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+#: Modules some pages import on their first use; a worker imports them before it
+#: answers, so that no reader waits for them (issue #17).
+WARM = ("kekiz.services.monitoring", "kekiz.services.derived", "kekiz.services.trends",
+        "kekiz.analysis.spatial", "kekiz.analysis.priority", "kekiz.analysis.indices",
+        "kekiz.storage.cooperation", "kekiz.storage.services")
+
+
+def _warm_imports() -> None:
+    for name in WARM:
+        importlib.import_module(name)
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(("/api", "/ogcapi"))
@@ -134,6 +148,7 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(_warm_imports)
         yield
         if owns_application:
             application.close()

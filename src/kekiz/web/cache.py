@@ -21,6 +21,15 @@ Only complete ``200`` answers without ``Set-Cookie`` and without ``Cache-Control
 no-store`` are kept; the total size is bounded (least recently used entries go first).
 Concurrent misses of one key in one process are computed once (the others wait).
 
+Answers to the public (and only those: what every reader may see) are also shared
+between the worker processes of one ``kekiz serve`` through :class:`SharedFolder`: the
+command makes a folder readable by the server's user only (:data:`SHARED_ENV` names it
+to the workers) and deletes it when the server stops.  An answer computed by one worker
+is read from there by the others instead of being computed again.  Its files are named
+by the data version and the key's hash and hold the whole key, which is compared on
+reading; files of older data versions are deleted.  Answers to accounts stay in the
+memory of the process that made them.
+
 The values themselves still pass the publication gate inside the routes; this layer
 only replays a route's own answer to the reader it was made for.
 """
@@ -28,12 +37,16 @@ only replays a route's own answer to the reader it was made for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
+import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -45,7 +58,10 @@ from kekiz.domain.errors import KekizError
 from kekiz.i18n import COOKIE, LANGS
 from kekiz.web.access import SESSION_COOKIE, current_user
 
-__all__ = ["CACHED", "DEFAULT_MAX_BYTES", "ResponseCache"]
+__all__ = ["CACHED", "DEFAULT_MAX_BYTES", "SHARED_ENV", "ResponseCache", "SharedFolder"]
+
+#: The environment variable that names the folder shared by the workers of one server.
+SHARED_ENV = "KEKIZ_SHARED_CACHE_DIR"
 
 #: Path prefixes whose GET answers depend only on data, language, reader and URL.
 CACHED = ("/unit/", "/atlas", "/compare", "/network", "/sources", "/goals", "/chain",
@@ -74,6 +90,60 @@ class Entry:
     @property
     def size(self) -> int:
         return len(self.body) + len(self.gzipped or b"") + 512
+
+
+class SharedFolder:
+    """Public answers shared by the worker processes of one server (see the module
+    docstring): ``<folder>/<data version>-<hash of the key>``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.version = -1
+
+    def _path(self, key: tuple[Any, ...]) -> Path:
+        digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+        return self.folder / f"{key[0]}-{digest}"
+
+    def get(self, key: tuple[Any, ...]) -> Entry | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head, _, rest = data.partition(b"\n")
+        try:
+            meta = json.loads(head)
+        except ValueError:
+            return None
+        if meta.get("key") != repr(key):
+            return None
+        body, gzipped = rest[:meta["body"]], rest[meta["body"]:] or None
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in meta["headers"]]
+        return Entry(meta["status"], headers, body, gzipped, meta["etag"])
+
+    def put(self, key: tuple[Any, ...], entry: Entry) -> None:
+        if key[0] != self.version:
+            self.version = key[0]
+            self._sweep(key[0])
+        meta = {"key": repr(key), "status": entry.status, "etag": entry.etag,
+                "body": len(entry.body),
+                "headers": [(k.decode("latin-1"), v.decode("latin-1"))
+                            for k, v in entry.headers]}
+        path = self._path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            tmp.write_bytes(json.dumps(meta).encode() + b"\n" + entry.body
+                            + (entry.gzipped or b""))
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def _sweep(self, version: int) -> None:
+        """Delete the answers of other data versions."""
+        for old in self.folder.iterdir():
+            if not old.name.startswith(f"{version}-"):
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
 def cacheable_path(path: str) -> bool:
@@ -125,9 +195,13 @@ def accepts_gzip(header: str) -> bool:
 class ResponseCache:
     """Pure ASGI middleware: see the module docstring."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BYTES,
+                 shared: str | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        folder = shared if shared is not None else os.environ.get(SHARED_ENV, "")
+        self.folder = SharedFolder(Path(folder)) if folder and Path(folder).is_dir() \
+            else None
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self.size = 0
         self.pending: dict[tuple[Any, ...], asyncio.Future[Entry | None]] = {}
@@ -144,6 +218,10 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         entry = self._get(key)
+        if entry is None and key[1] == "public" and self.folder is not None:
+            entry = await anyio.to_thread.run_sync(self._shared_get, scope, key)
+            if entry is not None:
+                self._put(key, entry)
         if entry is None:
             entry = await self._fill(key, scope, receive, send)
             if entry is None:
@@ -191,6 +269,9 @@ class ResponseCache:
         return f"{user.role.value}|{user.id}|{user.via}|{csrf}|{audience.key}"
 
     # -- entries ------------------------------------------------------------------------------
+    def _shared_get(self, scope: Scope, key: tuple[Any, ...]) -> Entry | None:
+        return self.folder.get(key) if self.folder is not None else None
+
     def _get(self, key: tuple[Any, ...]) -> Entry | None:
         entry = self.entries.get(key)
         if entry is not None:
@@ -231,6 +312,8 @@ class ResponseCache:
             entry, messages = await self._capture(scope, receive, key[0])
             if entry is not None:
                 self._put(key, entry)
+                if key[1] == "public" and self.folder is not None:
+                    await anyio.to_thread.run_sync(self.folder.put, key, entry)
         finally:
             future.set_result(entry)
             del self.pending[key]
