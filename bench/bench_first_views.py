@@ -54,24 +54,28 @@ def timed(client: httpx.Client, path: str) -> tuple[float, int, int]:
     return time.perf_counter() - t, r.status_code, len(r.content)
 
 
-def goal_status(url: str, repeat: int) -> list[float]:
-    """goal_status over every Köln Stadtteil, in a fresh process each time (first call)."""
+def goal_status(url: str, repeat: int) -> None:
+    """In a fresh process each time: ``goal_status()`` of Köln (its scorecard and the
+    status of every level target over all Stadtteile), then ``goal_status`` of each
+    Stadtteil - first calls, after the modules are imported (import time shown apart)."""
     code = ("import sys, time\n"
+            "t = time.perf_counter()\n"
+            "import kekiz.services.goals, kekiz.goals.charts\n"
             "from kekiz.app import Kekiz\nfrom kekiz.settings import load_settings\n"
             "m = Kekiz(load_settings({'store': sys.argv[1]}, environ={}))\n"
             "ids = [u.id for u in m.store.units(level='stadtteil')]\n"
+            "imports = time.perf_counter() - t\n"
+            "t = time.perf_counter()\nm.goals.status()\nkoeln = time.perf_counter() - t\n"
             "t = time.perf_counter()\n"
             "for uid in ids:\n    m.goals.status(uid)\n"
-            "print(time.perf_counter() - t, len(ids))\n")
-    out = []
+            "print(imports, koeln, time.perf_counter() - t, len(ids))\n")
     for _ in range(repeat):
         done = subprocess.run([sys.executable, "-c", code, url], check=True,
                               capture_output=True, text=True, timeout=600)
-        seconds, n = done.stdout.split()
-        out.append(float(seconds))
-    print(f"goal_status over all {n} Köln Stadtteile (first call in a fresh process): "
-          + ", ".join(f"{s:.2f} s" for s in out))
-    return out
+        imports, koeln, each, n = done.stdout.split()
+        print(f"goal_status: Köln with its level targets over all {n} Stadtteile "
+              f"{float(koeln):.2f} s; each of the {n} Stadtteile {float(each):.2f} s "
+              f"(imports and store opening before: {float(imports):.2f} s)")
 
 
 def main() -> None:

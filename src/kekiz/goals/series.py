@@ -41,10 +41,14 @@ def time_series(frame: pd.DataFrame) -> pd.DataFrame:
     rows without a value left out."""
     if frame.empty or "value" not in frame.columns:
         return _empty()
-    if list(frame.columns) == COLUMNS and frame["time"].is_monotonic_increasing \
-            and not frame["value"].isna().any() and frame.index.equals(
-                pd.RangeIndex(len(frame))):
-        return frame  # already a series
+    if list(frame.columns) == COLUMNS:  # already a series (or a part of one)?
+        times = frame["time"].to_numpy(dtype="float64")
+        values = frame["value"].to_numpy(dtype="float64")
+        if bool(np.all(np.diff(times) >= 0)) and not np.isnan(values).any():
+            if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 \
+                    and frame.index.step == 1:
+                return frame
+            return frame.reset_index(drop=True)
     data = frame.dropna(subset=["value"])
     if data.empty:
         return _empty()

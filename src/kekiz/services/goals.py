@@ -50,7 +50,7 @@ class GoalService:
         self.store = store
         self.settings = settings
         self._chain = chain
-        self._by_unit: dict[str, tuple[int, dict[str, pd.DataFrame], pd.DataFrame]] = {}
+        self._by_unit: dict[str, tuple[int, dict[str, Any], pd.DataFrame]] = {}
         self._made: dict[tuple[str, str], tuple[int, tuple[pd.DataFrame, list[str],
                                                             list[str]]]] = {}
 
@@ -62,13 +62,14 @@ class GoalService:
         hit = self._by_unit.get(indicator_id)
         if hit is None or hit[0] != version:
             obs = self.store.observations(indicator_id=indicator_id)
-            obs = obs[obs["status"].isin(USABLE)]
-            groups = {str(u): g for u, g in obs.groupby("unit_id", sort=False)}
+            obs = obs[obs["status"].isin(USABLE)].reset_index(drop=True)
+            rows = {str(u): r for u, r in obs.groupby("unit_id", sort=False).indices.items()}
             if len(self._by_unit) > 64:
                 self._by_unit.clear()
-            hit = (version, groups, obs.iloc[0:0])
+            hit = (version, rows, obs)
             self._by_unit[indicator_id] = hit
-        return hit[1].get(unit_id, hit[2])
+        found = hit[1].get(unit_id)
+        return hit[2].iloc[found if found is not None else []]
 
     def _indicator_info(self) -> dict[str, IndicatorInfo]:
         def info(i: Indicator) -> IndicatorInfo:
