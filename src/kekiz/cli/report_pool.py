@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from kekiz.app import Kekiz
-from kekiz.reporting.report_config import ReportConfig, load_config
 from kekiz.services.base import Progress, no_progress
 from kekiz.services.reports import ReportResult
 from kekiz.settings import Settings
@@ -38,21 +37,22 @@ def _start(values: dict[str, Any], sources: dict[str, str]) -> None:
     _APP.append(Kekiz(Settings(values, sources)))
 
 
-def _write(key: str, out: Path, fmt: str, cfg: ReportConfig, lang: str | None,
+def _write(key: str, out: Path, fmt: str, cfg: Any, lang: str | None,
            programme: str | None) -> ReportResult:
     return _APP[0].reports.report(key, out, fmt=fmt, config=cfg, lang=lang,
                                   programme=programme)
 
 
 def report_batch(app: Kekiz, out_dir: Path, *, programme: str | None = None,
-                 fmt: str = "html", config: Path | ReportConfig | None = None,
+                 fmt: str = "html", config: Any = None,
                  lang: str | None = None, limit: int | None = None,
                  workers: int | None = None,
                  progress: Progress = no_progress) -> list[ReportResult]:
     """The reports of :meth:`ReportService.report_batch`, written by ``workers``
-    processes (default: one per core; 1: in this process)."""
-    cfg = config if isinstance(config, ReportConfig) else load_config(config)
+    processes (default: one per core; 1: in this process).  ``config``: a report
+    configuration file or object (None: the default)."""
     reports = app.reports
+    cfg = reports.config(config)
     jobs = reports.batch_jobs(out_dir, programme=programme, fmt=fmt, limit=limit)
     count = min(workers or default_workers(), len(jobs))
     if count <= 1:

@@ -140,6 +140,11 @@ class ReportService:
             progress("Berichte", n, len(jobs))
         return results
 
+    @staticmethod
+    def config(config: Path | ReportConfig | None = None) -> ReportConfig:
+        """The report configuration of a file (None: the default one), checked."""
+        return config if isinstance(config, ReportConfig) else load_config(config)
+
     def batch_jobs(self, out_dir: Path, *, programme: str | None = None, fmt: str = "html",
                    limit: int | None = None) -> list[tuple[str, Path, str | None]]:
         """(key, file, programme) of the reports of a batch: the network, then each
