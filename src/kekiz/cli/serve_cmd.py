@@ -51,8 +51,9 @@ def serve(
     app.close()
     os.environ["KEKIZ_STORE"] = str(settings.store)
     os.environ["KEKIZ_LANG"] = str(settings.lang)
-    # the workers share their public answers here (kekiz.web.cache); only this user reads it
-    shared = tempfile.mkdtemp(prefix="kekiz-cache-")
+    # several workers share their public answers here (kekiz.web.cache); only this
+    # user reads it; one worker keeps them in its memory alone
+    shared = tempfile.mkdtemp(prefix="kekiz-cache-") if workers > 1 else ""
     os.environ["KEKIZ_SHARED_CACHE_DIR"] = shared
     shown = f"[{host}]" if ":" in host else host
     out.print(t(
@@ -66,4 +67,5 @@ def serve(
                     forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
                     timeout_keep_alive=30)
     finally:
-        shutil.rmtree(shared, ignore_errors=True)
+        if shared:
+            shutil.rmtree(shared, ignore_errors=True)
