@@ -9,7 +9,12 @@ pages) as PDF.  Baselines measured in the same run:
 * *to_html*: writing the same tables (every indicator table of each report) with
   ``pandas.DataFrame.to_html`` — a report without maps, charts, findings and profiles.
 
-Run: ``.venv/bin/python bench/bench_reports.py [--store sqlite:////tmp/x/demo.db]``
+Since issue #17 it also times ``kekiz report-batch`` as the command runs it, over one
+process per core (:mod:`kekiz.cli.report_pool`), beside the same batch one after the
+other in this process.
+
+Run: ``.venv/bin/python bench/bench_reports.py [--store sqlite:////tmp/x/demo.db]
+[--members 40] [--skip-pdf]``
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from kekiz.app import Kekiz
+from kekiz.cli.report_pool import default_workers, report_batch
 from kekiz.demo import build_demo
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_html import render_html
@@ -34,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", help="existing demo store URL (else a fresh one is built)")
     ap.add_argument("--members", type=int, default=40)
+    ap.add_argument("--skip-pdf", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kekiz-bench-reports-"))
     url = args.store or f"sqlite:///{tmp / 'demo.db'}"
@@ -67,10 +74,14 @@ def main() -> None:
     t_html = time.perf_counter() - t
 
     t = time.perf_counter()
+    batch = report_batch(m, tmp / "batch", limit=len(members), lang="de")
+    t_batch = time.perf_counter() - t
+
+    t = time.perf_counter()
     html = render_html(m.reports.report_input("05315000", cfg), cfg, "de")
     t_koeln_html = time.perf_counter() - t
     t = time.perf_counter()
-    pdf = html_to_pdf(html, tmp / "koeln.pdf")
+    pdf = b"" if args.skip_pdf else html_to_pdf(html, tmp / "koeln.pdf")
     t_pdf = time.perf_counter() - t
 
     n = len(members)
@@ -80,6 +91,8 @@ def main() -> None:
         ("baseline: fetch published data (facade)", t_data, "-"),
         ("baseline: tables with pandas.to_html", t_data + t_pandas, f"{size_pd / 1e6:.1f} MB"),
         (f"kekiz: {n} member reports as HTML", t_html, f"{size / 1e6:.1f} MB"),
+        (f"kekiz report-batch: network + {n} members, {default_workers()} processes",
+         t_batch, f"{sum(r.size for r in batch) / 1e6:.1f} MB"),
         ("kekiz: Köln report HTML (86 Stadtteile)", t_koeln_html, f"{len(html) / 1e6:.1f} MB"),
         ("kekiz: Köln report HTML -> PDF (WeasyPrint)", t_pdf, f"{len(pdf) / 1e6:.1f} MB"),
     ]

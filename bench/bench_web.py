@@ -9,8 +9,12 @@ started: ``tests/pg.py`` runs a private cluster from Debian's binaries, or
 * area profiles as JSON (``/api/v1/units/{id}/profile``),
 * atlas GeoJSON (``/api/v1/atlas?level=&indicator=&period=``) of Kreise, Gemeinden
   and Köln's Stadtteile,
+* OGC API items of the Stadtteile (pages of 10 with offsets, all 86, bbox queries),
 
-until the request budget or the time limit is used up.  Prints latency percentiles per
+in two phases: first every distinct URL of the mix once (the *first pass*: what readers
+wait for before the response cache holds an answer, issue #17), then the seeded mix
+until the request budget or the time limit is used up (the *mixed load*).
+Prints latency percentiles per
 kind (p50/p95/p99 in ms), errors and the throughput.  Only 127.0.0.1 is contacted; every
 loop is bounded in count and time.  Benchmarks assert nothing.
 
@@ -90,7 +94,7 @@ def postgres_url() -> Iterator[str | None]:
 
 
 def workload(base: str, n: int, rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, url) pairs: profiles (HTML and JSON) and atlas GeoJSON."""
+    """(kind, url) pairs: profiles (HTML and JSON), atlas GeoJSON and OGC API items."""
     units = []
     for level in ("kreis", "gemeinde", "stadtteil"):
         page = httpx.get(f"{base}/api/v1/units?level={level}&limit=10000", timeout=60).json()
@@ -98,17 +102,24 @@ def workload(base: str, n: int, rng: random.Random) -> list[tuple[str, str]]:
     atlases = ([("kreis", "arbeitslose", str(y)) for y in range(1995, 2022)]
                + [("gemeinde", "gisd_score", str(y)) for y in range(1998, 2022)]
                + [("stadtteil", "einwohner_u3", str(y)) for y in range(2005, 2013)])
+    box = httpx.get(f"{base}/ogcapi/collections/stadtteil", timeout=60).json()
+    bbox = box["extent"]["spatial"]["bbox"][0]
+    count = httpx.get(f"{base}/ogcapi/collections/stadtteil/items?f=json&limit=1",
+                      timeout=60).json()["numberMatched"]
+    items = items_workload(n, random.Random(rng.random()), int(count), bbox)
     out = []
-    for _ in range(n):
+    for i in range(n):
         r = rng.random()
-        if r < 0.4:
+        if r < 0.35:
             out.append(("profile.html", f"/unit/{rng.choice(units)}"))
-        elif r < 0.6:
+        elif r < 0.55:
             out.append(("profile.json", f"/api/v1/units/{rng.choice(units)}/profile"))
-        else:
+        elif r < 0.8:
             level, ind, year = rng.choice(atlases)
             out.append(("atlas.geojson",
                         f"/api/v1/atlas?level={level}&indicator={ind}&period={year}"))
+        else:
+            out.append(("ogc.items", f"/ogcapi/collections/stadtteil/items{items[i][1]}"))
     return out
 
 
@@ -243,12 +254,16 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
     with kekiz_serve(url, workers=args.workers, timeout=240) as server:
         rng = random.Random(SEED)
         jobs = workload(server.url, args.requests, rng)
-        for _kind, warm in jobs[:20]:  # warm caches and connections, not measured
-            httpx.get(server.url + warm, timeout=120)
+        first = list(dict.fromkeys(jobs))
+        latencies, errors, elapsed, done = asyncio.run(
+            hammer(server.url, first, args.clients, args.seconds))
+        report(f"{name}: first pass, each of {len(first)} distinct URLs once, "
+               f"{args.workers} worker(s), {args.clients} clients", latencies, errors,
+               elapsed, done)
         latencies, errors, elapsed, done = asyncio.run(
             hammer(server.url, jobs, args.clients, args.seconds))
-        report(f"{name}, {args.workers} worker(s), {args.clients} clients", latencies,
-               errors, elapsed, done)
+        report(f"{name}: mixed load, {args.workers} worker(s), {args.clients} clients",
+               latencies, errors, elapsed, done)
         if args.pygeoapi != "off":
             missing = available()
             if missing:

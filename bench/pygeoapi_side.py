@@ -6,6 +6,11 @@ kekiz dependency) serves that file with its GeoJSON provider under uvicorn (its 
 app), with the same number of worker processes as ``kekiz serve``.  pygeoapi's OGR
 provider would need GDAL's Python bindings and its SQLite/GeoPackage provider needs
 SpatiaLite; neither is installed, so GeoJSON it is.  Only 127.0.0.1 is contacted.
+
+pygeoapi may live outside the project's environment, so that its dependencies (Flask,
+rasterio ...) do not enter it: ``pip install --target DIR pygeoapi`` and name DIR in
+``KEKIZ_PYGEOAPI_PATH``; it is put in front of the import path here and in pygeoapi's
+server process.
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ resources:
 """
 
 
+EXTRA = os.environ.get("KEKIZ_PYGEOAPI_PATH", "")
+if EXTRA and EXTRA not in sys.path:
+    sys.path.append(EXTRA)
+
+
 def available() -> str | None:
     """None if pygeoapi and uvicorn can be imported, else the reason."""
     try:
@@ -119,8 +129,11 @@ def pygeoapi_serve(folder: Path, collection: str, data: Path, bbox: list[float],
                                     bbox=json.dumps([round(v, 6) for v in bbox])),
                       encoding="utf-8")
     env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    bindir = Path(sys.executable).parent
-    subprocess.run([str(bindir / "pygeoapi"), "openapi", "generate", str(config),
+    if EXTRA:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (os.environ.get("PYTHONPATH", ""), EXTRA) if p)
+    subprocess.run([sys.executable, "-c", "from pygeoapi import cli; cli()", "openapi",
+                    "generate", str(config),
                     "--output-file", str(openapi)], env=env, check=True,
                    capture_output=True, timeout=300)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "pygeoapi.starlette_app:APP",

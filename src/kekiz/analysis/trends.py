@@ -214,6 +214,13 @@ def _ols(x: np.ndarray, y: np.ndarray, level: float) -> dict[str, float]:
     return res
 
 
+def line_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
+    """The OLS line of one series as :func:`slopes` fits it (``x`` in decimal years,
+    sorted, no value missing): ``n``, ``slope``, ``intercept``, ``se``, ``ci_low``,
+    ``ci_high``, ``p_value`` - without building a frame per series."""
+    return _ols(np.asarray(x, dtype=float), np.asarray(y, dtype=float), level)
+
+
 def slopes(frame: pd.DataFrame, *, breaks: Iterable[Break] | None = None,
            lineage: LineageLike | None = None, unit_col: str = "unit",
            period_col: str = "period", value_col: str = "value", level: float = 0.95,

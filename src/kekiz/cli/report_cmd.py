@@ -67,16 +67,21 @@ def report_batch(
                                                 )] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="de oder en.")] = None,
     limit: Annotated[int | None, typer.Option(help="Nur die ersten N Mitglieder.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Anzahl der Prozesse (Standard: einer je Prozessorkern; 1: "
+        "nacheinander in diesem Prozess).")] = None,
 ) -> None:
     """Berichte für alle Mitglieder des Landesnetzwerks und den Netzwerkbericht.
 
     Beispiel: kekiz report-batch --programme "Kein Kind zurücklassen!" -o berichte/
     """
+    from kekiz.cli.report_pool import report_batch as batch
+
     language = _language(lang)
     with progress_bar() as update:
-        results: list[Any] = kekiz().reports.report_batch(
-            output, programme=programme, fmt=fmt.lower(), config=config, lang=language,
-            limit=limit, progress=update)
+        results: list[Any] = batch(
+            kekiz(), output, programme=programme, fmt=fmt.lower(), config=config,
+            lang=language, limit=limit, workers=workers, progress=update)
     size = sum(r.size for r in results)
     out.print(_pick(language, f"{len(results)} Berichte geschrieben nach {output} "
                                   f"({_kb(size, language)} KB)",

@@ -10,6 +10,8 @@ worker as well.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from typing import Annotated
 
 import typer
@@ -49,13 +51,21 @@ def serve(
     app.close()
     os.environ["KEKIZ_STORE"] = str(settings.store)
     os.environ["KEKIZ_LANG"] = str(settings.lang)
+    # several workers share their public answers here (kekiz.web.cache); only this
+    # user reads it; one worker keeps them in its memory alone
+    shared = tempfile.mkdtemp(prefix="kekiz-cache-") if workers > 1 else ""
+    os.environ["KEKIZ_SHARED_CACHE_DIR"] = shared
     shown = f"[{host}]" if ":" in host else host
     out.print(t(
         f"kekiz: http://{shown}:{port}/ (Store {safe_url}, Schema {version}, "
         f"{workers} Prozess{'e' if workers != 1 else ''}); beenden mit Strg+C",
         f"kekiz: http://{shown}:{port}/ (store {safe_url}, schema {version}, "
         f"{workers} worker{'s' if workers != 1 else ''}); stop with Ctrl+C"))
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-                log_level="warning", server_header=False, proxy_headers=behind_proxy,
-                forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
-                timeout_keep_alive=30)
+    try:
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", server_header=False, proxy_headers=behind_proxy,
+                    forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
+                    timeout_keep_alive=30)
+    finally:
+        if shared:
+            shutil.rmtree(shared, ignore_errors=True)

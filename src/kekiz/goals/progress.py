@@ -44,10 +44,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kekiz.analysis.trends import slopes
+from kekiz.analysis.trends import line_fit, slopes
 from kekiz.domain.errors import MethodError
 from kekiz.domain.goals import Direction, GoalStatus, Target
 from kekiz.goals.series import (
@@ -151,10 +152,13 @@ def fit_forecast(series: pd.DataFrame, window: int = 10, level: float = LEVEL
     data = time_series(series).tail(window)
     if len(data) < MIN_VALUES:
         return None
-    frame = pd.DataFrame({"unit": "u", "period": data["time"].to_numpy(),
-                          "value": data["value"].to_numpy()})
-    fit = slopes(frame, level=level, segment="all").iloc[0]
-    x = frame["period"].to_numpy()
+    x = data["time"].to_numpy(dtype=float)
+    if len(np.unique(x)) == len(x):
+        fit = line_fit(x, data["value"].to_numpy(dtype=float), level)
+    else:  # slopes() names the duplicated periods
+        frame = pd.DataFrame({"unit": "u", "period": x, "value": data["value"].to_numpy()})
+        row = slopes(frame, level=level, segment="all").iloc[0]
+        fit = {str(k): v for k, v in row.items()}
     sxx = float(((x - x.mean()) ** 2).sum())
     return Forecast(slope=float(fit["slope"]), intercept=float(fit["intercept"]),
                     slope_low=float(fit["ci_low"]), slope_high=float(fit["ci_high"]),

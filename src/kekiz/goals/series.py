@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from kekiz.domain.periods import Period, parse_period, require_period
@@ -40,6 +41,14 @@ def time_series(frame: pd.DataFrame) -> pd.DataFrame:
     rows without a value left out."""
     if frame.empty or "value" not in frame.columns:
         return _empty()
+    if list(frame.columns) == COLUMNS:  # already a series (or a part of one)?
+        times = frame["time"].to_numpy(dtype="float64")
+        values = frame["value"].to_numpy(dtype="float64")
+        if bool(np.all(np.diff(times) >= 0)) and not np.isnan(values).any():
+            if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 \
+                    and frame.index.step == 1:
+                return frame
+            return frame.reset_index(drop=True)
     data = frame.dropna(subset=["value"])
     if data.empty:
         return _empty()
@@ -48,12 +57,12 @@ def time_series(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         labels = [str(int(y)) for y in data["year"]]
     periods = [require_period(label) for label in labels]
-    out = pd.DataFrame({"period": [p.label for p in periods],
-                        "time": [p.time for p in periods],
-                        "year": [p.year for p in periods],
-                        "value": data["value"].astype(float).to_numpy()})
-    out = out.astype({"time": "float64", "year": "int64", "value": "float64"})
-    return out.sort_values("time", kind="stable").reset_index(drop=True)
+    times = np.array([p.time for p in periods], dtype="float64")
+    order = np.argsort(times, kind="stable")
+    return pd.DataFrame({
+        "period": [periods[i].label for i in order], "time": times[order],
+        "year": np.array([periods[i].year for i in order], dtype="int64"),
+        "value": data["value"].to_numpy(dtype="float64")[order]})
 
 
 def is_yearly(series: pd.DataFrame) -> bool:

@@ -50,6 +50,26 @@ class GoalService:
         self.store = store
         self.settings = settings
         self._chain = chain
+        self._by_unit: dict[str, tuple[int, dict[str, Any], pd.DataFrame]] = {}
+        self._made: dict[tuple[str, str], tuple[int, tuple[pd.DataFrame, list[str],
+                                                            list[str]]]] = {}
+
+    def _observations(self, indicator_id: str, unit_id: str) -> pd.DataFrame:
+        """The usable values of an indicator for a unit, from one read of the indicator's
+        values of every unit, kept per data version: a status over all districts reads
+        each indicator once instead of once per district."""
+        version = self.store.data_version()
+        hit = self._by_unit.get(indicator_id)
+        if hit is None or hit[0] != version:
+            obs = self.store.observations(indicator_id=indicator_id)
+            obs = obs[obs["status"].isin(USABLE)].reset_index(drop=True)
+            rows = {str(u): r for u, r in obs.groupby("unit_id", sort=False).indices.items()}
+            if len(self._by_unit) > 64:
+                self._by_unit.clear()
+            hit = (version, rows, obs)
+            self._by_unit[indicator_id] = hit
+        found = hit[1].get(unit_id)
+        return hit[2].iloc[found if found is not None else []]
 
     def _indicator_info(self) -> dict[str, IndicatorInfo]:
         def info(i: Indicator) -> IndicatorInfo:
@@ -61,19 +81,31 @@ class GoalService:
         return out
 
     def _series(self, indicator_id: str, unit_id: str
-                   ) -> tuple[pd.DataFrame, list[str], list[str]]:
-        obs = self.store.observations(indicator_id=indicator_id, unit_ids=[unit_id])
-        obs = obs[obs["status"].isin(USABLE)]
+                ) -> tuple[pd.DataFrame, list[str], list[str]]:
+        """The series of a unit (kept per data version; callers do not modify it)."""
+        version = self.store.data_version()
+        hit = self._made.get((indicator_id, unit_id))
+        if hit is not None and hit[0] == version:
+            frame, de, en = hit[1]
+            return frame, list(de), list(en)
+        made = self._make_series(indicator_id, unit_id)
+        if len(self._made) > 20000:
+            self._made.clear()
+        self._made[(indicator_id, unit_id)] = (version, made)
+        return made[0], list(made[1]), list(made[2])
+
+    def _make_series(self, indicator_id: str, unit_id: str
+                     ) -> tuple[pd.DataFrame, list[str], list[str]]:
+        obs = self._observations(indicator_id, unit_id)
         if not obs.empty:
             return time_series(obs), [], []
         ind = next((i for i in self.store.indicators() if i.id == indicator_id), None) \
             or CATALOGUE.get(indicator_id)
         if ind is None or not (ind.numerator and ind.denominator):
             return time_series(obs), [], []
-        num = self.store.observations(indicator_id=ind.numerator, unit_ids=[unit_id])
-        den = self.store.observations(indicator_id=ind.denominator, unit_ids=[unit_id])
-        both = num[num["status"].isin(USABLE)].merge(
-            den[den["status"].isin(USABLE)], on="period", suffixes=("_n", "_d"))
+        num = self._observations(ind.numerator, unit_id)
+        den = self._observations(ind.denominator, unit_id)
+        both = num.merge(den, on="period", suffixes=("_n", "_d"))
         both = both[both["value_d"] > 0]
         if both.empty:
             return time_series(obs), [], []

@@ -129,8 +129,30 @@ class ReportService:
                      lang: str | None = None, limit: int | None = None,
                      progress: Progress = no_progress) -> list[ReportResult]:
         """The network report (``netzwerk.<fmt>``) and one report per member
-        (``<key>.<fmt>``) in ``out_dir``."""
+        (``<key>.<fmt>``) in ``out_dir``, one after the other (``kekiz report-batch``
+        spreads them over processes: :mod:`kekiz.cli.report_pool`)."""
         cfg = config if isinstance(config, ReportConfig) else load_config(config)
+        jobs = self.batch_jobs(out_dir, programme=programme, fmt=fmt, limit=limit)
+        results = []
+        progress("Berichte", 0, len(jobs))
+        for n, (key, out, prog) in enumerate(jobs, start=1):
+            results.append(self.report(key, out, fmt=fmt, config=cfg, lang=lang,
+                                       programme=prog))
+            progress("Berichte", n, len(jobs))
+        return results
+
+    @staticmethod
+    def config(config: Path | ReportConfig | None = None) -> ReportConfig:
+        """The report configuration of a file (None: the default one), checked."""
+        return config if isinstance(config, ReportConfig) else load_config(config)
+
+    def batch_jobs(self, out_dir: Path, *, programme: str | None = None, fmt: str = "html",
+                   limit: int | None = None) -> list[tuple[str, Path, str | None]]:
+        """(key, file, programme) of the reports of a batch: the network, then each
+        member; ``out_dir`` is created."""
+        if fmt not in ("html", "pdf"):
+            raise MethodError(f"Unbekanntes Berichtsformat '{fmt}'. Möglich: html, pdf.",
+                              message_en=f"Unknown report format '{fmt}'. Possible: html, pdf.")
         programme = programme or self._report_programme()
         members = sorted({m.unit_id: m.name for m in self.store.members(programme)}.items())
         if not members:
@@ -138,17 +160,9 @@ class ReportService:
                            message_en=f"The programme '{programme}' has no members.")
         members = members[:limit] if limit is not None else members
         out_dir.mkdir(parents=True, exist_ok=True)
-        total = len(members) + 1
-        results = []
-        progress("Berichte", 0, total)
-        results.append(self.report("network", out_dir / f"netzwerk.{fmt}", fmt=fmt, config=cfg,
-                                   lang=lang, programme=programme))
-        progress("Berichte", 1, total)
-        for n, (uid, _name) in enumerate(members, start=2):
-            results.append(self.report(uid, out_dir / f"{uid}.{fmt}", fmt=fmt, config=cfg,
-                                       lang=lang))
-            progress("Berichte", n, total)
-        return results
+        jobs: list[tuple[str, Path, str | None]] = [
+            ("network", out_dir / f"netzwerk.{fmt}", programme)]
+        return jobs + [(uid, out_dir / f"{uid}.{fmt}", None) for uid, _name in members]
 
     def report_input(self, key: str, cfg: ReportConfig | None = None, *,
                      programme: str | None = None) -> ReportInput:

@@ -4,12 +4,12 @@ reach, funding, atlas GeoJSON and downloads.  Every table passes through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+import orjson
 import pandas as pd
 import shapely
 from fastapi import APIRouter, Query
@@ -329,8 +329,8 @@ def funding(m: Pages, user: CurrentUser, programme: ProgrammeQ = None,
 
 def feature_collection(features: list[str], extra: dict[str, Any]) -> str:
     """A FeatureCollection as JSON text from pre-serialised features."""
-    head = json.dumps({"type": "FeatureCollection", **extra}, ensure_ascii=False)
-    return head[:-1] + ', "features": [' + ",".join(features) + "]}"
+    head = orjson.dumps({"type": "FeatureCollection", **extra}).decode()
+    return head[:-1] + ',"features":[' + ",".join(features) + "]}"
 
 
 def geometries_json(m: Pages, level: str) -> dict[str, str]:
@@ -353,8 +353,8 @@ def feature(fid: str, geometry: Any, properties: dict[str, Any],
     body: dict[str, Any] = {"type": "Feature", "id": fid, "properties": properties}
     if links is not None:
         body["links"] = links
-    text = json.dumps(body, ensure_ascii=False)
-    return text[:-1] + f', "geometry": {geom}}}'
+    text = orjson.dumps(body).decode()
+    return text[:-1] + f',"geometry":{geom}}}'
 
 
 @router.get("/atlas", summary="Atlas als GeoJSON / atlas as GeoJSON",

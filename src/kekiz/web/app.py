@@ -7,16 +7,19 @@ store connection from the settings in the environment).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kekiz import __version__
@@ -28,6 +31,7 @@ from kekiz.web.access import csrf_protect
 from kekiz.web.api import router as api_router
 from kekiz.web.auth import api_router as auth_api_router
 from kekiz.web.auth import router as auth_router
+from kekiz.web.cache import ResponseCache
 from kekiz.web.deps import HERE, get_lang, render
 from kekiz.web.limits import DEFAULT_MAX_UPLOAD, BodyLimit
 from kekiz.web.ogc import router as ogc_router
@@ -78,6 +82,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+#: Modules some pages import on their first use; a worker imports them before it
+#: answers, so that no reader waits for them (issue #17).
+WARM = ("kekiz.services.monitoring", "kekiz.services.derived", "kekiz.services.trends",
+        "kekiz.analysis.spatial", "kekiz.analysis.priority", "kekiz.analysis.indices",
+        "kekiz.storage.cooperation", "kekiz.storage.services")
+
+
+def _warm_imports() -> None:
+    for name in WARM:
+        importlib.import_module(name)
 
 
 def _wants_json(request: Request) -> bool:
@@ -132,6 +148,7 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(_warm_imports)
         yield
         if owns_application:
             application.close()
@@ -154,7 +171,9 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     app.include_router(ogc_router, prefix="/ogcapi")
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(ResponseCache)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit, max_bytes=getattr(settings, "max_upload", DEFAULT_MAX_UPLOAD))
     return app
 
