@@ -33,8 +33,8 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start(values: dict[str, Any], sources: dict[str, str]) -> None:
-    _APP.append(Kekiz(Settings(values, sources)))
+def _start(settings: Settings) -> None:
+    _APP.append(Kekiz(settings))
 
 
 def _write(key: str, out: Path, fmt: str, cfg: Any, lang: str | None,
@@ -62,8 +62,7 @@ def report_batch(app: Kekiz, out_dir: Path, *, programme: str | None = None,
     progress("Berichte", 0, len(jobs))
     context: Any = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(count, mp_context=context, initializer=_start,
-                             initargs=(app.settings.as_dict(), app.settings.sources)
-                             ) as pool:
+                             initargs=(app.settings,)) as pool:
         futures = {pool.submit(_write, key, out, fmt, cfg, lang, prog): n
                    for n, (key, out, prog) in enumerate(jobs)}
         for future in as_completed(futures):
