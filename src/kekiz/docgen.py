@@ -48,11 +48,12 @@ def _cell(text: Any) -> str:
 def _type_name(param: Any) -> str:
     if getattr(param, "is_flag", False):
         return "Schalter"
-    ann = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-    name = getattr(ann, "__name__", None) or str(ann)
-    name = name.replace("typing.", "")
-    return {"str": "Text", "int": "Ganzzahl", "float": "Zahl", "Path": "Datei",
-            "bool": "ja/nein", "list": "Text (mehrfach)"}.get(name, name)
+    # click's parameter type (typer's annotation is not kept by every typer version)
+    name = str(getattr(param.type, "name", "text")).lower()
+    text = {"text": "Text", "str": "Text", "integer": "Ganzzahl", "int": "Ganzzahl",
+            "int range": "Ganzzahl", "float": "Zahl", "float range": "Zahl", "path": "Datei",
+            "boolean": "ja/nein", "file": "Datei"}.get(name, "Text")
+    return f"{text} (mehrfach)" if getattr(param, "multiple", False) else text
 
 
 def _default(param: Any) -> str:
