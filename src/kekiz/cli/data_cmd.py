@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from kekiz.cli.context import fmt_number, kekiz, out, progress_bar, t
+from kekiz.domain.accounts import ReadScope
 
 __all__ = ["commands"]
 
@@ -126,14 +127,21 @@ def export(output: Annotated[Path, typer.Option("-o", "--output", help="Zieldate
                help="csv, xlsx, geojson oder gpkg (sonst aus der Endung).")] = None,
            indicator: Annotated[str | None, typer.Option(help="Nur dieser Indikator.")] = None,
            level: Annotated[str | None, typer.Option(help="Nur diese Ebene.")] = None,
-           period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None
+           period: Annotated[str | None, typer.Option(help="Nur dieser Zeitraum.")] = None,
+           tenant: Annotated[str | None, typer.Option(
+               "--tenant", help="Mit den privaten Daten dieser Kommune (Gebietsschlüssel; "
+                                "mit ihren Freigaben).")] = None,
            ) -> None:
     """Werte exportieren: CSV (Excel, deutsch), XLSX, GeoJSON, GeoPackage.
 
+    Private Daten einer Kommune nur mit --tenant KOMMUNE.
+
     Beispiel: kekiz export -o gisd.xlsx --indicator gisd_score --level gemeinde
     """
-    n = kekiz().data.export(output, fmt=format, indicator_id=indicator, level=level,
-                         period=period)
+    m = kekiz()
+    scope = m.audience_of_tenant(tenant).read_scope() if tenant else ReadScope()
+    n = m.data.export(output, fmt=format, indicator_id=indicator, level=level, period=period,
+                      scope=scope)
     out.print(t(f"{fmt_number(n, 0)} Zeilen nach {output} geschrieben",
                  f"{n:,} rows written to {output}"))
 
