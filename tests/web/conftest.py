@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from kekiz.app import Kekiz
 from kekiz.demo import build_demo
-from kekiz.domain.model import Dataset
+from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.settings import Settings, load_settings
 from kekiz.web import create_app
 
@@ -27,6 +27,13 @@ SUPPRESSED_STADTTEIL = ("einwohner_u3", "05315000-101", "2012")
 SUPPRESSED_GEMEINDE = ("gisd_score", "05315000", "2021")
 REASON_DE = "Fallzahl unter 3 (Testsperre)"
 REASON_EN = "fewer than 3 cases (test suppression)"
+#: Köln's private indicators (issue #20): one the state office may read, one it may not;
+#: their ids and names all contain :data:`PRIVATE_MARK`, as does the derived class.
+KOELN = "05315000"
+PRIVATE_MARK = "kzprivat"
+PRIVATE_SHARED = "kzprivat_hze"
+PRIVATE_CLOSED = "kzprivat_intern"
+PRIVATE_NAMES = ("kzprivat Hilfen zur Erziehung", "kzprivat intern")
 
 
 def build_web_store(path: Path) -> str:
@@ -44,9 +51,34 @@ def build_web_store(path: Path) -> str:
                  "numerator": float(SECRET), "denominator": float(SECRET),
                  "status": "suppressed", "dataset_id": ds.id, "params": params}
                 for ind, unit, period in (SUPPRESSED_STADTTEIL, SUPPRESSED_GEMEINDE)]))
+        add_private(monitor)
     finally:
         monitor.close()
     return url
+
+
+def add_private(monitor: Kekiz) -> None:
+    """Köln's private indicators with values for every Stadtteil of Köln and the city,
+    and the classes derived from the shared one (stored as ``kzprivat_hze_klasse``)."""
+    store = monitor.store
+    districts = sorted(u.id for u in store.units(level="stadtteil")
+                       if u.id.startswith(KOELN + "-"))
+    with store.transaction() as tx:
+        tx.upsert_indicators([
+            Indicator(PRIVATE_SHARED, PRIVATE_NAMES[0], PRIVATE_NAMES[0] + " (en)",
+                      unit="%", polarity=Polarity.HIGHER_IS_WORSE, aggregation=Aggregation.RATIO,
+                      scale=100.0, private_to=KOELN, private_state=True),
+            Indicator(PRIVATE_CLOSED, PRIVATE_NAMES[1], PRIVATE_NAMES[1] + " (en)",
+                      unit="%", private_to=KOELN)])
+        ds = tx.add_dataset(Dataset(name="kzprivat Köln", kind="indicators",
+                                    private_to=KOELN, private_state=True))
+        rows = [{"indicator_id": ind, "unit_id": unit, "period": "2021",
+                 "value": 100.0 * (n % 7 + 3) / 40, "numerator": float(n % 7 + 3),
+                 "denominator": 40.0, "status": "ok", "dataset_id": ds.id}
+                for n, unit in enumerate([*districts, KOELN])
+                for ind in (PRIVATE_SHARED, PRIVATE_CLOSED)]
+        tx.upsert_observations(pd.DataFrame(rows))
+    monitor.monitoring.classify(PRIVATE_SHARED, "stadtteil", method="equal_interval", k=3)
 
 
 @pytest.fixture(scope="session")
