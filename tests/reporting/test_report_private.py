@@ -25,6 +25,7 @@ from tests.web.conftest import (
     PRIVATE_MARK,
     PRIVATE_NAMES,
     PRIVATE_SHARED,
+    SECRET,
 )
 
 BONN = "05314000"
@@ -42,6 +43,9 @@ def test_koeln_report_shows_private_indicators_only_when_koeln_builds_it(
         monitor: Kekiz) -> None:
     own = _html(monitor, monitor.audience_of_tenant(KOELN), BOTH)
     assert PRIVATE_NAMES[0] in own and PRIVATE_NAMES[1] in own
+    # a withheld private value stays withheld in the owner's report
+    for form in (SECRET, "8.642.097.531", "8642097531,0"):
+        assert form not in own
     # the default report of Köln, built for the public and by Bonn: nothing private
     default = ReportConfig(max_indicators=30)
     for audience in (None, monitor.audience_of_tenant(BONN)):

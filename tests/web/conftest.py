@@ -58,8 +58,9 @@ def build_web_store(path: Path) -> str:
 
 
 def add_private(monitor: Kekiz) -> None:
-    """Köln's private indicators with values for every Stadtteil of Köln and the city,
-    and the classes derived from the shared one (stored as ``kzprivat_hze_klasse``)."""
+    """Köln's private indicators with values for every Stadtteil of Köln and the city
+    (the shared one's first Stadtteil withheld, with the digits of :data:`SECRET`), and
+    the classes derived from the shared one (stored as ``kzprivat_hze_klasse``)."""
     store = monitor.store
     districts = sorted(u.id for u in store.units(level="stadtteil")
                        if u.id.startswith(KOELN + "-"))
@@ -77,6 +78,8 @@ def add_private(monitor: Kekiz) -> None:
                  "denominator": 40.0, "status": "ok", "dataset_id": ds.id}
                 for n, unit in enumerate([*districts, KOELN])
                 for ind in (PRIVATE_SHARED, PRIVATE_CLOSED)]
+        # a withheld private value: disclosure control holds for the owner too
+        rows[0].update(value=float(SECRET), numerator=float(SECRET), status="suppressed")
         tx.upsert_observations(pd.DataFrame(rows))
     monitor.monitoring.classify(PRIVATE_SHARED, "stadtteil", method="equal_interval", k=3)
 
