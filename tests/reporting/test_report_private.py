@@ -1,6 +1,7 @@
-"""Reports and Köln's private indicators (issue #20): a report of Köln shows them only
-when the Köln tenant builds it; the public's report, Bonn's and the network report never
-do; the state office sees the one Köln shares with it.
+"""Reports, exports and Köln's private data (issue #20): a report of Köln shows Köln's
+private indicators only when the Köln tenant builds it; the public's report, Bonn's and
+the network report never do; the state office sees the one Köln shares with it.  The
+public export of the service directory leaves out Köln's private offers.
 
 The store is the demo with the private test indicators of the web tests
 (:func:`tests.web.conftest.add_private`), whose ids and names carry ``kzprivat``.
@@ -24,6 +25,7 @@ from tests.web.conftest import (
     PRIVATE_CLOSED,
     PRIVATE_MARK,
     PRIVATE_NAMES,
+    PRIVATE_OFFER,
     PRIVATE_SHARED,
     SECRET,
 )
@@ -87,3 +89,12 @@ def test_cli_report_with_tenant(report_url: str, tmp_path: Path) -> None:
         assert refused.exit_code != 0
         assert PRIVATE_SHARED in str(refused.exception) + refused.output
         assert not (tmp_path / "x.html").exists()
+
+
+def test_directory_export_leaves_out_private_offers(monitor: Kekiz, tmp_path: Path) -> None:
+    public = tmp_path / "angebote.json"
+    monitor.directory.export_services(public)
+    assert PRIVATE_OFFER not in public.read_text(encoding="utf-8")
+    everything = tmp_path / "alle.json"  # the operator's full export keeps them
+    monitor.directory.export_services(everything, include_unpublished=True)
+    assert PRIVATE_OFFER in everything.read_text(encoding="utf-8")

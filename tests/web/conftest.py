@@ -8,6 +8,7 @@ true values carry the digits of :data:`SECRET`, which must never appear in a res
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,9 @@ PRIVATE_MARK = "kzprivat"
 PRIVATE_SHARED = "kzprivat_hze"
 PRIVATE_CLOSED = "kzprivat_intern"
 PRIVATE_NAMES = ("kzprivat Hilfen zur Erziehung", "kzprivat intern")
+#: a service dataset private to Köln (not shared with the state office) and its offer
+PRIVATE_OFFERS = "kzprivat Angebote Köln"
+PRIVATE_OFFER = "kzprivat Familienbüro"
 
 
 def build_web_store(path: Path) -> str:
@@ -82,6 +86,16 @@ def add_private(monitor: Kekiz) -> None:
         rows[0].update(value=float(SECRET), numerator=float(SECRET), status="suppressed")
         tx.upsert_observations(pd.DataFrame(rows))
     monitor.monitoring.classify(PRIVATE_SHARED, "stadtteil", method="equal_interval", k=3)
+    with tempfile.TemporaryDirectory(prefix="kekiz-test-") as tmp:
+        offers = Path(tmp) / "kzprivat_angebote.csv"
+        offers.write_text(
+            "Kennung;Angebot;Träger;Lebensphase;Bereich;Alter von;Alter bis;Themen;Stadtteil;"
+            "lat;lon;veröffentlicht\n"
+            f"KZP1;{PRIVATE_OFFER};kzprivat Träger;0-3;Kinder- und Jugendhilfe;0;3;Beratung;"
+            f"{districts[0]};50,9400;6,9600;ja\n", encoding="utf-8")
+        monitor.directory.import_services(offers, fmt="csv", dataset=PRIVATE_OFFERS,
+                                          level="stadtteil")
+    monitor.data.set_private("dataset", PRIVATE_OFFERS, KOELN, actor_name="pytest")
 
 
 @pytest.fixture(scope="session")
