@@ -98,3 +98,17 @@ def test_directory_export_leaves_out_private_offers(monitor: Kekiz, tmp_path: Pa
     everything = tmp_path / "alle.json"  # the operator's full export keeps them
     monitor.directory.export_services(everything, include_unpublished=True)
     assert PRIVATE_OFFER in everything.read_text(encoding="utf-8")
+
+
+def test_coverage_from_private_offers_is_private(monitor: Kekiz) -> None:
+    """The offers per 1,000 children count Köln's private offers too: the stored
+    indicator is private to Köln, not shared with the state office (like the offers)."""
+    ind = "kzprivat_kitas_je_1000"
+    monitor.goals.store_coverage_indicator(ind, levels=["stadtteil"])
+    stored = monitor.store.indicator(ind)
+    assert (stored.private_to, stored.private_state) == (KOELN, False)
+    for audience in (None, Audience(Role.STATE), monitor.audience_of_tenant(BONN)):
+        reads = monitor.pages() if audience is None else monitor.pages(audience)
+        assert ind not in {i.id for i in reads.store.indicators()}
+    assert ind in {i.id for i in monitor.pages(monitor.audience_of_tenant(KOELN))
+                   .store.indicators()}
