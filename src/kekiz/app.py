@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kekiz.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from kekiz.privacy.publish import Audience
+    from kekiz.privacy.publish import Audience, PublishedReads
     from kekiz.services.admin import AdminService
     from kekiz.services.chain import ChainService
     from kekiz.services.chain_data import ChainData
@@ -67,6 +67,7 @@ class Kekiz:
         self.settings = settings if settings is not None else load_settings()
         self._store = store
         self._pages: dict[str, PageService] = {}
+        self._published_by: dict[str, _PublishedServices] = {}
         self._lock = threading.Lock()
 
     # -- the store ---------------------------------------------------------------------------
@@ -202,23 +203,60 @@ class Kekiz:
 
     @cached_property
     def _published(self) -> _PublishedServices:
-        """Monitoring, chain, goals and network over the store without withheld values:
-        what reports and pages compute published figures with."""
-        return _PublishedServices(self)
+        """Monitoring, chain, goals and network over the store without withheld values
+        and without private data: what the public's reports and pages compute published
+        figures with, and the network benchmarking for every audience."""
+        return _PublishedServices(self, self._withheld_free)
+
+    def _published_for(self, audience: Audience) -> _PublishedServices:
+        """The published services over what ``audience`` may read of private data: the
+        derived figures of a private indicator (classes, goal status, chain results)
+        reach its municipality and nobody else (issue #20)."""
+        from kekiz.privacy.publish import WithheldFreeReads
+
+        if audience.key == "public":
+            return self._published
+        found = self._published_by.get(audience.key)
+        if found is None:
+            view: Any = WithheldFreeReads(self.store, audience)
+            found = self._published_by.setdefault(audience.key,
+                                                  _PublishedServices(self, view))
+        return found
 
     @cached_property
     def reports(self) -> ReportService:
+        """Reports for the public (no private data)."""
+        from kekiz.privacy.publish import PUBLIC
+
+        return self.reports_for(PUBLIC)
+
+    def reports_for(self, audience: Audience) -> ReportService:
+        """Reports built for ``audience``: a municipality's report holds its private
+        indicators only when the municipality builds it; the network figures are always
+        the public ones (issue #20)."""
         from kekiz.services.reports import ReportService
 
-        pub = self._published
-        return ReportService(self.store, self.settings, monitoring=pub.monitoring,
-                             chain=pub.chain, goals=pub.goals, network=pub.network)
+        scope = audience.read_scope()
+        store = self.store if scope is None else self.store.scoped(scope)
+        pub = self._published_for(audience)
+        return ReportService(store, self.settings, monitoring=pub.monitoring,
+                             chain=pub.chain, goals=pub.goals,
+                             network=self._published.network, audience=audience)
+
+    def audience_of_tenant(self, unit_id: str, role: Any = None) -> Audience:
+        """The audience of a municipality's account (default role: editor) for the unit
+        ``unit_id``: its own units and the units granted to it (CLI ``--tenant``)."""
+        from kekiz.domain.accounts import Account, Role
+        from kekiz.privacy.publish import Audience
+
+        self.store.unit(unit_id)  # an unknown unit is refused with its message
+        account = Account(0, f"tenant:{unit_id}", role or Role.EDITOR, unit_id)
+        return Audience.of(account, self.admin.visible_units(account))
 
     def pages(self, audience: Audience | None = None) -> PageService:
         """The read model of the pages and APIs for ``audience`` (default: the public);
         one per kind of audience, kept for the life of the application (caches)."""
         from kekiz.privacy.publish import PUBLIC, PublishedReads
-        from kekiz.services.pages import PageService
 
         audience = audience or PUBLIC
         found = self._pages.get(audience.key)
@@ -226,14 +264,25 @@ class Kekiz:
             with self._lock:
                 found = self._pages.get(audience.key)
                 if found is None:
-                    reads = PublishedReads(self.store, audience)
-                    pub = self._published
-                    found = PageService(reads, self.settings, network=pub.network,
-                                        data=self.data, chain=pub.chain, goals=pub.goals,
-                                        cooperation=self.cooperation, finder=pub.finder,
-                                        directory=self.directory)
+                    found = self._page_service(PublishedReads(self.store, audience))
+
                     self._pages[audience.key] = found
         return found
+
+    def _page_service(self, reads: PublishedReads) -> PageService:
+        """Pages over ``reads``: chain, goals and the directory over what the audience may
+        read; the network benchmarking and the family finder (a public search) always
+        over the public data (issue #20)."""
+        from kekiz.services.directory import DirectoryService
+        from kekiz.services.pages import PageService
+
+        own = self._published_for(reads.audience)
+        public = self._published
+        view: Any = reads  # a read view: every read of the Store protocol, no writes
+        return PageService(reads, self.settings, network=public.network, data=self.data,
+                           chain=own.chain, goals=own.goals, cooperation=self.cooperation,
+                           finder=public.finder,
+                           directory=DirectoryService(view, self.settings, own.chain.data))
 
     def audience(self, account: Any) -> Audience:
         """Who ``account`` (None: the public) is, for the publication gate."""
@@ -245,9 +294,10 @@ class Kekiz:
 
 
 class _PublishedServices:
-    """The services whose results are published, over the store without withheld values."""
+    """The services whose results are published, over ``store``: a view of the store
+    without withheld values (and within an audience's read scope)."""
 
-    def __init__(self, app: Kekiz) -> None:
+    def __init__(self, app: Kekiz, store: Store) -> None:
         from kekiz.services.chain import ChainService
         from kekiz.services.chain_data import ChainData
         from kekiz.services.derived import DerivedResults
@@ -255,7 +305,6 @@ class _PublishedServices:
         from kekiz.services.goals import GoalService
         from kekiz.services.network import NetworkService
 
-        store = app._withheld_free
         self.monitoring = app._monitoring_over(store, DerivedResults(store, app.settings))
         self.chain = ChainService(store, app.settings, ChainData(store, app.settings))
         self.goals = GoalService(store, app.settings, self.chain)

@@ -8,6 +8,7 @@ true values carry the digits of :data:`SECRET`, which must never appear in a res
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from kekiz.app import Kekiz
 from kekiz.demo import build_demo
-from kekiz.domain.model import Dataset
+from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.settings import Settings, load_settings
 from kekiz.web import create_app
 
@@ -27,6 +28,16 @@ SUPPRESSED_STADTTEIL = ("einwohner_u3", "05315000-101", "2012")
 SUPPRESSED_GEMEINDE = ("gisd_score", "05315000", "2021")
 REASON_DE = "Fallzahl unter 3 (Testsperre)"
 REASON_EN = "fewer than 3 cases (test suppression)"
+#: Köln's private indicators (issue #20): one the state office may read, one it may not;
+#: their ids and names all contain :data:`PRIVATE_MARK`, as does the derived class.
+KOELN = "05315000"
+PRIVATE_MARK = "kzprivat"
+PRIVATE_SHARED = "kzprivat_hze"
+PRIVATE_CLOSED = "kzprivat_intern"
+PRIVATE_NAMES = ("kzprivat Hilfen zur Erziehung", "kzprivat intern")
+#: a service dataset private to Köln (not shared with the state office) and its offer
+PRIVATE_OFFERS = "kzprivat Angebote Köln"
+PRIVATE_OFFER = "kzprivat Familienbüro"
 
 
 def build_web_store(path: Path) -> str:
@@ -44,9 +55,47 @@ def build_web_store(path: Path) -> str:
                  "numerator": float(SECRET), "denominator": float(SECRET),
                  "status": "suppressed", "dataset_id": ds.id, "params": params}
                 for ind, unit, period in (SUPPRESSED_STADTTEIL, SUPPRESSED_GEMEINDE)]))
+        add_private(monitor)
     finally:
         monitor.close()
     return url
+
+
+def add_private(monitor: Kekiz) -> None:
+    """Köln's private indicators with values for every Stadtteil of Köln and the city
+    (the shared one's first Stadtteil withheld, with the digits of :data:`SECRET`), and
+    the classes derived from the shared one (stored as ``kzprivat_hze_klasse``)."""
+    store = monitor.store
+    districts = sorted(u.id for u in store.units(level="stadtteil")
+                       if u.id.startswith(KOELN + "-"))
+    with store.transaction() as tx:
+        tx.upsert_indicators([
+            Indicator(PRIVATE_SHARED, PRIVATE_NAMES[0], PRIVATE_NAMES[0] + " (en)",
+                      unit="%", polarity=Polarity.HIGHER_IS_WORSE, aggregation=Aggregation.RATIO,
+                      scale=100.0, private_to=KOELN, private_state=True),
+            Indicator(PRIVATE_CLOSED, PRIVATE_NAMES[1], PRIVATE_NAMES[1] + " (en)",
+                      unit="%", private_to=KOELN)])
+        ds = tx.add_dataset(Dataset(name="kzprivat Köln", kind="indicators",
+                                    private_to=KOELN, private_state=True))
+        rows = [{"indicator_id": ind, "unit_id": unit, "period": "2021",
+                 "value": 100.0 * (n % 7 + 3) / 40, "numerator": float(n % 7 + 3),
+                 "denominator": 40.0, "status": "ok", "dataset_id": ds.id}
+                for n, unit in enumerate([*districts, KOELN])
+                for ind in (PRIVATE_SHARED, PRIVATE_CLOSED)]
+        # a withheld private value: disclosure control holds for the owner too
+        rows[0].update(value=float(SECRET), numerator=float(SECRET), status="suppressed")
+        tx.upsert_observations(pd.DataFrame(rows))
+    monitor.monitoring.classify(PRIVATE_SHARED, "stadtteil", method="equal_interval", k=3)
+    with tempfile.TemporaryDirectory(prefix="kekiz-test-") as tmp:
+        offers = Path(tmp) / "kzprivat_angebote.csv"
+        offers.write_text(
+            "Kennung;Angebot;Träger;Lebensphase;Bereich;Alter von;Alter bis;Themen;Stadtteil;"
+            "lat;lon;veröffentlicht\n"
+            f"KZP1;{PRIVATE_OFFER};kzprivat Träger;0-3;Kinder- und Jugendhilfe;0;3;Beratung;"
+            f"{districts[0]};50,9400;6,9600;ja\n", encoding="utf-8")
+        monitor.directory.import_services(offers, fmt="csv", dataset=PRIVATE_OFFERS,
+                                          level="stadtteil")
+    monitor.data.set_private("dataset", PRIVATE_OFFERS, KOELN, actor_name="pytest")
 
 
 @pytest.fixture(scope="session")

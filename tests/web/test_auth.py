@@ -22,6 +22,7 @@ from tests.web.auth_helpers import (
     ensure_accounts,
     login,
 )
+from tests.web.conftest import PRIVATE_SHARED
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +216,8 @@ def test_grants_open_and_close_a_foreign_tenant(browser: TestClient,
     public = browser.get(f"/api/v1/units/{stadtteil}").json()
     # without a grant Köln is outside Leverkusen's own units: it reads the public view
     assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).json() == public
+    private = f"/api/v1/indicators/{PRIVATE_SHARED}"
+    assert browser.get(private, headers=lev).status_code == 404  # Köln's private data
     assert stadtteil not in (monitor.audience(leverkusen).own_units or ())
     r = browser.post("/api/v1/admin/grants", headers=adm,
                      json={"grantor": KOELN, "grantee": LEVERKUSEN})
@@ -223,6 +226,8 @@ def test_grants_open_and_close_a_foreign_tenant(browser: TestClient,
         # the grant makes Köln (and everything below it) Leverkusen's own units
         assert {KOELN, stadtteil} <= set(monitor.audience(leverkusen).own_units or ())
         assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).status_code == 200
+        # ... and Köln's private indicators with them (issue #20)
+        assert browser.get(private, headers=lev).json()["id"] == PRIVATE_SHARED
         obs = browser.get(f"/api/v1/observations?unit={KOELN}", headers=lev).json()
         assert obs["number_matched"] > 0
         # a viewer may not grant, an editor only its own unit
@@ -237,6 +242,7 @@ def test_grants_open_and_close_a_foreign_tenant(browser: TestClient,
         monitor.admin.revoke_grant(KOELN, BONN, actor="pytest")
     assert stadtteil not in (monitor.audience(leverkusen).own_units or ())
     assert browser.get(f"/api/v1/units/{stadtteil}", headers=lev).json() == public
+    assert browser.get(private, headers=lev).status_code == 404
     log = monitor.admin.audit_log(action="grant", limit=20)
     assert {"grant.add", "grant.remove"} <= set(log["action"])
     added = log[(log["action"] == "grant.add") & (log["actor"] == "t-koeln-redaktion")]

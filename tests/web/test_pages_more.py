@@ -100,9 +100,11 @@ def test_navigation_links_the_new_pages(client: TestClient) -> None:
 # -- prevention chain ---------------------------------------------------------------------
 def test_chain_matrix_equals_the_facade(client: TestClient, pages: dict[str, str]) -> None:
     html = pages["/chain"]
-    result = monitor(client).chain.matrix()
-    # the demo: 264 real OSM Kitas and schools plus 169 synthetic offers in Köln
+    result = monitor(client).pages().chain_matrix()  # what the public may read
+    # the demo: 264 real OSM Kitas and schools plus 169 synthetic offers in Köln (the
+    # test store's offer private to Köln is not among them: issue #20)
     assert (result.offers, result.synthetic_offers) == (433, 169)
+    assert monitor(client).chain.matrix().offers == 434  # the operator reads it
     assert "Köln: 433 Angebote, davon 169 synthetisch" in text_of(html)
     wide = result.matrix.matrix(TOTAL)
     row = re.search(r'<tr data-phase="0-3">(.*?)</tr>', html, re.S)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from kekiz.cli.context import fmt_number, kekiz, out, print_json, progress_bar, t
+from kekiz.domain.accounts import ReadScope
 
 __all__ = ["commands"]
 
@@ -129,16 +130,21 @@ def export(output: Annotated[Path, typer.Option("-o", "--output", help="Zieldate
            full_precision: Annotated[bool, typer.Option(
                "--full-precision", help="Werte ungerundet schreiben (sonst auf die "
                "Nachkommastellen des Indikators gerundet).")] = False,
+           tenant: Annotated[str | None, typer.Option(
+               "--tenant", help="Mit den privaten Daten dieser Kommune (Gebietsschlüssel; "
+                                "mit ihren Freigaben).")] = None,
            ) -> None:
     """Werte exportieren: CSV (Excel, deutsch), XLSX, GeoJSON, GeoPackage.
 
     Werte gerundet wie angezeigt (Nachkommastellen des Indikators); --full-precision
-    schreibt sie ungerundet.
+    schreibt sie ungerundet. Private Daten einer Kommune nur mit --tenant KOMMUNE.
 
     Beispiel: kekiz export -o gisd.xlsx --indicator gisd_score --level gemeinde
     """
-    n = kekiz().data.export(output, fmt=format, indicator_id=indicator, level=level,
-                         period=period, full_precision=full_precision)
+    m = kekiz()
+    scope = m.audience_of_tenant(tenant).read_scope() if tenant else ReadScope()
+    n = m.data.export(output, fmt=format, indicator_id=indicator, level=level, period=period,
+                      full_precision=full_precision, scope=scope)
     out.print(t(f"{fmt_number(n, 0)} Zeilen nach {output} geschrieben",
                  f"{n:,} rows written to {output}"))
 

@@ -98,12 +98,24 @@ def import_indicators(
                                                       "schlechter, 0 neutral.")] = None,
     aggregation: Annotated[str | None, typer.Option(help="sum, ratio oder none.")] = None,
     missing: MissingOpt = None,
+    private: Annotated[str | None, typer.Option(
+        "--private", help="Privat für diese Kommune (Gebietsschlüssel, z. B. 05315000): "
+                          "nur ihre Konten (und Freigaben) sehen die Werte.")] = None,
+    state_may_read: Annotated[bool, typer.Option(
+        "--state-may-read", help="Mit --private: die Landesstelle darf die Werte "
+                                 "lesen.")] = False,
 ) -> None:
     """Indikatortabelle importieren (CSV/XLSX; Semikolon, Dezimalkomma, Windows-1252).
 
     Beispiel: kekiz import indicators sgb2.csv --level stadtteil --key raum_id
     --period 2021
+
+    Privat: kekiz import indicators hze.csv --level stadtteil --key raum_id
+    --period 2023 --private 05315000 --state-may-read
     """
+    if state_may_read and private is None:
+        raise typer.BadParameter(t("--state-may-read gilt nur mit --private.",
+                                   "--state-may-read needs --private."))
     filt_col, filt_vals = None, []
     if where:
         filt_col, _, vals = where.partition("=")
@@ -120,9 +132,17 @@ def import_indicators(
     with progress_bar() as bar:
         result = kekiz().imports.indicators(file, opts, dataset=dataset, licence=licence,
                                              source=source, encoding=encoding, separator=sep,
-                                             sheet=sheet, metadata=meta, progress=bar)
+                                             sheet=sheet, metadata=meta,
+                                             private_to=private,
+                                             private_state=state_may_read, progress=bar)
     report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
                    t("Werte", "values"))
+    if result.dataset.private_to:
+        out.print(t(f"Privat für {result.dataset.private_to}"
+                    + (" (Landesstelle darf lesen)" if result.dataset.private_state else ""),
+                    f"Private to {result.dataset.private_to}"
+                    + (" (the state office may read)" if result.dataset.private_state
+                       else "")))
 
 
 @import_app.command("members")

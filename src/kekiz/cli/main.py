@@ -93,6 +93,8 @@ COMMANDS: dict[str, Entry] = {
                     "Landesnetzwerks (HTML oder PDF)."),
     "report-batch": Entry("report_cmd", "report_batch", "Berichte für alle Mitglieder des "
                           "Landesnetzwerks und den Netzwerkbericht."),
+    "private": Entry("private_cmd", "private_app", "Private Indikatoren und Datensätze "
+                     "einer Kommune markieren, freigeben, auflisten."),
     "serve": Entry("serve_cmd", "serve", "Web-Anwendung starten: Atlas, Gebietsprofile, "
                    "Landesnetzwerk, REST-API, OGC API."),
     "admin": Entry("admin_cmd", "admin_app", "Benutzer, Rollen, API-Tokens, Freigaben und "

@@ -42,14 +42,21 @@ def report(
                                                             "en.")] = None,
     programme: Annotated[str | None, typer.Option(help="Programm des Landesnetzwerks (nur "
                                                        "mit KEY network).")] = None,
+    tenant: Annotated[str | None, typer.Option(
+        "--tenant", help="Für diese Kommune erstellen (Gebietsschlüssel): mit ihren privaten "
+                         "Indikatoren, nur für ihren eigenen Gebrauch.")] = None,
 ) -> None:
     """Sozialraumbericht einer Kommune oder Bericht des Landesnetzwerks (HTML oder PDF).
+
+    Ohne --tenant enthält der Bericht nur öffentliche Daten.
 
     Beispiel: kekiz report 05315000 --format pdf -o koeln.pdf
     """
     language = _language(lang)
-    result = kekiz().reports.report(key, output, fmt=fmt, config=config, lang=language,
-                                  programme=programme)
+    m = kekiz()
+    reports = m.reports_for(m.audience_of_tenant(tenant)) if tenant else m.reports
+    result = reports.report(key, output, fmt=fmt, config=config, lang=language,
+                            programme=programme)
     what = f"({result.fmt.upper()}, {_kb(result.size, language)} KB)"
     out.print(_pick(language,
                         f"Bericht {result.name} ({result.key}) geschrieben: {result.path} {what}",

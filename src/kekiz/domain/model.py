@@ -9,9 +9,12 @@ numerators and denominators, never averaged).
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from kekiz.domain.errors import KekizError
 
 __all__ = [
     "DEFAULT_LEVELS",
@@ -27,6 +30,7 @@ __all__ = [
     "Sector",
     "Status",
     "Unit",
+    "private_mark",
 ]
 
 
@@ -240,3 +244,31 @@ class Member:
     left: date | None = None
     source: str = ""
     dataset_id: int | None = None
+
+
+def private_mark(sources: Iterable[Indicator | Dataset]) -> tuple[str | None, bool]:
+    """The private mark ``(private_to, private_state)`` that a value derived from
+    ``sources`` inherits (issue #20).
+
+    Public sources give ``(None, False)``.  When any source is private, the result is
+    private to the same municipality, and the state office may read it only when it may
+    read every private source.  Sources private to different municipalities cannot be
+    combined: no owner could publish the result.
+    """
+    private = [s for s in sources if s.private_to]
+    owners = sorted({str(s.private_to) for s in private})
+    if not owners:
+        return None, False
+    if len(owners) > 1:
+        names = ", ".join(sorted({s.id if isinstance(s, Indicator) else s.name
+                                  for s in private}))
+        raise KekizError(
+            f"Die Eingangsdaten ({names}) sind privat für verschiedene Kommunen "
+            f"({', '.join(owners)}); ein daraus abgeleiteter Wert hätte keinen Eigentümer. "
+            "Abhilfe: nur Daten einer Kommune kombinieren oder eine Markierung mit "
+            "'kekiz private' ändern.",
+            message_en=f"The inputs ({names}) are private to different municipalities "
+            f"({', '.join(owners)}); a value derived from them would have no owner. Fix: "
+            "combine the data of one municipality only, or change a mark with "
+            "'kekiz private'.")
+    return owners[0], all(s.private_state for s in private)

@@ -12,13 +12,13 @@ and stores them as observations of a derived dataset that names its inputs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from kekiz.domain.errors import MethodError
-from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
+from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity, private_mark
 from kekiz.services.base import actor
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
@@ -84,6 +84,13 @@ def store_coverage_indicator(store: Store, settings: Settings, chain: Any,
     use_places, notes, sources = got.use_places, got.notes, got.sources
     indicator, places = _indicators(indicator_id, kind, phase, pop_id, use_places,
                                     name_de, name_en)
+    # the offers of a private service dataset make the coverage private (issue #20)
+    owner, state = private_mark([*(i for i in store.indicators() if i.id == pop_id),
+                                 *(d for d in store.datasets()
+                                   if d.kind == "services" and d.private_to)])
+    if owner is not None:
+        indicator = replace(indicator, private_to=owner, private_state=state)
+        places = replace(places, private_to=owner, private_state=state) if places else None
     obs = _observations(table, indicator, places, used_period)
     offer_sources = sorted(s for s in sources if s)
     name = f"Versorgung {indicator_id} ({', '.join(levels)})"
@@ -97,7 +104,7 @@ def store_coverage_indicator(store: Store, settings: Settings, chain: Any,
                  "life_phase": phase, "population_indicator": pop_id,
                  "period": used_period, "only_published": only_published,
                  "offer_sources": offer_sources, "places": use_places,
-                 "notes": notes})
+                 "notes": notes}, private_to=owner, private_state=state)
     with store.transaction() as tx:
         tx.add_dataset(ds)
         assert ds.id is not None

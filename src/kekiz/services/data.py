@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from kekiz.analysis.aggregate import aggregate_up
+from kekiz.domain.accounts import ReadScope
 from kekiz.domain.errors import KekizError
 from kekiz.domain.model import Aggregation, Dataset
 from kekiz.reporting import export as exporter
@@ -18,7 +19,10 @@ from kekiz.services.base import Progress, actor, language, no_progress
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
-__all__ = ["DataService"]
+__all__ = ["NO_PRIVATE", "DataService"]
+
+#: The read scope of an export without private data (issue #20).
+NO_PRIVATE = ReadScope()
 
 
 class DataService:
@@ -38,6 +42,8 @@ class DataService:
         store = self.store
         units = store.units_frame()
         levels = sorted(store.levels(), key=lambda lv: -lv.rank)
+        # values of a private dataset never enter the sum of a public indicator (#20)
+        private_ds = {d.id for d in store.datasets() if d.private_to}
         rank = {lv.id: lv.rank for lv in levels}
         inds = [i for i in store.indicators()
                 if i.aggregation is not Aggregation.NONE
@@ -60,6 +66,8 @@ class DataService:
                     if (parent_levels >= level.rank).any():
                         continue
                     obs = tx.level_observations(ind.id, level.id)
+                    if ind.private_to is None:
+                        obs = obs[~obs["dataset_id"].isin(private_ds)]
                     up = aggregate_up(obs, parent_map, ind)
                     if up.empty:
                         continue
@@ -77,6 +85,34 @@ class DataService:
             tx.set_dataset_rows(ds.id, sum(written.values()))
         progress("Aggregieren", len(inds), len(inds))
         return written
+
+    def set_private(self, kind: str, key: str, private_to: str | None,
+                    private_state: bool = False, *, actor_name: str | None = None
+                    ) -> tuple[str | None, bool]:
+        """Mark an indicator (``kind`` ``indicator``, by id) or a dataset (``dataset``,
+        by name) private to a municipality's unit, or public (``private_to`` None); the
+        change is written to the audit log.  Returns the mark before (issue #20)."""
+        if private_to is not None:
+            self.store.unit(private_to)
+        after = (private_to, bool(private_state and private_to))
+        with self.store.transaction() as tx:
+            before = tx.set_private(kind, key, *after)
+            tx.auth.add_audit(actor_name or actor(self.settings), f"{kind}.private",
+                              f"{kind}:{key}",
+                              {"private_to": before[0], "private_state": before[1]},
+                              {"private_to": after[0], "private_state": after[1]})
+        return before
+
+    def private_rows(self) -> list[tuple[str, str, str, bool]]:
+        """(kind, key, owner, state may read) of every private indicator and dataset."""
+        rows = [("indicator", i.id, str(i.private_to), i.private_state)
+                for i in self.store.indicators() if i.private_to]
+        seen: set[str] = set()
+        for d in self.store.datasets():
+            if d.private_to and d.name not in seen:
+                seen.add(d.name)
+                rows.append(("dataset", d.name, str(d.private_to), d.private_state))
+        return rows
 
     def summary(self) -> dict[str, Any]:
         store = self.store
@@ -126,11 +162,15 @@ class DataService:
 
     def export(self, out: Path, *, fmt: str | None = None, indicator_id: str | None = None,
                level: str | None = None, period: str | None = None,
-               full_precision: bool = False) -> int:
+               full_precision: bool = False, scope: ReadScope | None = NO_PRIVATE) -> int:
         """Write values (CSV/XLSX) or units with values (GeoJSON/GeoPackage), rounded to
-        the decimals of each indicator unless ``full_precision``."""
+        the decimals of each indicator unless ``full_precision``.
+
+        ``scope`` is what the export holds of private data (issue #20): by default none
+        (:data:`NO_PRIVATE`); ``None`` exports everything."""
         fmt = (fmt or out.suffix.lstrip(".")).lower()
-        frame = self.table(indicator_id, level, period)
+        reads = self.store if scope is None else self.store.scoped(scope)
+        frame = self.table(indicator_id, level, period, reads=reads)
         if not full_precision:
             frame = exporter.round_values(frame, self.decimals())
         if fmt in ("csv", "xlsx"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any, Protocol
 
@@ -22,7 +22,7 @@ import shapely
 from kekiz.analysis.classify import Classification, map_classes, stored_or_default_classes
 from kekiz.domain.errors import MethodError
 from kekiz.domain.jsonable import clean, clean_dict, dumps
-from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
+from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity, private_mark
 from kekiz.services.base import actor
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
@@ -98,6 +98,9 @@ class Derived:
     source: str = ""
     dataset: Dataset | None = None
     replaced: int = 0
+    #: the private mark inherited from the inputs (issue #20)
+    private_to: str | None = None
+    private_state: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         ds = self.dataset
@@ -178,10 +181,30 @@ class DerivedResults:
                    "inputs": [{"indicator": i.id, "source": i.source, "licence": i.licence}
                               for i in inputs],
                    "indicators": sorted(set(obs["indicator_id"]))}
+        owner, state = self.mark_of(inputs, obs)
+        if owner is not None:  # derived values inherit the mark of their inputs
+            indicators = [replace(i, private_to=owner, private_state=state)
+                          for i in indicators]
         return Derived(kind, indicator_id, level, period, table.reset_index(drop=True),
                        clean(summary), name, indicators, obs, details, digest.hexdigest(),
                        licence=join_sources({i.licence for i in inputs}),
-                       source=join_sources({i.source for i in inputs}))
+                       source=join_sources({i.source for i in inputs}),
+                       private_to=owner, private_state=state)
+
+    def mark_of(self, inputs: Sequence[Indicator],
+                observations: pd.DataFrame) -> tuple[str | None, bool]:
+        """The private mark of values computed from ``inputs``: the inputs' own marks
+        (as stored), those of the stored indicators the values are written to, and those
+        of the datasets the input values came from (issue #20)."""
+        stored = {i.id: i for i in self.store.indicators()}
+        ids = {i.id for i in inputs} | set(observations["indicator_id"].dropna())
+        sources: list[Indicator | Dataset] = [stored.get(i.id, i) for i in inputs]
+        sources += [stored[i] for i in ids if i in stored]
+        used = {str(i) for i in ids}
+        for ds in self.store.datasets():
+            if ds.private_to and used & set(map(str, ds.details.get("indicators", []))):
+                sources.append(ds)
+        return private_mark(sources)
 
     def write(self, items: Sequence[Derived]) -> None:
         if not items:
@@ -191,7 +214,8 @@ class DerivedResults:
             for d in items:
                 ds = Dataset(name=d.name, kind="derived", sha256=d.sha256, licence=d.licence,
                              source=d.source, user=user, rows=len(d.observations),
-                             details=d.details)
+                             details=d.details, private_to=d.private_to,
+                             private_state=d.private_state)
                 tx.add_dataset(ds)
                 assert ds.id is not None
                 d.replaced = tx.delete_observations_of(tx.previous_revisions(ds.name, ds.id))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kekiz.domain.accounts import ReadScope
 from kekiz.domain.directory import Directory, ServiceDataset, Transition, slug
 from kekiz.domain.errors import ImportFailed, MethodError, ValidationReport
 from kekiz.domain.model import Dataset, LifePhase
@@ -163,8 +164,10 @@ class DirectoryService:
     def export_services(self, out: Path, *, include_unpublished: bool = False,
                         shape: str = "services") -> int:
         """The stored offers as HSDS 3.0 JSON (``.json``) or a table (``.csv``/``.xlsx``);
-        the public export holds only published services.  Returns the services written."""
-        d = self.store.load_directory()
+        the public export holds only published services and no private dataset (#20).
+        Returns the services written."""
+        store = self.store if include_unpublished else self.store.scoped(ReadScope())
+        d = store.load_directory()
         if not include_unpublished:
             for sid in [s.id for s in d.services.values() if not s.published]:
                 d.remove_service(sid)

@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from kekiz.domain.errors import ValidationReport
+from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Dataset, Indicator
 from kekiz.ingest.boundaries import (
@@ -105,13 +105,18 @@ class ImportService:
                    encoding: str = "auto", separator: str = "auto",
                    sheet: str | None = None, metadata: dict[str, Any] | None = None,
                    attribution: dict[str, str] | None = None,
+                   private_to: str | None = None, private_state: bool = False,
                    progress: Progress = no_progress) -> ImportResult:
         """Validate an indicator table completely, then write it in one transaction.
 
         Re-importing a dataset of the same name creates a new revision that replaces
-        the values of the earlier one (no duplicates).
+        the values of the earlier one (no duplicates).  With ``private_to`` (a
+        municipality's unit id) the dataset and the indicators it creates are private to
+        that municipality; ``private_state`` lets the state office read them (issue #20).
         """
         store = self.store
+        if private_to is not None:
+            store.unit(private_to)  # an unknown owner is refused before reading the file
         levels = [lv.strip() for lv in opts.level.split(",") if lv.strip()]
         index: dict[str, dict[str, str]] = {}
         for level in reversed(levels):  # the first level named wins on a shared key
@@ -130,14 +135,16 @@ class ImportService:
         report.raise_if_failed()
         assert parsed is not None
         progress("Prüfen", len(table.rows), len(table.rows))
-        indicators = [_with_provenance(i, licence, source) for i in parsed.indicators]
+        indicators = [_marked(_with_provenance(i, licence, source), known, private_to,
+                              private_state) for i in parsed.indicators]
         ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="indicators",
                      file=str(path), sha256=sha256_of(path), licence=licence, source=source,
                      user=actor(self.settings), rows=len(parsed.observations),
                      details={"level": opts.level, "layout": parsed.layout,
                               "encoding": table.encoding, "separator": table.separator,
                               "indicators": [i.id for i in indicators],
-                              **({"attribution": attribution} if attribution else {})})
+                              **({"attribution": attribution} if attribution else {})},
+                     private_to=private_to, private_state=private_state and bool(private_to))
         frame = parsed.observations
         with store.transaction() as tx:
             tx.add_dataset(ds)
@@ -204,3 +211,27 @@ class ImportService:
 def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:
     """The import's licence and source for an indicator that states none (a copy)."""
     return replace(ind, licence=ind.licence or licence, source=ind.source or source)
+
+
+def _marked(ind: Indicator, known: dict[str, Indicator], private_to: str | None,
+            private_state: bool) -> Indicator:
+    """An imported indicator with its private mark: a new indicator of a private import
+    is private to the importing municipality; a stored one keeps its mark (the values of
+    a private dataset are private through the dataset); a stored indicator private to
+    another municipality is refused."""
+    stored = known.get(ind.id)
+    if stored is not None and stored.private_to and private_to and \
+            stored.private_to != private_to:
+        raise KekizError(
+            f"Der Indikator '{ind.id}' ist privat für {stored.private_to}; ein Import für "
+            f"{private_to} kann ihm keine Werte geben. Abhilfe: eine andere Indikator-ID "
+            "wählen (--indicator oder --column).",
+            message_en=f"The indicator '{ind.id}' is private to {stored.private_to}; an "
+            f"import for {private_to} cannot add values to it. Fix: choose another "
+            "indicator id (--indicator or --column).")
+    if stored is not None:
+        return replace(ind, private_to=stored.private_to,
+                       private_state=stored.private_state)
+    if private_to is None:
+        return ind
+    return replace(ind, private_to=private_to, private_state=private_state)

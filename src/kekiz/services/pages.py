@@ -604,6 +604,15 @@ class PageService:
     def find(self, **filters: Any) -> list[FinderHit]:
         return self._finder.find(**filters)
 
+    def finder_directory(self) -> Directory:
+        """The offers the family finder searches: the public ones, for every audience
+        (a search never shows private data, issue #20)."""
+        return self._finder.store.load_directory()
+
+    def finder_sources(self) -> set[str]:
+        """The names of the datasets the family finder reads (the public ones)."""
+        return {d.name for d in self._finder.store.datasets()}
+
     def leitbilder(self) -> list[tuple[str, str, str]]:
         return self._goals.leitbilder()
 

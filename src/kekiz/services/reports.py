@@ -169,6 +169,13 @@ class ReportService:
         """The published data of the report of ``key`` (see the module docstring)."""
         cfg = cfg or ReportConfig()
         if key.strip().lower() in NETWORK_KEYS:
+            if self.audience.own_units:  # the benchmarking never holds private data
+                raise KekizError(
+                    "Der Bericht des Landesnetzwerks wird nur öffentlich erstellt (ohne "
+                    "--tenant): er vergleicht die Kommunen und enthält keine privaten Daten.",
+                    message_en="The state network's report is built for the public only "
+                    "(without --tenant): it compares the municipalities and holds no "
+                    "private data.")
             return self._network_input(cfg, programme or self._report_programme())
         return self._municipality_input(key.strip(), cfg)
 

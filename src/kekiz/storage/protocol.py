@@ -103,7 +103,13 @@ class Writer(Protocol):
 
     def upsert_units(self, units: Sequence[Unit]) -> None: ...
 
-    def upsert_indicators(self, indicators: Sequence[Indicator]) -> None: ...
+    def upsert_indicators(self, indicators: Sequence[Indicator]) -> None:
+        """Insert or replace; a stored private mark stays when the new row has none."""
+
+    def set_private(self, kind: str, key: str, private_to: str | None,
+                    private_state: bool) -> tuple[str | None, bool]:
+        """Mark an indicator (by id) or a dataset (by name) private or public; the mark
+        before (issue #20)."""
 
     def delete_observations_of(self, dataset_ids: Sequence[int]) -> int: ...
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from kekiz.domain.cooperation import Network
 from kekiz.domain.directory import Directory
-from kekiz.domain.errors import StoreError
+from kekiz.domain.errors import NotFound, StoreError
 from kekiz.domain.goals import Leitbild
 from kekiz.domain.model import OBSERVATION_COLUMNS, Dataset, Indicator, Level, Member, Unit
 from kekiz.storage import cooperation as coop_sql
@@ -62,6 +63,11 @@ class SqlWriter:
         last = self._conn.scalar("SELECT MAX(revision) FROM datasets WHERE name = ?",
                                  (ds.name,))
         ds.revision = int(last or 0) + 1
+        if ds.private_to is None and last is not None:  # a new revision keeps the mark
+            mark = self._conn.all("SELECT private_to, private_state FROM datasets "
+                                  "WHERE name = ? AND revision = ?", (ds.name, int(last)))
+            if mark and mark[0][0] is not None:
+                ds.private_to, ds.private_state = str(mark[0][0]), bool(mark[0][1])
         ds.imported_at = ds.imported_at or datetime.now(UTC)
         ds.id = self._conn.insert(
             'INSERT INTO datasets (name, kind, revision, file, sha256, licence, source, '
@@ -105,6 +111,9 @@ class SqlWriter:
             self._upsert("unit_keys", keys[i:i + _CHUNK], ["unit_id", "scheme"])
 
     def upsert_indicators(self, indicators: Sequence[Indicator]) -> None:
+        """Insert or replace indicators.  A private mark stays when the new row carries
+        none: only :meth:`set_private` makes a private indicator public (issue #20)."""
+        indicators = self._keep_marks(indicators)
         rows = [dict(zip(_INDICATOR_COLUMNS, (
             i.id, i.name_de, i.name_en, i.definition_de, i.definition_en, i.unit, i.numerator,
             i.denominator, int(i.polarity), i.sector, i.life_phase, i.aggregation.value,
@@ -112,6 +121,37 @@ class SqlWriter:
             int(i.decimals), i.private_to, bool(i.private_state)), strict=True))
             for i in indicators]
         self._upsert("indicators", rows, ["id"])
+
+    def _keep_marks(self, indicators: Sequence[Indicator]) -> list[Indicator]:
+        public = [i.id for i in indicators if i.private_to is None]
+        if not public:
+            return list(indicators)
+        cond, params = self._conn.dialect.any_of("id", public)
+        marks = {str(r[0]): (str(r[1]), bool(r[2])) for r in self._conn.all(
+            f"SELECT id, private_to, private_state FROM indicators WHERE {cond} "
+            "AND private_to IS NOT NULL", params)}
+        return [replace(i, private_to=marks[i.id][0], private_state=marks[i.id][1])
+                if i.id in marks else i for i in indicators]
+
+    def set_private(self, kind: str, key: str, private_to: str | None,
+                    private_state: bool) -> tuple[str | None, bool]:
+        """Mark an indicator (``kind`` ``indicator``, ``key`` its id) or a dataset (its
+        name: every revision) private to ``private_to`` (None: public); the mark before."""
+        table, column = {"indicator": ("indicators", "id"),
+                         "dataset": ("datasets", "name")}[kind]
+        before = self._conn.all(f"SELECT private_to, private_state FROM {table} "
+                                f"WHERE {column} = ?", (key,))
+        if not before:
+            what = ("Indikator", "indicator") if kind == "indicator" else \
+                ("Datensatz", "dataset")
+            raise NotFound(f"Unbekannter {what[0]} '{key}'.",
+                           message_en=f"Unknown {what[1]} '{key}'.")
+        self._conn.run(f"UPDATE {table} SET private_to = ?, private_state = ? "
+                       f"WHERE {column} = ?",
+                       (private_to, bool(private_state and private_to), key))
+        self._touch()
+        first = before[0]
+        return (None if first[0] is None else str(first[0])), bool(first[1])
 
     # -- observations -----------------------------------------------------------------------
     def delete_observations_of(self, dataset_ids: Sequence[int]) -> int:
@@ -153,9 +193,11 @@ class SqlWriter:
         """Observations of one indicator on one level, read inside this transaction."""
         import pandas as pd
 
-        cols = ["unit_id", "period", "value", "numerator", "denominator", "status"]
+        cols = ["unit_id", "period", "value", "numerator", "denominator", "status",
+                "dataset_id"]
         rows = self._conn.all(
-            'SELECT o.unit_id, o.period, o."value", o.numerator, o.denominator, o.status '
+            'SELECT o.unit_id, o.period, o."value", o.numerator, o.denominator, o.status, '
+            "o.dataset_id "
             "FROM observations o JOIN units u ON u.id = o.unit_id "
             "WHERE o.indicator_id = ? AND u.level = ?", (indicator_id, level))
         frame = pd.DataFrame(rows, columns=cols)

@@ -32,7 +32,7 @@ _COORDS = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\
 
 
 def _published_offers(m: PageService) -> Any:
-    offers = m.stored_directory().offers()
+    offers = m.finder_directory().offers()
     return offers[offers["published"].astype(bool)
                   & (offers["status"].fillna("active") == "active")]
 
@@ -129,5 +129,5 @@ def finder(m: PageService, lang: str, *, age: str | None = None, phase: str | No
         "form": form, "searched": searched, "errors": errors, "hits": hits,
         "limit": LIMIT, "start_note": start_note, "phases": phases,
         "topics": choices["topics"], "units": choices["units"], "radii": RADII,
-        "credits": credits(m, ("services",)),
+        "credits": [c for c in credits(m, ("services",)) if c["name"] in m.finder_sources()],
     })
