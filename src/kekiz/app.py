@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from kekiz.services.goals import GoalService
     from kekiz.services.imports import ImportService
     from kekiz.services.indices import IndexService
+    from kekiz.services.levels import LevelService
     from kekiz.services.monitoring import MonitoringService
     from kekiz.services.network import NetworkService
     from kekiz.services.pages import PageService
@@ -110,6 +111,12 @@ class Kekiz:
         from kekiz.services.imports import ImportService
 
         return ImportService(self.store, self.settings)
+
+    @cached_property
+    def levels(self) -> LevelService:
+        from kekiz.services.levels import LevelService
+
+        return LevelService(self.store, self.settings)
 
     @cached_property
     def data(self) -> DataService:

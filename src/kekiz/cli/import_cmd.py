@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from kekiz.cli.context import fmt_number, kekiz, out, pairs, progress_bar, t
+from kekiz.domain.errors import KekizError
 from kekiz.domain.missing import parse_missing
 from kekiz.services.imports import BoundaryOptions, IndicatorOptions
 
@@ -32,8 +33,11 @@ import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).
 def import_boundaries(
     file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile oder ZIP.")],
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, stadtteil.")],
-    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")],
     name_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsnamen.")],
+    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")] = "",
+    key_value: Annotated[str | None, typer.Option(
+        help="Schlüssel des einen Gebiets einer Datei ohne Schlüsselfeld, z. B. der AGS "
+             "11000000 für Berlin.")] = None,
     parent_field: Annotated[str | None, typer.Option(
         help="Feld mit dem Schlüssel des Elterngebiets.")] = None,
     parent_level: Annotated[str | None, typer.Option(
@@ -59,7 +63,12 @@ def import_boundaries(
                            parent_field=parent_field, parent_level=parent_level,
                            id_prefix=id_prefix, crs=crs, layer=layer,
                            valid_from=date.fromisoformat(valid_from) if valid_from else None,
-                           key_fields=pairs(key, "--key"))
+                           key_fields=pairs(key, "--key"), key_value=key_value)
+    if not id_field and not key_value:
+        raise KekizError("Bitte --id-field (Feld mit dem Gebietsschlüssel) oder --key-value "
+                         "(Schlüssel des einen Gebiets, z. B. 11000000) angeben.",
+                         message_en="Please give --id-field (the field with the key) or "
+                         "--key-value (the key of the one area, e.g. 11000000).")
     with progress_bar() as bar:
         result = kekiz().imports.boundaries(file, opts, dataset=dataset, licence=licence,
                                              source=source, progress=bar)

@@ -63,6 +63,8 @@ COMMANDS: dict[str, Entry] = {
                   "aufbauen."),
     "import": Entry("import_cmd", "import_app",
                     "Dateien importieren (Grenzen, Indikatortabellen)."),
+    "levels": Entry("levels_cmd", "levels_app", "Eigene Gebietsebenen einer Kommune "
+                    "festlegen und auflisten."),
     "aggregate": _data("aggregate", "Zählwerte und Quoten entlang der Gebietshierarchie nach "
                        "oben aggregieren."),
     "units": _data("units", "Gebiete auflisten."),

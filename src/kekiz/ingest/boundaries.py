@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from kekiz.ingest.cells import key_candidates, normalise_key
 __all__ = ["BoundaryOptions", "ParentCandidates", "read_boundaries", "sha256_of"]
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
+_AGS = re.compile(r"\d{8}")
 
 
 @dataclass
@@ -38,6 +40,8 @@ class BoundaryOptions:
     layer: str | None = None
     valid_from: date | None = None
     key_fields: dict[str, str] = field(default_factory=dict)
+    #: the key of the one area of a file without a key field (``--key-value 11000000``)
+    key_value: str | None = None
 
 
 @dataclass
@@ -63,13 +67,21 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
     frame = _read_frame(path, opts, report)
     if frame is None:
         return []
-    for name, what in ((opts.id_field, "--id-field"), (opts.name_field, "--name-field"),
+    id_field = None if opts.key_value else opts.id_field
+    for name, what in ((id_field, "--id-field"), (opts.name_field, "--name-field"),
                        (opts.parent_field, "--parent-field")):
         if name and name not in frame.columns:
             report.add("Feld nicht gefunden", column=name,
                        expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
                        fix=f"bei {what} einen vorhandenen Feldnamen angeben",
                        message_en="field not found")
+    if opts.key_value and len(frame) != 1:
+        report.add(f"--key-value gibt einen Schlüssel, die Datei hat {len(frame)} Gebiete",
+                   value=opts.key_value, expected="eine Datei mit genau einem Gebiet",
+                   fix="--id-field mit dem Schlüsselfeld angeben oder die Datei auf das "
+                   "eine Gebiet beschränken",
+                   message_en=f"--key-value gives one key but the file has {len(frame)} "
+                   "areas (fix: give --id-field with the key field)")
     if not report.ok:
         return []
     frame = _to_wgs84(frame, path, opts, report)
@@ -81,7 +93,8 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
         parents is not None and opts.parent_field is None) else None
     for pos, (_, rec) in enumerate(frame.iterrows()):
         row = pos + 1  # feature number, 1-based
-        raw_id = normalise_key(str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
+        raw_id = normalise_key(opts.key_value) if opts.key_value else normalise_key(
+            str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
         if not raw_id:
             report.add("Schlüssel fehlt", row=row, column=opts.id_field,
                        expected="einen eindeutigen Schlüssel je Gebiet",
@@ -97,6 +110,9 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                        message_en=f"duplicate key (also in feature {seen[unit_id]})")
             continue
         seen[unit_id] = row
+        if opts.level == "gemeinde" and not _AGS.fullmatch(unit_id):
+            _not_an_ags(report, row, opts, raw_id)
+            continue
         name = str(rec[opts.name_field]).strip() if pd.notna(rec[opts.name_field]) else ""
         if not name:
             report.add("Name fehlt", row=row, column=opts.name_field, value=raw_id,
@@ -125,6 +141,23 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                           geometry=None if geom is None else shapely.to_wkb(geom),
                           valid_from=opts.valid_from, keys=keys))
     return units
+
+
+def _not_an_ags(report: ValidationReport, row: int, opts: BoundaryOptions,
+                raw_id: str) -> None:
+    column = "--key-value" if opts.key_value else opts.id_field
+    report.add("Kein gültiger Amtlicher Gemeindeschlüssel (AGS)", row=row, column=column,
+               value=opts.id_prefix + raw_id,
+               expected="auf der Ebene gemeinde einen 8-stelligen AGS, z. B. 11000000 für "
+               "Berlin, 05315000 für Köln",
+               fix="--id-field mit dem AGS-Feld angeben (ohne --id-prefix) oder, wenn die "
+               "Datei die eine Stadt ohne AGS enthält, --key-value mit ihrem AGS, z. B. "
+               "--key-value 11000000; Stadtteile gehören auf eine eigene Ebene "
+               "('kekiz levels define')",
+               message_en="not a valid official municipality key (AGS): the level gemeinde "
+               "needs an 8-digit AGS such as 11000000 (Berlin); fix: give --id-field with "
+               "the AGS field, or --key-value with the city's AGS for a file of one city "
+               "without it, e.g. --key-value 11000000")
 
 
 def _read_frame(path: Path, opts: BoundaryOptions,

@@ -94,6 +94,9 @@ class Writer(Protocol):
     # -- units, indicators, observations ---------------------------------------------------
     def ensure_levels(self, levels: Iterable[Level]) -> None: ...
 
+    def define_levels(self, levels: Iterable[Level]) -> None:
+        """Store declared levels with parent level, municipality and plural names."""
+
     def add_dataset(self, ds: Dataset) -> Dataset:
         """Record a dataset (the next revision of its name); sets ``id`` and ``revision``."""
 

@@ -235,8 +235,10 @@ class SqlStore:
 
     # -- levels -------------------------------------------------------------------------------
     def levels(self) -> list[Level]:
-        rows = self._all('SELECT id, name_de, name_en, "rank" FROM levels ORDER BY "rank"')
-        return [Level(r[0], r[1], r[2], int(r[3])) for r in rows]
+        rows = self._all('SELECT id, name_de, name_en, "rank", parent_id, municipality, '
+                         'plural_de, plural_en FROM levels ORDER BY "rank", id')
+        return [Level(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6] or "", r[7] or "")
+                for r in rows]
 
     def level(self, level_id: str) -> Level:
         levels = self.levels()
@@ -244,8 +246,10 @@ class SqlStore:
             if level.id == level_id:
                 return level
         known = ", ".join(lv.id for lv in levels)
-        raise NotFound(f"Unbekannte Ebene '{level_id}'. Bekannt: {known}.",
-                       message_en=f"Unknown level '{level_id}'. Known: {known}.")
+        raise NotFound(f"Unbekannte Ebene '{level_id}'. Bekannt: {known}. Abhilfe: eine "
+                       "eigene Ebene mit 'kekiz levels define' anlegen.",
+                       message_en=f"Unknown level '{level_id}'. Known: {known}. Fix: declare "
+                       "a level of your own with 'kekiz levels define'.")
 
     # -- units --------------------------------------------------------------------------------
     def units(self, level: str | None = None, parent_id: str | None = None,

@@ -57,6 +57,13 @@ class SqlWriter:
         self._upsert("levels", [dict(id=lv.id, name_de=lv.name_de, name_en=lv.name_en,
                                      rank=lv.rank) for lv in levels], ["id"])
 
+    def define_levels(self, levels: Iterable[Level]) -> None:
+        """Store a municipality's own levels with their hierarchy and plural names."""
+        self._upsert("levels", [dict(id=lv.id, name_de=lv.name_de, name_en=lv.name_en,
+                                     rank=lv.rank, parent_id=lv.parent_id,
+                                     municipality=lv.municipality, plural_de=lv.plural_de,
+                                     plural_en=lv.plural_en) for lv in levels], ["id"])
+
     def add_dataset(self, ds: Dataset) -> Dataset:
         """Record a dataset; a dataset of the same name becomes its next revision."""
         last = self._conn.scalar("SELECT MAX(revision) FROM datasets WHERE name = ?",
