@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from kekiz.services.chain_data import ChainData
     from kekiz.services.cooperation import CooperationService
     from kekiz.services.data import DataService
+    from kekiz.services.deletion import DeletionService
     from kekiz.services.derived import DerivedResults
     from kekiz.services.directory import DirectoryService
     from kekiz.services.files import FileService
@@ -117,6 +118,12 @@ class Kekiz:
         from kekiz.services.levels import LevelService
 
         return LevelService(self.store, self.settings)
+
+    @cached_property
+    def deletion(self) -> DeletionService:
+        from kekiz.services.deletion import DeletionService
+
+        return DeletionService(self.store, self.settings)
 
     @cached_property
     def data(self) -> DataService:

@@ -67,6 +67,8 @@ COMMANDS: dict[str, Entry] = {
                     "festlegen und auflisten."),
     "aggregate": _data("aggregate", "Zählwerte und Quoten entlang der Gebietshierarchie nach "
                        "oben aggregieren."),
+    "delete": Entry("delete_cmd", "delete_app", "Datensätze, Indikatoren, Gebiete oder "
+                    "Zeiträume löschen (mit abgeleiteten Werten)."),
     "units": _data("units", "Gebiete auflisten."),
     "indicators": _data("indicators", "Indikatoren mit Zeiträumen auflisten."),
     "show": _data("show", "Werte eines Gebiets zeigen."),

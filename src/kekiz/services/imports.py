@@ -43,6 +43,8 @@ class ImportResult:
     count: int
     notes: list[str] = field(default_factory=list)
     replaced: int = 0
+    #: values that datasets of another name held before: dataset name -> number
+    overwritten: dict[str, int] = field(default_factory=dict)
 
 
 class ImportService:
@@ -145,9 +147,11 @@ class ImportService:
             replaced = tx.delete_observations_of(tx.previous_revisions(ds.name, ds.id))
             tx.upsert_indicators(indicators)
             frame = frame.assign(dataset_id=ds.id)
+            overwritten = tx.replaced_values(frame, ds.name)
             total = len(frame)
             tx.upsert_observations(frame, progress=lambda n: progress("Speichern", n, total))
-        return ImportResult(ds, len(frame), table.notes + report.notes, replaced)
+        notes = [*table.notes, *report.notes, *_overwritten_notes(overwritten, ds.name)]
+        return ImportResult(ds, len(frame), notes, replaced, overwritten)
 
     def members(self, path: Path, programme: str, *, dataset: str | None = None,
                 source: str = "", sheet: str | None = None,
@@ -199,6 +203,13 @@ class ImportService:
             assert ds.id is not None
             tx.replace_funding(programme, rows, ds.id)
         return ImportResult(ds, len(rows), table.notes + report.notes)
+
+
+def _overwritten_notes(overwritten: dict[str, int], name: str) -> list[str]:
+    """One note per earlier dataset whose values this import replaced."""
+    return [f"{n} Werte des Datensatzes '{old}' ersetzt; sie gehören jetzt zu '{name}' / "
+            f"{n} values of dataset '{old}' replaced; dataset '{name}' holds them now"
+            for old, n in sorted(overwritten.items())]
 
 
 def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kekiz.domain.cooperation import Network
+    from kekiz.domain.deletion import DeletionPlan
     from kekiz.domain.directory import Directory, ServiceDataset
     from kekiz.domain.goals import Leitbild
     from kekiz.storage.protocol import Store
@@ -232,6 +233,14 @@ class SqlStore:
         ok, params = self._private_ok("si")
         w.add(f"o.indicator_id IN (SELECT si.id FROM indicators si WHERE {ok})", *params)
         self._dataset_scope(w, "o.dataset_id")
+
+    # -- deletion -------------------------------------------------------------------------------
+    def deletion_plan(self, kind: str, target: str,
+                      indicator: str | None = None) -> DeletionPlan:
+        """What deleting a dataset, indicator, unit or period removes (nothing is removed)."""
+        from kekiz.storage import deletion  # loaded when used (start-up)
+
+        return self._read(lambda c: deletion.plan(c, kind, target, indicator))
 
     # -- levels -------------------------------------------------------------------------------
     def levels(self) -> list[Level]:
