@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from kekiz.services.pages import PageService
     from kekiz.services.records import RecordService
     from kekiz.services.reports import ReportService
+    from kekiz.services.rollups import RollupService
     from kekiz.storage.protocol import Store
 
 __all__ = ["Kekiz"]
@@ -124,6 +125,12 @@ class Kekiz:
         from kekiz.services.deletion import DeletionService
 
         return DeletionService(self.store, self.settings)
+
+    @cached_property
+    def rollups(self) -> RollupService:
+        from kekiz.services.rollups import RollupService
+
+        return RollupService(self.store, self.settings)
 
     @cached_property
     def data(self) -> DataService:

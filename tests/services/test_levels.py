@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shapely
 
 from kekiz.app import Kekiz
 from kekiz.domain.errors import ImportFailed, KekizError, NotFound
@@ -105,11 +106,19 @@ def test_a_gemeinde_key_that_is_no_ags_is_refused_with_the_fix(m: Kekiz,
     assert m.store.units() == []
 
 
-def test_key_value_for_a_file_of_several_areas_is_refused(m: Kekiz, tmp_path: Path) -> None:
-    path = _city(tmp_path, {"name": "Berlin"}, n=2)
+def test_key_value_for_a_file_of_several_areas_needs_a_name(m: Kekiz, tmp_path: Path) -> None:
+    path = _city(tmp_path, {"name": "Teil"}, n=2)
     with pytest.raises(ImportFailed, match="--key-value gibt einen Schlüssel, die Datei hat 2"):
         m.imports.boundaries(path, BoundaryOptions(level="gemeinde", id_field="",
                                                    name_field="name", key_value="11000000"))
+    result = m.imports.boundaries(path, BoundaryOptions(
+        level="gemeinde", id_field="", name_field="name", key_value="11000000",
+        name_value="Berlin"))
+    assert result.count == 1 and "2 Gebiete der Datei zu einem vereinigt" in result.notes[0]
+    unit = m.store.unit("11000000")
+    # two squares of 0.2 x 0.2 degrees, one degree apart: the union has both
+    assert unit.name == "Berlin"
+    assert shapely.from_wkb(unit.geometry).area == pytest.approx(2 * 0.04)
 
 
 def test_berlin_lor_files_import_on_the_declared_levels(m: Kekiz, shared_dir: Path) -> None:

@@ -69,6 +69,8 @@ COMMANDS: dict[str, Entry] = {
                        "oben aggregieren."),
     "delete": Entry("delete_cmd", "delete_app", "Datensätze, Indikatoren, Gebiete oder "
                     "Zeiträume löschen (mit abgeleiteten Werten)."),
+    "rollup": Entry("rollup_cmd", "rollup", "Werte feiner Gebiete in gröbere zusammenfassen "
+                    "(nach Schlüsselpräfix, Zuordnungstabelle oder räumlich)."),
     "units": _data("units", "Gebiete auflisten."),
     "indicators": _data("indicators", "Indikatoren mit Zeiträumen auflisten."),
     "show": _data("show", "Werte eines Gebiets zeigen."),

@@ -42,6 +42,10 @@ class BoundaryOptions:
     key_fields: dict[str, str] = field(default_factory=dict)
     #: the key of the one area of a file without a key field (``--key-value 11000000``)
     key_value: str | None = None
+    #: feature number (1-based) -> key: corrects a wrong key of a published file (noted)
+    set_keys: dict[int, str] = field(default_factory=dict)
+    #: with ``key_value`` for a file of several areas: the name of their union
+    name_value: str | None = None
 
 
 @dataclass
@@ -75,18 +79,25 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                        expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
                        fix=f"bei {what} einen vorhandenen Feldnamen angeben",
                        message_en="field not found")
-    if opts.key_value and len(frame) != 1:
+    if opts.key_value and len(frame) > 1 and not opts.name_value:
         report.add(f"--key-value gibt einen Schlüssel, die Datei hat {len(frame)} Gebiete",
-                   value=opts.key_value, expected="eine Datei mit genau einem Gebiet",
-                   fix="--id-field mit dem Schlüsselfeld angeben oder die Datei auf das "
-                   "eine Gebiet beschränken",
+                   value=opts.key_value, expected="eine Datei mit einem Gebiet, oder "
+                   "--name-value für das aus allen Gebieten vereinigte Gebiet",
+                   fix="--name-value angeben (z. B. --name-value Berlin: die Gebiete werden "
+                   "zu einem vereinigt) oder --id-field mit dem Schlüsselfeld",
                    message_en=f"--key-value gives one key but the file has {len(frame)} "
-                   "areas (fix: give --id-field with the key field)")
+                   "areas (fix: give --name-value to merge them into one area, or "
+                   "--id-field with the key field)")
     if not report.ok:
         return []
     frame = _to_wgs84(frame, path, opts, report)
     if frame is None:
         return []
+    if opts.key_value and len(frame) > 1:
+        report.note(f"{len(frame)} Gebiete der Datei zu einem vereinigt: {opts.name_value} "
+                    f"({opts.key_value})")
+        frame = gpd.GeoDataFrame({opts.name_field: [opts.name_value]}, crs=frame.crs,
+                                 geometry=[shapely.make_valid(frame.geometry.union_all())])
     units: list[Unit] = []
     seen: dict[str, int] = {}
     assign = _spatial_parents(frame, parents, report) if (
@@ -101,12 +112,18 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                        fix="den Schlüssel ergänzen oder ein anderes --id-field wählen",
                        message_en="key is missing")
             continue
+        if row in opts.set_keys:
+            report.note(f"Objekt {row}: Schlüssel {raw_id or '(leer)'} durch "
+                        f"{opts.set_keys[row]} ersetzt (--set-key)")
+            raw_id = normalise_key(opts.set_keys[row])
         unit_id = opts.id_prefix + raw_id
         if unit_id in seen:
             report.add(f"Schlüssel doppelt (auch in Objekt {seen[unit_id]})", row=row,
                        column=opts.id_field, value=raw_id,
                        expected="einen eindeutigen Schlüssel je Gebiet",
-                       fix="doppelte Objekte zusammenführen (dissolve) oder entfernen",
+                       fix="doppelte Objekte zusammenführen (dissolve) oder entfernen, oder "
+                       "den richtigen Schlüssel eines Objekts mit --set-key OBJEKT=SCHLÜSSEL "
+                       "angeben",
                        message_en=f"duplicate key (also in feature {seen[unit_id]})")
             continue
         seen[unit_id] = row

@@ -29,6 +29,7 @@ from kekiz.ingest.members import MemberOptions, parse_members
 from kekiz.ingest.tables import read_table
 from kekiz.services.base import Progress, actor, no_progress
 from kekiz.services.network import DEFAULT_PROGRAMME
+from kekiz.services.rollups import RollupService
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
@@ -107,11 +108,14 @@ class ImportService:
                    encoding: str = "auto", separator: str = "auto",
                    sheet: str | None = None, metadata: dict[str, Any] | None = None,
                    attribution: dict[str, str] | None = None,
+                   mapping: Path | None = None, partial: bool = False,
                    progress: Progress = no_progress) -> ImportResult:
         """Validate an indicator table completely, then write it in one transaction.
 
         Re-importing a dataset of the same name creates a new revision that replaces
-        the values of the earlier one (no duplicates).
+        the values of the earlier one (no duplicates).  With ``mapping`` (fine key;
+        coarse key; weight) the table's keys are fine units that need not be stored:
+        their values are rolled up into the units of ``opts.level``.
         """
         store = self.store
         levels = [lv.strip() for lv in opts.level.split(",") if lv.strip()]
@@ -120,6 +124,10 @@ class ImportService:
             store.level(level)
             for scheme, keys in store.key_index(level).items():
                 index.setdefault(scheme, {}).update(keys)
+        fine_map = None
+        if mapping is not None:
+            fine_map = RollupService(store, self.settings).read_mapping(mapping, levels[0])
+            index = {"id": {str(f): str(f) for f in fine_map["fine"]}}
         report = ValidationReport(path.name)
         table = read_table(path, report, encoding=encoding, separator=separator, sheet=sheet,
                            header_hint=[opts.key_column] if opts.key_column else None)
@@ -133,14 +141,19 @@ class ImportService:
         assert parsed is not None
         progress("Prüfen", len(table.rows), len(table.rows))
         indicators = [_with_provenance(i, licence, source) for i in parsed.indicators]
+        frame, map_notes = parsed.observations, list[str]()
+        if fine_map is not None and mapping is not None:
+            frame, map_notes = RollupService(store, self.settings).map_table(
+                frame, fine_map.drop(columns=["row"]), indicators, known, mapping.name,
+                partial=partial)
         ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="indicators",
                      file=str(path), sha256=sha256_of(path), licence=licence, source=source,
                      user=actor(self.settings), rows=len(parsed.observations),
                      details={"level": opts.level, "layout": parsed.layout,
                               "encoding": table.encoding, "separator": table.separator,
                               "indicators": [i.id for i in indicators],
+                              **({"mapping": str(mapping)} if mapping else {}),
                               **({"attribution": attribution} if attribution else {})})
-        frame = parsed.observations
         with store.transaction() as tx:
             tx.add_dataset(ds)
             assert ds.id is not None
@@ -150,7 +163,8 @@ class ImportService:
             overwritten = tx.replaced_values(frame, ds.name)
             total = len(frame)
             tx.upsert_observations(frame, progress=lambda n: progress("Speichern", n, total))
-        notes = [*table.notes, *report.notes, *_overwritten_notes(overwritten, ds.name)]
+        notes = [*table.notes, *report.notes, *map_notes,
+                 *_overwritten_notes(overwritten, ds.name)]
         return ImportResult(ds, len(frame), notes, replaced, overwritten)
 
     def members(self, path: Path, programme: str, *, dataset: str | None = None,
