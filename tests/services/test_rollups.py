@@ -56,9 +56,13 @@ def berlin(store_url: str, shared_dir: Path) -> Iterator[tuple[Kekiz, Path]]:
     data = shared_dir / "data"
     lor = data / "berlin_lor_until_2020"
     app = Kekiz(load_settings({"store": store_url, "user": "tester"}, environ={}))
-    app.levels.define([parse_level_spec(s) for s in LEVELS])
     app.imports.boundaries(lor / "berlin-lor-districts.geojson", BoundaryOptions(
-        level="bezirk", id_field="id", name_field="name", id_prefix="11000000-"))
+        level="gemeinde", id_field="", name_field="name", key_value="11000000",
+        name_value="Berlin"))
+    app.levels.define([parse_level_spec(s) for s in LEVELS], municipality="11000000")
+    app.imports.boundaries(lor / "berlin-lor-districts.geojson", BoundaryOptions(
+        level="bezirk", id_field="id", name_field="name", id_prefix="11000000-",
+        parent_level="gemeinde"))
     app.imports.boundaries(lor / "berlin-lor-district-regions-until-2020.geojson",
                            BoundaryOptions(level="bezirksregion", id_field="id",
                                            name_field="name", id_prefix="11000000-",
@@ -145,3 +149,26 @@ def test_mapping_problems_name_file_row_column_value(berlin: tuple[Kekiz, Path],
         app.rollups.read_mapping(bad, "bezirksregion")
     with pytest.raises(KekizError, match="Unbekannte Zuordnung 'prefix'"):
         app.rollups.mapping("planungsraum", "bezirksregion", "prefix")
+
+
+def test_report_and_atlas_speak_of_berlins_levels(berlin: tuple[Kekiz, Path]) -> None:
+    from fastapi.testclient import TestClient
+
+    from kekiz.reporting.report_config import ReportConfig
+    from kekiz.web import create_app
+
+    app, data = berlin
+    app.imports.indicators(data / MSS, IndicatorOptions(
+        level="planungsraum", key_column="id", period="2019",
+        columns={"inhabitants": "einwohner"}))
+    app.rollups.rollup("planungsraum", "bezirksregion", "prefix:6", partial=True)
+    inp = app.reports.report_input("11000000", ReportConfig(level="bezirksregion"))
+    assert (inp.area_level_de, inp.area_level_en) == ("Bezirksregionen", "district regions")
+    assert inp.subject_name == "Berlin" and len(inp.areas) == 138
+    with TestClient(create_app(kekiz=app)) as client:
+        page = client.get("/atlas?level=bezirksregion").text
+        assert all(f">{name}</option>" in page
+                   for name in ("Bezirk", "Bezirksregion", "Planungsraum"))
+        assert ">Stadtteil</option>" not in page
+        english = client.get("/atlas?level=bezirksregion&lang=en").text
+        assert ">district region</option>" in english

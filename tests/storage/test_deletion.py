@@ -147,3 +147,29 @@ def test_a_second_delivery_says_whose_values_it_replaced(m: Kekiz) -> None:
     assert result.overwritten == {"ew2015": 2}
     assert any("2 Werte des Datensatzes 'ew2015' ersetzt; sie gehören jetzt zu "
                "'andere'" in note for note in result.notes)
+
+
+def test_goals_on_an_indicator_refuse_its_deletion_unless_forced(m: Kekiz) -> None:
+    from sqlalchemy import insert
+
+    from kekiz.storage import schema_cooperation as c
+    from tests.sql import connect
+
+    with connect(m.store.url, write=True) as conn:
+        conn.execute(insert(c.leitbilder).values(id="lb", name="Leitbild", unit_id="05334"))
+        conn.execute(insert(c.leitbild_goals).values(leitbild_id="lb", id="g1", position=1,
+                                                     result_de="Ziel"))
+        conn.execute(insert(c.leitbild_targets).values(
+            leitbild_id="lb", goal_id="g1", position=1, indicator_id="einwohner",
+            unit_id="05334004", target_value=50000, target_year=2030, direction="up"))
+    before = m.store.snapshot()
+    plan = m.deletion.plan("indicator", "einwohner")
+    assert plan.goals == ["lb/g1: einwohner 05334004"]
+    with pytest.raises(KekizError, match=r"abgelehnt: 1 Zielwerte eines Leitbilds beruhen "
+                                         r"darauf \(lb/g1: einwohner 05334004\).*--force"):
+        m.deletion.delete(plan)
+    assert m.store.snapshot() == before
+    m.deletion.delete(plan, force=True)
+    assert "einwohner" not in {i.id for i in m.store.indicators()}
+    entry = m.store.auth.audit_entries(action="delete.indicator")
+    assert len(entry) == 1
