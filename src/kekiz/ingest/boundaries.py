@@ -71,51 +71,22 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
     frame = _read_frame(path, opts, report)
     if frame is None:
         return []
-    id_field = None if opts.key_value else opts.id_field
-    for name, what in ((id_field, "--id-field"), (opts.name_field, "--name-field"),
-                       (opts.parent_field, "--parent-field")):
-        if name and name not in frame.columns:
-            report.add("Feld nicht gefunden", column=name,
-                       expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
-                       fix=f"bei {what} einen vorhandenen Feldnamen angeben",
-                       message_en="field not found")
-    if opts.key_value and len(frame) > 1 and not opts.name_value:
-        report.add(f"--key-value gibt einen Schlüssel, die Datei hat {len(frame)} Gebiete",
-                   value=opts.key_value, expected="eine Datei mit einem Gebiet, oder "
-                   "--name-value für das aus allen Gebieten vereinigte Gebiet",
-                   fix="--name-value angeben (z. B. --name-value Berlin: die Gebiete werden "
-                   "zu einem vereinigt) oder --id-field mit dem Schlüsselfeld",
-                   message_en=f"--key-value gives one key but the file has {len(frame)} "
-                   "areas (fix: give --name-value to merge them into one area, or "
-                   "--id-field with the key field)")
+    _check_fields(frame, opts, report)
     if not report.ok:
         return []
     frame = _to_wgs84(frame, path, opts, report)
     if frame is None:
         return []
-    if opts.key_value and len(frame) > 1:
-        report.note(f"{len(frame)} Gebiete der Datei zu einem vereinigt: {opts.name_value} "
-                    f"({opts.key_value})")
-        frame = gpd.GeoDataFrame({opts.name_field: [opts.name_value]}, crs=frame.crs,
-                                 geometry=[shapely.make_valid(frame.geometry.union_all())])
+    frame = _one_area(frame, opts, report)
     units: list[Unit] = []
     seen: dict[str, int] = {}
     assign = _spatial_parents(frame, parents, report) if (
         parents is not None and opts.parent_field is None) else None
     for pos, (_, rec) in enumerate(frame.iterrows()):
         row = pos + 1  # feature number, 1-based
-        raw_id = normalise_key(opts.key_value) if opts.key_value else normalise_key(
-            str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
-        if not raw_id:
-            report.add("Schlüssel fehlt", row=row, column=opts.id_field,
-                       expected="einen eindeutigen Schlüssel je Gebiet",
-                       fix="den Schlüssel ergänzen oder ein anderes --id-field wählen",
-                       message_en="key is missing")
+        raw_id = _row_key(rec, row, opts, report)
+        if raw_id is None:
             continue
-        if row in opts.set_keys:
-            report.note(f"Objekt {row}: Schlüssel {raw_id or '(leer)'} durch "
-                        f"{opts.set_keys[row]} ersetzt (--set-key)")
-            raw_id = normalise_key(opts.set_keys[row])
         unit_id = opts.id_prefix + raw_id
         if unit_id in seen:
             report.add(f"Schlüssel doppelt (auch in Objekt {seen[unit_id]})", row=row,
@@ -158,6 +129,57 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                           geometry=None if geom is None else shapely.to_wkb(geom),
                           valid_from=opts.valid_from, keys=keys))
     return units
+
+
+def _check_fields(frame: gpd.GeoDataFrame, opts: BoundaryOptions,
+                  report: ValidationReport) -> None:
+    """The named fields exist; ``--key-value`` names one area (or a union by name)."""
+    id_field = None if opts.key_value else opts.id_field
+    for name, what in ((id_field, "--id-field"), (opts.name_field, "--name-field"),
+                       (opts.parent_field, "--parent-field")):
+        if name and name not in frame.columns:
+            report.add("Feld nicht gefunden", column=name,
+                       expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
+                       fix=f"bei {what} einen vorhandenen Feldnamen angeben",
+                       message_en="field not found")
+    if opts.key_value and len(frame) > 1 and not opts.name_value:
+        report.add(f"--key-value gibt einen Schlüssel, die Datei hat {len(frame)} Gebiete",
+                   value=opts.key_value, expected="eine Datei mit einem Gebiet, oder "
+                   "--name-value für das aus allen Gebieten vereinigte Gebiet",
+                   fix="--name-value angeben (z. B. --name-value Berlin: die Gebiete werden "
+                   "zu einem vereinigt) oder --id-field mit dem Schlüsselfeld",
+                   message_en=f"--key-value gives one key but the file has {len(frame)} "
+                   "areas (fix: give --name-value to merge them into one area, or "
+                   "--id-field with the key field)")
+
+
+def _one_area(frame: gpd.GeoDataFrame, opts: BoundaryOptions,
+              report: ValidationReport) -> gpd.GeoDataFrame:
+    """With ``--key-value`` and ``--name-value``: the file's areas as one (noted)."""
+    if not (opts.key_value and len(frame) > 1):
+        return frame
+    report.note(f"{len(frame)} Gebiete der Datei zu einem vereinigt: {opts.name_value} "
+                f"({opts.key_value})")
+    return gpd.GeoDataFrame({opts.name_field: [opts.name_value]}, crs=frame.crs,
+                            geometry=[shapely.make_valid(frame.geometry.union_all())])
+
+
+def _row_key(rec: pd.Series, row: int, opts: BoundaryOptions,
+             report: ValidationReport) -> str | None:
+    """The feature's key (``--key-value``, corrected by ``--set-key``); None if missing."""
+    raw_id = normalise_key(opts.key_value) if opts.key_value else normalise_key(
+        str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
+    if not raw_id:
+        report.add("Schlüssel fehlt", row=row, column=opts.id_field,
+                   expected="einen eindeutigen Schlüssel je Gebiet",
+                   fix="den Schlüssel ergänzen oder ein anderes --id-field wählen",
+                   message_en="key is missing")
+        return None
+    if row in opts.set_keys:
+        report.note(f"Objekt {row}: Schlüssel {raw_id} durch {opts.set_keys[row]} ersetzt "
+                    "(--set-key)")
+        return normalise_key(opts.set_keys[row])
+    return raw_id
 
 
 def _not_an_ags(report: ValidationReport, row: int, opts: BoundaryOptions,
