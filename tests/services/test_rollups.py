@@ -151,7 +151,8 @@ def test_mapping_problems_name_file_row_column_value(berlin: tuple[Kekiz, Path],
         app.rollups.mapping("planungsraum", "bezirksregion", "prefix")
 
 
-def test_report_and_atlas_speak_of_berlins_levels(berlin: tuple[Kekiz, Path]) -> None:
+def test_report_atlas_and_export_speak_of_berlins_levels(berlin: tuple[Kekiz, Path],
+                                                         tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from kekiz.reporting.report_config import ReportConfig
@@ -164,6 +165,11 @@ def test_report_and_atlas_speak_of_berlins_levels(berlin: tuple[Kekiz, Path]) ->
     app.rollups.rollup("planungsraum", "bezirksregion", "prefix:6", partial=True)
     inp = app.reports.report_input("11000000", ReportConfig(level="bezirksregion"))
     assert (inp.area_level_de, inp.area_level_en) == ("Bezirksregionen", "district regions")
+    out = tmp_path / "werte.csv"
+    app.data.export(out, indicator_id="einwohner", level="bezirksregion")
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    assert {r["Ebene"] for r in rows} == {"Bezirksregion"} and len(rows) == 137
     assert inp.subject_name == "Berlin" and len(inp.areas) == 138
     with TestClient(create_app(kekiz=app)) as client:
         page = client.get("/atlas?level=bezirksregion").text
