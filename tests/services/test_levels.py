@@ -134,3 +134,31 @@ def test_berlin_lor_files_import_on_the_declared_levels(m: Kekiz, shared_dir: Pa
     assert (counts["bezirk"], counts["bezirksregion"]) == (12, 138)
     # Tiergarten Süd (010111) lies in Mitte (01), found by containment
     assert m.store.unit("11000000-010111").parent_id == "11000000-01"
+
+
+def test_a_parent_field_finds_the_declared_parent_level(m: Kekiz, tmp_path: Path) -> None:
+    # Köln's built-in levels and Berlin's own levels in one store: a Berlin Planungsraum
+    # with --parent-field belongs to a Bezirksregion, never to a Köln Sozialraum of the
+    # same rank
+    m.levels.define([parse_level_spec(s) for s in BERLIN])
+    square = [[[13.3, 52.4], [13.5, 52.4], [13.5, 52.6], [13.3, 52.6], [13.3, 52.4]]]
+
+    def write(name: str, props: list[dict[str, object]]) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": p,
+             "geometry": {"type": "Polygon", "coordinates": square}} for p in props]}),
+            encoding="utf-8")
+        return path
+
+    m.imports.boundaries(write("stt.geojson", [{"nr": "010111", "name": "Sozialraum"}]),
+                         BoundaryOptions(level="sozialraum", id_field="nr", name_field="name"))
+    m.imports.boundaries(write("bzr.geojson", [{"nr": "010111", "name": "Tiergarten Süd"}]),
+                         BoundaryOptions(level="bezirksregion", id_field="nr",
+                                         name_field="name", id_prefix="11000000-"))
+    m.imports.boundaries(write("plr.geojson", [{"nr": "01011101", "bzr": "010111",
+                                                "name": "Stülerstraße"}]),
+                         BoundaryOptions(level="planungsraum", id_field="nr",
+                                         name_field="name", id_prefix="11000000-",
+                                         parent_field="bzr"))
+    assert m.store.unit("11000000-01011101").parent_id == "11000000-010111"

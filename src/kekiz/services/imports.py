@@ -86,6 +86,8 @@ class ImportService:
     def _parent_candidates(self, opts: BoundaryOptions) -> ParentCandidates | None:
         level = opts.parent_level
         if level is None and opts.parent_field:
+            level = self.store.level(opts.level).parent_id  # a declared hierarchy
+        if level is None and opts.parent_field:
             rank = self.store.level(opts.level).rank
             above = [lv for lv in self.store.levels() if lv.rank < rank]
             counts = self.store.count_units()
