@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from kekiz.services.chain_data import ChainData
     from kekiz.services.cooperation import CooperationService
     from kekiz.services.data import DataService
+    from kekiz.services.deletion import DeletionService
     from kekiz.services.derived import DerivedResults
     from kekiz.services.directory import DirectoryService
     from kekiz.services.files import FileService
@@ -49,11 +50,13 @@ if TYPE_CHECKING:
     from kekiz.services.goals import GoalService
     from kekiz.services.imports import ImportService
     from kekiz.services.indices import IndexService
+    from kekiz.services.levels import LevelService
     from kekiz.services.monitoring import MonitoringService
     from kekiz.services.network import NetworkService
     from kekiz.services.pages import PageService
     from kekiz.services.records import RecordService
     from kekiz.services.reports import ReportService
+    from kekiz.services.rollups import RollupService
     from kekiz.storage.protocol import Store
 
 __all__ = ["Kekiz"]
@@ -111,6 +114,24 @@ class Kekiz:
         from kekiz.services.imports import ImportService
 
         return ImportService(self.store, self.settings)
+
+    @cached_property
+    def levels(self) -> LevelService:
+        from kekiz.services.levels import LevelService
+
+        return LevelService(self.store, self.settings)
+
+    @cached_property
+    def deletion(self) -> DeletionService:
+        from kekiz.services.deletion import DeletionService
+
+        return DeletionService(self.store, self.settings)
+
+    @cached_property
+    def rollups(self) -> RollupService:
+        from kekiz.services.rollups import RollupService
+
+        return RollupService(self.store, self.settings)
 
     @cached_property
     def data(self) -> DataService:

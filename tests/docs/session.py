@@ -27,7 +27,10 @@ URL = re.compile(r"https?://(127\.0\.0\.1|localhost):(\d+)(\S*)")
 def is_server(cmd: str) -> bool:
     """True for ``make demo`` and for ``kekiz [global options] serve``."""
     for part in re.split(r"&&|\|\||[;|&]", cmd.split("#", 1)[0]):
-        words = shlex.split(part)
+        try:
+            words = shlex.split(part)
+        except ValueError:  # a quoted '|' split the line: not a server command
+            continue
         if words[:2] == ["make", "demo"]:
             return True
         if words and Path(words[0]).name == "kekiz":

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kekiz.cli.main import command_tree
+from tests.conftest import shared_path
 from tests.docs.session import Session
 from tests.docs.snippets import (
     DOCS,
@@ -26,6 +27,8 @@ from tests.docs.snippets import (
 )
 
 VENV_BIN = Path(sys.executable).parent
+#: a page that runs on the real data of ``../shared`` (the Berlin walkthrough)
+NEEDS_SHARED = re.compile(r"<!--\s*needs:\s*\.\./shared\s*-->")
 RUNNABLE = [p for p in pages()
             if any(b.lang == "console" and not b.install for b in blocks(p))]
 
@@ -67,6 +70,12 @@ def test_console_examples_run(page: Path, tmp_path: Path,
     for example in (DOCS / "examples").iterdir():
         if example.is_file():
             shutil.copy(example, work / example.name)
+    if NEEDS_SHARED.search(page.read_text(encoding="utf-8")):
+        shared = shared_path()
+        if not shared.is_dir():
+            pytest.skip(f"NOT RUN: {page.relative_to(DOCS)} runs on the published files in "
+                        f"../shared, which are not at {shared} (set KEKIZ_SHARED)")
+        (tmp_path / "shared").symlink_to(shared, target_is_directory=True)
     if store_kind(page) == "demo-store":
         demo: Path = request.getfixturevalue("demo_store_file")
         shutil.copy(demo, work / "kekiz.db")

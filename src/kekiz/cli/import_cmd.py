@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from kekiz.cli.context import fmt_number, kekiz, out, pairs, progress_bar, t
+from kekiz.domain.errors import KekizError
 from kekiz.domain.missing import parse_missing
 from kekiz.services.imports import BoundaryOptions, IndicatorOptions
 
@@ -32,8 +33,17 @@ import_app = typer.Typer(help="Dateien importieren (Grenzen, Indikatortabellen).
 def import_boundaries(
     file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile oder ZIP.")],
     level: Annotated[str, typer.Option(help="Ebene, z. B. gemeinde, stadtteil.")],
-    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")],
     name_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsnamen.")],
+    id_field: Annotated[str, typer.Option(help="Feld mit dem Gebietsschlüssel.")] = "",
+    key_value: Annotated[str | None, typer.Option(
+        help="Schlüssel des einen Gebiets einer Datei ohne Schlüsselfeld, z. B. der AGS "
+             "11000000 für Berlin.")] = None,
+    set_key: Annotated[list[str] | None, typer.Option(
+        help="OBJEKT=SCHLÜSSEL: berichtigt den Schlüssel eines Objekts (Nummer wie in den "
+             "Meldungen), ohne die Datei zu ändern.")] = None,
+    name_value: Annotated[str | None, typer.Option(
+        help="Mit --key-value: Name des aus allen Gebieten der Datei vereinigten Gebiets.")]
+        = None,
     parent_field: Annotated[str | None, typer.Option(
         help="Feld mit dem Schlüssel des Elterngebiets.")] = None,
     parent_level: Annotated[str | None, typer.Option(
@@ -59,7 +69,14 @@ def import_boundaries(
                            parent_field=parent_field, parent_level=parent_level,
                            id_prefix=id_prefix, crs=crs, layer=layer,
                            valid_from=date.fromisoformat(valid_from) if valid_from else None,
-                           key_fields=pairs(key, "--key"))
+                           key_fields=pairs(key, "--key"), key_value=key_value,
+                           name_value=name_value,
+                           set_keys=_feature_keys(pairs(set_key, "--set-key")))
+    if not id_field and not key_value:
+        raise KekizError("Bitte --id-field (Feld mit dem Gebietsschlüssel) oder --key-value "
+                         "(Schlüssel des einen Gebiets, z. B. 11000000) angeben.",
+                         message_en="Please give --id-field (the field with the key) or "
+                         "--key-value (the key of the one area, e.g. 11000000).")
     with progress_bar() as bar:
         result = kekiz().imports.boundaries(file, opts, dataset=dataset, licence=licence,
                                              source=source, progress=bar)
@@ -104,6 +121,11 @@ def import_indicators(
     state_may_read: Annotated[bool, typer.Option(
         "--state-may-read", help="Mit --private: die Landesstelle darf die Werte "
                                  "lesen.")] = False,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", help="Zuordnungstabelle feiner zu groben Schlüsseln (fein;grob;Gewicht): die "
+        "Werte der feinen Gebiete werden in die Gebiete von --level zusammengefasst.")] = None,
+    partial: Annotated[bool, typer.Option(
+        help="Mit --map: grobe Gebiete auch aus unvollständigen feinen Werten.")] = False,
 ) -> None:
     """Indikatortabelle importieren (CSV/XLSX; Semikolon, Dezimalkomma, Windows-1252).
 
@@ -132,8 +154,8 @@ def import_indicators(
     with progress_bar() as bar:
         result = kekiz().imports.indicators(file, opts, dataset=dataset, licence=licence,
                                              source=source, encoding=encoding, separator=sep,
-                                             sheet=sheet, metadata=meta,
-                                             private_to=private,
+                                             sheet=sheet, metadata=meta, mapping=map_file,
+                                             partial=partial, private_to=private,
                                              private_state=state_may_read, progress=bar)
     report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
                    t("Werte", "values"))
@@ -185,6 +207,17 @@ def import_funding(
                  f"{n:,} funding entries imported"))
     for note in result.notes[:20]:
         out.print(f"  - {note}", markup=False, highlight=False)
+
+
+def _feature_keys(given: dict[str, str]) -> dict[int, str]:
+    """``--set-key 124=04030417``: feature number -> key."""
+    bad = [k for k in given if not k.isdigit()]
+    if bad:
+        raise KekizError(f"--set-key '{bad[0]}': erwartet OBJEKTNUMMER=SCHLÜSSEL, z. B. "
+                         "124=04030417.",
+                         message_en=f"--set-key '{bad[0]}': expected FEATURE=KEY, e.g. "
+                         "124=04030417.")
+    return {int(k): v for k, v in given.items()}
 
 
 def report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:

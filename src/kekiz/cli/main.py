@@ -63,8 +63,14 @@ COMMANDS: dict[str, Entry] = {
                   "aufbauen."),
     "import": Entry("import_cmd", "import_app",
                     "Dateien importieren (Grenzen, Indikatortabellen)."),
+    "levels": Entry("levels_cmd", "levels_app", "Eigene Gebietsebenen einer Kommune "
+                    "festlegen und auflisten."),
     "aggregate": _data("aggregate", "Zählwerte und Quoten entlang der Gebietshierarchie nach "
                        "oben aggregieren."),
+    "delete": Entry("delete_cmd", "delete_app", "Datensätze, Indikatoren, Gebiete oder "
+                    "Zeiträume löschen (mit abgeleiteten Werten)."),
+    "rollup": Entry("rollup_cmd", "rollup", "Werte feiner Gebiete in gröbere zusammenfassen "
+                    "(nach Schlüsselpräfix, Zuordnungstabelle oder räumlich)."),
     "units": _data("units", "Gebiete auflisten."),
     "indicators": _data("indicators", "Indikatoren mit Zeiträumen auflisten."),
     "show": _data("show", "Werte eines Gebiets zeigen."),

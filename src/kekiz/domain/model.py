@@ -116,12 +116,34 @@ class Sector(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Level:
-    """One level of the unit hierarchy; ``rank`` 0 is the top (Land)."""
+    """One level of the unit hierarchy; ``rank`` 0 is the top (Land).
+
+    A municipality may declare levels of its own (Berlin: Bezirk > Prognoseraum >
+    Bezirksregion > Planungsraum): ``parent_id`` is the next coarser level of that
+    hierarchy, ``municipality`` the unit id of the municipality that declared it (None for
+    the built-in levels), ``plural_de`` / ``plural_en`` the plural names ("" = derived).
+    """
 
     id: str
     name_de: str
     name_en: str
     rank: int
+    parent_id: str | None = None
+    municipality: str | None = None
+    plural_de: str = ""
+    plural_en: str = ""
+
+    def name(self, lang: str = "de", *, plural: bool = False) -> str:
+        """The display name in ``lang`` (``de`` or ``en``), singular or plural."""
+        if not plural:
+            return self.name_en if lang == "en" else self.name_de
+        if lang == "en":
+            return self.plural_en or _plural_en(self.name_en)
+        return self.plural_de or _PLURAL_DE.get(self.name_de, self.name_de)
+
+    @property
+    def builtin(self) -> bool:
+        return self.id in {lv.id for lv in DEFAULT_LEVELS}
 
 
 #: The stored columns of an observation, in the store's order.
@@ -139,6 +161,18 @@ DEFAULT_LEVELS: tuple[Level, ...] = (
     Level("sozialraum", "Sozialraum", "social area", 6),
     Level("block", "Baublock", "block", 7),
 )
+
+_PLURAL_DE = {"Land": "Länder", "Kreis / kreisfreie Stadt": "Kreise und kreisfreie Städte",
+              "Gemeinde": "Gemeinden", "Stadtbezirk": "Stadtbezirke",
+              "Stadtteil": "Stadtteile", "Sozialraum": "Sozialräume", "Baublock": "Baublöcke"}
+
+
+def _plural_en(name: str) -> str:
+    if name.endswith(("s", "x")):
+        return name
+    if name.endswith("y") and not name.endswith(("ay", "ey", "oy")):
+        return name[:-1] + "ies"
+    return name + "s"
 
 
 @dataclass

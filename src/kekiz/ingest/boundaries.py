@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from kekiz.ingest.cells import key_candidates, normalise_key
 __all__ = ["BoundaryOptions", "ParentCandidates", "read_boundaries", "sha256_of"]
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
+_AGS = re.compile(r"\d{8}")
 
 
 @dataclass
@@ -38,6 +40,12 @@ class BoundaryOptions:
     layer: str | None = None
     valid_from: date | None = None
     key_fields: dict[str, str] = field(default_factory=dict)
+    #: the key of the one area of a file without a key field (``--key-value 11000000``)
+    key_value: str | None = None
+    #: feature number (1-based) -> key: corrects a wrong key of a published file (noted)
+    set_keys: dict[int, str] = field(default_factory=dict)
+    #: with ``key_value`` for a file of several areas: the name of their union
+    name_value: str | None = None
 
 
 @dataclass
@@ -63,40 +71,36 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
     frame = _read_frame(path, opts, report)
     if frame is None:
         return []
-    for name, what in ((opts.id_field, "--id-field"), (opts.name_field, "--name-field"),
-                       (opts.parent_field, "--parent-field")):
-        if name and name not in frame.columns:
-            report.add("Feld nicht gefunden", column=name,
-                       expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
-                       fix=f"bei {what} einen vorhandenen Feldnamen angeben",
-                       message_en="field not found")
+    _check_fields(frame, opts, report)
     if not report.ok:
         return []
     frame = _to_wgs84(frame, path, opts, report)
     if frame is None:
         return []
+    frame = _one_area(frame, opts, report)
     units: list[Unit] = []
     seen: dict[str, int] = {}
     assign = _spatial_parents(frame, parents, report) if (
         parents is not None and opts.parent_field is None) else None
     for pos, (_, rec) in enumerate(frame.iterrows()):
         row = pos + 1  # feature number, 1-based
-        raw_id = normalise_key(str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
-        if not raw_id:
-            report.add("Schlüssel fehlt", row=row, column=opts.id_field,
-                       expected="einen eindeutigen Schlüssel je Gebiet",
-                       fix="den Schlüssel ergänzen oder ein anderes --id-field wählen",
-                       message_en="key is missing")
+        raw_id = _row_key(rec, row, opts, report)
+        if raw_id is None:
             continue
         unit_id = opts.id_prefix + raw_id
         if unit_id in seen:
             report.add(f"Schlüssel doppelt (auch in Objekt {seen[unit_id]})", row=row,
                        column=opts.id_field, value=raw_id,
                        expected="einen eindeutigen Schlüssel je Gebiet",
-                       fix="doppelte Objekte zusammenführen (dissolve) oder entfernen",
+                       fix="doppelte Objekte zusammenführen (dissolve) oder entfernen, oder "
+                       "den richtigen Schlüssel eines Objekts mit --set-key OBJEKT=SCHLÜSSEL "
+                       "angeben",
                        message_en=f"duplicate key (also in feature {seen[unit_id]})")
             continue
         seen[unit_id] = row
+        if opts.level == "gemeinde" and not _AGS.fullmatch(unit_id):
+            _not_an_ags(report, row, opts, raw_id)
+            continue
         name = str(rec[opts.name_field]).strip() if pd.notna(rec[opts.name_field]) else ""
         if not name:
             report.add("Name fehlt", row=row, column=opts.name_field, value=raw_id,
@@ -125,6 +129,74 @@ def read_boundaries(path: Path, opts: BoundaryOptions, report: ValidationReport,
                           geometry=None if geom is None else shapely.to_wkb(geom),
                           valid_from=opts.valid_from, keys=keys))
     return units
+
+
+def _check_fields(frame: gpd.GeoDataFrame, opts: BoundaryOptions,
+                  report: ValidationReport) -> None:
+    """The named fields exist; ``--key-value`` names one area (or a union by name)."""
+    id_field = None if opts.key_value else opts.id_field
+    for name, what in ((id_field, "--id-field"), (opts.name_field, "--name-field"),
+                       (opts.parent_field, "--parent-field")):
+        if name and name not in frame.columns:
+            report.add("Feld nicht gefunden", column=name,
+                       expected="eines der Felder " + ", ".join(map(str, frame.columns[:-1])),
+                       fix=f"bei {what} einen vorhandenen Feldnamen angeben",
+                       message_en="field not found")
+    if opts.key_value and len(frame) > 1 and not opts.name_value:
+        report.add(f"--key-value gibt einen Schlüssel, die Datei hat {len(frame)} Gebiete",
+                   value=opts.key_value, expected="eine Datei mit einem Gebiet, oder "
+                   "--name-value für das aus allen Gebieten vereinigte Gebiet",
+                   fix="--name-value angeben (z. B. --name-value Berlin: die Gebiete werden "
+                   "zu einem vereinigt) oder --id-field mit dem Schlüsselfeld",
+                   message_en=f"--key-value gives one key but the file has {len(frame)} "
+                   "areas (fix: give --name-value to merge them into one area, or "
+                   "--id-field with the key field)")
+
+
+def _one_area(frame: gpd.GeoDataFrame, opts: BoundaryOptions,
+              report: ValidationReport) -> gpd.GeoDataFrame:
+    """With ``--key-value`` and ``--name-value``: the file's areas as one (noted)."""
+    if not (opts.key_value and len(frame) > 1):
+        return frame
+    report.note(f"{len(frame)} Gebiete der Datei zu einem vereinigt: {opts.name_value} "
+                f"({opts.key_value})")
+    return gpd.GeoDataFrame({opts.name_field: [opts.name_value]}, crs=frame.crs,
+                            geometry=[shapely.make_valid(frame.geometry.union_all())])
+
+
+def _row_key(rec: pd.Series, row: int, opts: BoundaryOptions,
+             report: ValidationReport) -> str | None:
+    """The feature's key (``--key-value``, corrected by ``--set-key``); None if missing."""
+    raw_id = normalise_key(opts.key_value) if opts.key_value else normalise_key(
+        str(rec[opts.id_field] if pd.notna(rec[opts.id_field]) else ""))
+    if not raw_id:
+        report.add("Schlüssel fehlt", row=row, column=opts.id_field,
+                   expected="einen eindeutigen Schlüssel je Gebiet",
+                   fix="den Schlüssel ergänzen oder ein anderes --id-field wählen",
+                   message_en="key is missing")
+        return None
+    if row in opts.set_keys:
+        report.note(f"Objekt {row}: Schlüssel {raw_id} durch {opts.set_keys[row]} ersetzt "
+                    "(--set-key)")
+        return normalise_key(opts.set_keys[row])
+    return raw_id
+
+
+def _not_an_ags(report: ValidationReport, row: int, opts: BoundaryOptions,
+                raw_id: str) -> None:
+    column = "--key-value" if opts.key_value else opts.id_field
+    report.add("Kein gültiger Amtlicher Gemeindeschlüssel (AGS)", row=row, column=column,
+               value=opts.id_prefix + raw_id,
+               expected="auf der Ebene gemeinde einen 8-stelligen AGS, z. B. 11000000 für "
+               "Berlin, 05315000 für Köln",
+               fix="--id-field mit dem AGS-Feld angeben (ohne --id-prefix) oder, wenn die "
+               "Datei die eine Stadt ohne AGS enthält, --key-value mit ihrem AGS, z. B. "
+               "--key-value 11000000; Stadtteile gehören auf eine eigene Ebene "
+               "('kekiz levels define')",
+               message_en="not a valid official municipality key (AGS): the level gemeinde "
+               "needs an 8-digit AGS such as 11000000 (Berlin); fix: give --id-field with "
+               "the AGS field, or --key-value with the city's AGS for a file of one city "
+               "without it, e.g. --key-value 11000000")
 
 
 def _read_frame(path: Path, opts: BoundaryOptions,

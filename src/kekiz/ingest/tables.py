@@ -81,8 +81,32 @@ def read_table(path: Path, report: ValidationReport, *, encoding: str = "auto",
         table.notes.append(f"{h} Titelzeile(n) über der Kopfzeile übersprungen")
     if enc == "cp1252":
         table.notes.append("Zeichenkodierung Windows-1252 erkannt")
+    _drop_identical_duplicates(table)
     _check_shape(path, table, report)
     return table
+
+
+def _drop_identical_duplicates(table: RawTable) -> None:
+    """A column that repeats an earlier column of the same name cell for cell is dropped
+    with a note (published files do this, e.g. Berlin's MSS tables); a repeated name with
+    other values stays a problem for :func:`_check_shape`."""
+    first: dict[str, int] = {}
+    drop: list[int] = []
+    for i, name in enumerate(table.header):
+        if name and name in first:
+            j = first[name]
+            if all((r[i] if i < len(r) else "") == (r[j] if j < len(r) else "")
+                   for r in table.rows):
+                drop.append(i)
+                table.notes.append(f"Spalte '{name}' steht zweimal mit gleichen Werten in "
+                                   f"der Datei (Nr. {j + 1} und {i + 1}); die zweite wird "
+                                   "nicht gelesen")
+        elif name:
+            first[name] = i
+    if drop:
+        keep = [i for i in range(len(table.header)) if i not in set(drop)]
+        table.header = [table.header[i] for i in keep]
+        table.rows = [[r[i] for i in keep if i < len(r)] for r in table.rows]
 
 
 def _check_shape(path: Path, table: RawTable, report: ValidationReport) -> None:

@@ -174,7 +174,10 @@ class DataService:
         if not full_precision:
             frame = exporter.round_values(frame, self.decimals())
         if fmt in ("csv", "xlsx"):
-            exporter.write_table(frame, out, fmt, lang=language(self.settings))
+            lang = language(self.settings)
+            names = {lv.id: lv.name(lang) for lv in self.store.levels()}
+            frame = frame.assign(level=frame["level"].map(lambda x: names.get(x, x)))
+            exporter.write_table(frame, out, fmt, lang=lang)
             return len(frame)
         if fmt in ("geojson", "gpkg"):
             if level is None:

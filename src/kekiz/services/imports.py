@@ -29,6 +29,7 @@ from kekiz.ingest.members import MemberOptions, parse_members
 from kekiz.ingest.tables import read_table
 from kekiz.services.base import Progress, actor, no_progress
 from kekiz.services.network import DEFAULT_PROGRAMME
+from kekiz.services.rollups import RollupService
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
@@ -43,6 +44,8 @@ class ImportResult:
     count: int
     notes: list[str] = field(default_factory=list)
     replaced: int = 0
+    #: values that datasets of another name held before: dataset name -> number
+    overwritten: dict[str, int] = field(default_factory=dict)
 
 
 class ImportService:
@@ -83,6 +86,8 @@ class ImportService:
     def _parent_candidates(self, opts: BoundaryOptions) -> ParentCandidates | None:
         level = opts.parent_level
         if level is None and opts.parent_field:
+            level = self.store.level(opts.level).parent_id  # a declared hierarchy
+        if level is None and opts.parent_field:
             rank = self.store.level(opts.level).rank
             above = [lv for lv in self.store.levels() if lv.rank < rank]
             counts = self.store.count_units()
@@ -106,6 +111,7 @@ class ImportService:
                    sheet: str | None = None, metadata: dict[str, Any] | None = None,
                    attribution: dict[str, str] | None = None,
                    private_to: str | None = None, private_state: bool = False,
+                   mapping: Path | None = None, partial: bool = False,
                    progress: Progress = no_progress) -> ImportResult:
         """Validate an indicator table completely, then write it in one transaction.
 
@@ -113,6 +119,8 @@ class ImportService:
         the values of the earlier one (no duplicates).  With ``private_to`` (a
         municipality's unit id) the dataset and the indicators it creates are private to
         that municipality; ``private_state`` lets the state office read them (issue #20).
+        With ``mapping`` (fine key; coarse key; weight) the table's keys are fine units that
+        need not be stored: their values are rolled up into the units of ``opts.level``.
         """
         store = self.store
         if private_to is not None:
@@ -123,6 +131,10 @@ class ImportService:
             store.level(level)
             for scheme, keys in store.key_index(level).items():
                 index.setdefault(scheme, {}).update(keys)
+        fine_map = None
+        if mapping is not None:
+            fine_map = RollupService(store, self.settings).read_mapping(mapping, levels[0])
+            index = {"id": {str(f): str(f) for f in fine_map["fine"]}}
         report = ValidationReport(path.name)
         table = read_table(path, report, encoding=encoding, separator=separator, sheet=sheet,
                            header_hint=[opts.key_column] if opts.key_column else None)
@@ -137,24 +149,32 @@ class ImportService:
         progress("Prüfen", len(table.rows), len(table.rows))
         indicators = [_marked(_with_provenance(i, licence, source), known, private_to,
                               private_state) for i in parsed.indicators]
+        frame, map_notes = parsed.observations, list[str]()
+        if fine_map is not None and mapping is not None:
+            frame, map_notes = RollupService(store, self.settings).map_table(
+                frame, fine_map.drop(columns=["row"]), indicators, known, mapping.name,
+                partial=partial)
         ds = Dataset(name=dataset or f"{path.stem} ({opts.level})", kind="indicators",
                      file=str(path), sha256=sha256_of(path), licence=licence, source=source,
                      user=actor(self.settings), rows=len(parsed.observations),
                      details={"level": opts.level, "layout": parsed.layout,
                               "encoding": table.encoding, "separator": table.separator,
                               "indicators": [i.id for i in indicators],
+                              **({"mapping": str(mapping)} if mapping else {}),
                               **({"attribution": attribution} if attribution else {})},
                      private_to=private_to, private_state=private_state and bool(private_to))
-        frame = parsed.observations
         with store.transaction() as tx:
             tx.add_dataset(ds)
             assert ds.id is not None
             replaced = tx.delete_observations_of(tx.previous_revisions(ds.name, ds.id))
             tx.upsert_indicators(indicators)
             frame = frame.assign(dataset_id=ds.id)
+            overwritten = tx.replaced_values(frame, ds.name)
             total = len(frame)
             tx.upsert_observations(frame, progress=lambda n: progress("Speichern", n, total))
-        return ImportResult(ds, len(frame), table.notes + report.notes, replaced)
+        notes = [*table.notes, *report.notes, *map_notes,
+                 *_overwritten_notes(overwritten, ds.name)]
+        return ImportResult(ds, len(frame), notes, replaced, overwritten)
 
     def members(self, path: Path, programme: str, *, dataset: str | None = None,
                 source: str = "", sheet: str | None = None,
@@ -206,6 +226,13 @@ class ImportService:
             assert ds.id is not None
             tx.replace_funding(programme, rows, ds.id)
         return ImportResult(ds, len(rows), table.notes + report.notes)
+
+
+def _overwritten_notes(overwritten: dict[str, int], name: str) -> list[str]:
+    """One note per earlier dataset whose values this import replaced."""
+    return [f"{n} Werte des Datensatzes '{old}' ersetzt; sie gehören jetzt zu '{name}' / "
+            f"{n} values of dataset '{old}' replaced; dataset '{name}' holds them now"
+            for old, n in sorted(overwritten.items())]
 
 
 def _with_provenance(ind: Indicator, licence: str, source: str) -> Indicator:

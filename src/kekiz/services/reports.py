@@ -255,8 +255,9 @@ class ReportService:
         return ReportInput(
             kind="municipality", subject_id=unit.id, subject_name=unit.name,
             subject_level_de=lv.name_de, subject_level_en=lv.name_en or lv.name_de,
-            area_level_de=_plural(alv.name_de), area_level_en=_plural_en(alv.name_en
-                                                                         or alv.name_de),
+            area_level_de=_plural(alv.name_de) if alv.builtin else _dative(
+                alv.name("de", plural=True)),
+            area_level_en=alv.name("en", plural=True),
             mode=mode, areas=areas, highlight=[unit.id] if mode == "peers" else [],
             indicators=inputs, profiles=profiles, monitoring=monitoring, chain=chain,
             goals=goals, funnel=_funnel_input(inputs),
@@ -652,8 +653,9 @@ def _plural(name: str) -> str:
             "Städten", "Sozialraum": "Sozialräumen", "Baublock": "Baublöcken"}.get(name, name)
 
 
-def _plural_en(name: str) -> str:
-    return name if name.endswith("s") else f"{name}s"
+def _dative(plural: str) -> str:
+    """The dative of a German plural ("in 58 Prognoseräumen")."""
+    return plural if plural.endswith(("n", "s")) else f"{plural}n"
 
 
 def _dataset_table(datasets: list[Dataset]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from kekiz.domain.accounts import Account, ReadScope, Role
     from kekiz.domain.cooperation import Network
+    from kekiz.domain.deletion import DeletionPlan
     from kekiz.domain.directory import Directory, ServiceDataset
     from kekiz.domain.goals import Leitbild
     from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
@@ -94,6 +95,9 @@ class Writer(Protocol):
     # -- units, indicators, observations ---------------------------------------------------
     def ensure_levels(self, levels: Iterable[Level]) -> None: ...
 
+    def define_levels(self, levels: Iterable[Level]) -> None:
+        """Store declared levels with parent level, municipality and plural names."""
+
     def add_dataset(self, ds: Dataset) -> Dataset:
         """Record a dataset (the next revision of its name); sets ``id`` and ``revision``."""
 
@@ -121,6 +125,12 @@ class Writer(Protocol):
                             progress: Callable[[int], Any] | None = None) -> int: ...
 
     def level_observations(self, indicator_id: str, level: str) -> pd.DataFrame: ...
+
+    def apply_deletion(self, plan: DeletionPlan) -> int:
+        """Remove the rows of a deletion plan (see :meth:`Store.deletion_plan`)."""
+
+    def replaced_values(self, frame: pd.DataFrame, dataset_name: str) -> dict[str, int]:
+        """Values of ``frame`` held now by datasets of another name: name -> number."""
 
     def imported_keys(self, indicator_id: str, unit_ids: Sequence[str]) -> pd.MultiIndex: ...
 
@@ -177,6 +187,10 @@ class Store(Protocol):
     def dispose(self) -> None: ...
 
     def snapshot(self) -> Snapshot: ...
+
+    def deletion_plan(self, kind: str, target: str,
+                      indicator: str | None = None) -> DeletionPlan:
+        """What deleting a dataset, indicator, unit or period would remove."""
 
     # -- levels and units --------------------------------------------------------------------
     def levels(self) -> list[Level]: ...

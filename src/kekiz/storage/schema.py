@@ -38,6 +38,10 @@ levels = Table(
     Column("name_de", String(100), nullable=False),
     Column("name_en", String(100), nullable=False),
     Column("rank", Integer, nullable=False),
+    Column("parent_id", String(32), nullable=True),
+    Column("municipality", String(64), nullable=True),
+    Column("plural_de", String(100), nullable=False, default="", server_default=""),
+    Column("plural_en", String(100), nullable=False, default="", server_default=""),
 )
 
 datasets = Table(

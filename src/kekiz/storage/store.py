@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kekiz.domain.cooperation import Network
+    from kekiz.domain.deletion import DeletionPlan
     from kekiz.domain.directory import Directory, ServiceDataset
     from kekiz.domain.goals import Leitbild
     from kekiz.storage.protocol import Store
@@ -233,10 +234,20 @@ class SqlStore:
         w.add(f"o.indicator_id IN (SELECT si.id FROM indicators si WHERE {ok})", *params)
         self._dataset_scope(w, "o.dataset_id")
 
+    # -- deletion -------------------------------------------------------------------------------
+    def deletion_plan(self, kind: str, target: str,
+                      indicator: str | None = None) -> DeletionPlan:
+        """What deleting a dataset, indicator, unit or period removes (nothing is removed)."""
+        from kekiz.storage import deletion  # loaded when used (start-up)
+
+        return self._read(lambda c: deletion.plan(c, kind, target, indicator))
+
     # -- levels -------------------------------------------------------------------------------
     def levels(self) -> list[Level]:
-        rows = self._all('SELECT id, name_de, name_en, "rank" FROM levels ORDER BY "rank"')
-        return [Level(r[0], r[1], r[2], int(r[3])) for r in rows]
+        rows = self._all('SELECT id, name_de, name_en, "rank", parent_id, municipality, '
+                         'plural_de, plural_en FROM levels ORDER BY "rank", id')
+        return [Level(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6] or "", r[7] or "")
+                for r in rows]
 
     def level(self, level_id: str) -> Level:
         levels = self.levels()
@@ -244,8 +255,10 @@ class SqlStore:
             if level.id == level_id:
                 return level
         known = ", ".join(lv.id for lv in levels)
-        raise NotFound(f"Unbekannte Ebene '{level_id}'. Bekannt: {known}.",
-                       message_en=f"Unknown level '{level_id}'. Known: {known}.")
+        raise NotFound(f"Unbekannte Ebene '{level_id}'. Bekannt: {known}. Abhilfe: eine "
+                       "eigene Ebene mit 'kekiz levels define' anlegen.",
+                       message_en=f"Unknown level '{level_id}'. Known: {known}. Fix: declare "
+                       "a level of your own with 'kekiz levels define'.")
 
     # -- units --------------------------------------------------------------------------------
     def units(self, level: str | None = None, parent_id: str | None = None,

@@ -14,11 +14,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from kekiz.domain.cooperation import Network
+from kekiz.domain.deletion import DeletionPlan
 from kekiz.domain.directory import Directory
 from kekiz.domain.errors import NotFound, StoreError
 from kekiz.domain.goals import Leitbild
 from kekiz.domain.model import OBSERVATION_COLUMNS, Dataset, Indicator, Level, Member, Unit
 from kekiz.storage import cooperation as coop_sql
+from kekiz.storage import deletion
 from kekiz.storage import services as services_sql
 from kekiz.storage.auth import SqlAuthWriter, audit_dataset, audit_dataset_rows
 from kekiz.storage.db import Conn
@@ -57,6 +59,13 @@ class SqlWriter:
     def ensure_levels(self, levels: Iterable[Level]) -> None:
         self._upsert("levels", [dict(id=lv.id, name_de=lv.name_de, name_en=lv.name_en,
                                      rank=lv.rank) for lv in levels], ["id"])
+
+    def define_levels(self, levels: Iterable[Level]) -> None:
+        """Store a municipality's own levels with their hierarchy and plural names."""
+        self._upsert("levels", [dict(id=lv.id, name_de=lv.name_de, name_en=lv.name_en,
+                                     rank=lv.rank, parent_id=lv.parent_id,
+                                     municipality=lv.municipality, plural_de=lv.plural_de,
+                                     plural_en=lv.plural_en) for lv in levels], ["id"])
 
     def add_dataset(self, ds: Dataset) -> Dataset:
         """Record a dataset; a dataset of the same name becomes its next revision."""
@@ -215,6 +224,31 @@ class SqlWriter:
             "AND (method IS NULL OR method <> 'aggregate_up')", [indicator_id, *params])
         return pd.MultiIndex.from_tuples([(str(u), str(p)) for u, p in rows],
                                          names=["unit_id", "period"])
+
+    def apply_deletion(self, plan: DeletionPlan) -> int:
+        """Remove the rows of a deletion plan; the number of rows removed."""
+        removed = deletion.apply(self._conn, plan)
+        if removed:
+            self._touch()
+        return removed
+
+    def replaced_values(self, frame: pd.DataFrame, dataset_name: str) -> dict[str, int]:
+        """Of the values in ``frame`` (indicator_id, unit_id, period), how many are held
+        now by datasets of another name: dataset name -> number."""
+        if frame.empty:
+            return {}
+        keys = {(str(i), str(u), str(p)) for i, u, p in frame[
+            ["indicator_id", "unit_id", "period"]].itertuples(index=False)}
+        cond, params = self._conn.dialect.any_of(
+            "o.indicator_id", sorted({k[0] for k in keys}))
+        out: dict[str, int] = {}
+        for ind, unit, period, name in self._conn.all(
+                "SELECT o.indicator_id, o.unit_id, o.period, d.name FROM observations o "
+                f"JOIN datasets d ON d.id = o.dataset_id WHERE {cond} AND d.name <> ?",
+                [*params, dataset_name]):
+            if (ind, unit, period) in keys:
+                out[str(name)] = out.get(str(name), 0) + 1
+        return out
 
     # -- state network ------------------------------------------------------------------------
     def replace_members(self, programme: str, members: Sequence[Member]) -> None:
