@@ -16,12 +16,8 @@ from kekiz.cli.main import app, command_tree
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('exp') / 'demo.db'}"
-    env = {**os.environ, "KEKIZ_STORE": url}
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env=env)
-    return env
+def demo_env(demo_module_url: str) -> dict[str, str]:
+    return {**os.environ, "KEKIZ_STORE": demo_module_url}
 
 
 def _kekiz(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

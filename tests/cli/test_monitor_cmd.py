@@ -20,11 +20,8 @@ def _run(store: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    done = _run(url, "demo")
-    assert done.returncode == 0, done.stderr
-    return url
+def demo_store(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 def _wilson(x: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -61,11 +61,8 @@ def test_funnel_limits_exact_binomial() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cmp') / 'demo.db'}"
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env={**os.environ, "KEKIZ_STORE": url})
-    return url
+def demo_url(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 def test_demo_did_illustration_and_chart(demo_url: str, tmp_path: Path) -> None:
