@@ -22,6 +22,71 @@ REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# -- parallel runs (pytest-xdist: ``make test`` runs ``-n auto --dist loadfile``) ----------
+#: Test files whose tests share one worker and run one after the other: the browser tests
+#: (Chromium and a server each; in parallel they would crowd two cores and their time
+#: guards).  Every other file is a unit of work of its own (its module fixtures, e.g. a
+#: copy of the demo store or a server, are made once), except the files of
+#: :data:`PER_TEST`, whose tests are independent and long, each a unit of work.
+SERIAL_GROUPS = {"browser": ("tests/web/test_browser",)}
+PER_TEST = ("tests/docs/test_snippets.py::test_console_examples_run",
+            "tests/docs/test_install_snippets.py::test_install_examples_run")
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work of a test under pytest-xdist (tests of one unit run on one worker,
+    in order)."""
+    for group, prefixes in SERIAL_GROUPS.items():
+        if nodeid.startswith(prefixes):
+            return group
+    if nodeid.startswith(PER_TEST):
+        return nodeid
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # a worker starts with COLUMNS=80 in its environment, which fixes the width of the
+        # command line's consoles when they are made; a serial run (CI) has no COLUMNS
+        for name in ("COLUMNS", "LINES"):
+            os.environ.pop(name, None)
+
+
+#: Units of work known to take longest (minutes each), longest first: under xdist they are
+#: handed out first, so that no worker is left with a long one at the end.
+LONG_FIRST = ("tests/docs/test_snippets.py::test_console_examples_run[guides/records.md]",
+              "tests/docs/test_snippets.py::test_console_examples_run[guides/monitoring.md]",
+              "tests/docs/test_install_snippets.py::test_install_examples_run",
+              "tests/web/test_browser",
+              "tests/docs/test_snippets.py::test_console_examples_run")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and config.getvalue("dist") == "loadfile"):
+        return  # a serial run keeps the order of the files
+
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, p in enumerate(LONG_FIRST) if item.nodeid.startswith(p)),
+                    len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside a unit of work stays
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadfile``: the units of work of :func:`work_unit` instead of files
+    (other ``--dist`` modes are xdist's own)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Scheduling(config, log)
+
+
 def shared_path() -> Path:
     """The project's ``../shared`` folder (real data and reference answers)."""
     return Path(os.environ.get("KEKIZ_SHARED", REPO.parent / "shared")).resolve()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kekiz.cli.main import app, command_tree
+from tests.inprocess import run_kekiz
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,7 @@ def demo_env(demo_module_url: str) -> dict[str, str]:
 
 
 def _kekiz(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", *args], capture_output=True,
-                          text=True, check=False, env=env)
+    return run_kekiz(args, env=env)
 
 
 def test_csv_german_excel(demo_env: dict[str, str], tmp_path: Path) -> None:

@@ -5,18 +5,16 @@ intervals for the unemployment share; Köln's child shares per Stadtteil."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.inprocess import run_kekiz
+
 
 def _run(store: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", "--store", store, *args],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "COLUMNS": "250"})
+    return run_kekiz(["--store", store, *args], columns=250)
 
 
 @pytest.fixture(scope="module")

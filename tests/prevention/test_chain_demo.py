@@ -50,7 +50,9 @@ def demo(demo_module_url: str) -> str:
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     from kekiz.cli import context
 
-    monkeypatch.setattr(context.out, "width", 250)
+    # the width as set, not as read: undoing "width" would fix the width read now (80)
+    # for every later test of the process
+    monkeypatch.setattr(context.out, "_width", 250)
 
 
 def _run(url: str, *args: str) -> Result:
