@@ -1,6 +1,7 @@
 # kekiz — two commands: `make demo` (build the demo store from bundled real data and
 # serve it at http://127.0.0.1:8000/) and `make test` (lint, type-check and the full
-# test suite, services included).
+# test suite, services included).  `make check` is the quick loop while editing: lint,
+# types and the tests not marked slow.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -9,8 +10,11 @@ CORE = $(VENV)/.installed-core
 DEV = $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# the tests in parallel (pytest-xdist, one worker per core; tests/conftest.py says which
+# tests share a worker) and the 20 slowest listed at the end
+PYTEST_ARGS ?= -q -n auto --dist loadfile --durations=20
 
-.PHONY: demo demo-store docs test lint typecheck clean
+.PHONY: demo demo-store docs test check lint typecheck clean
 
 $(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +48,16 @@ test: $(DEV)
 	bash scripts/test-services.sh
 	$(BIN)/ruff check src tests $(wildcard tools bench)
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest $(PYTEST_ARGS)
 	# dependency audit: fails on a known vulnerability; exit 3 = vulnerability data not
 	# reachable from this machine (said loudly, not a failure)
 	bash scripts/audit-deps.sh >/dev/null || [ $$? -eq 3 ]
+
+# lint, types and the tests not marked slow (the edit-test loop; `make test` runs all)
+check: $(DEV)
+	$(BIN)/ruff check src tests $(wildcard tools bench)
+	$(BIN)/mypy
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not slow"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache kekiz.db kekiz.db-*

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kekiz.demo import attributions, demo_dir
 from kekiz.storage import open_store
+from tests.conftest import copy_demo
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = tmp_path_factory.mktemp("demo") / "x.db"
-    url = f"sqlite:///{db}"
-    env = {**os.environ, "KEKIZ_STORE": url}
-    done = subprocess.run([sys.executable, "-m", "kekiz", "demo", "--json"], env=env,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
+def demo_db(demo_build: tuple[Path, dict[str, Any]],
+            tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the session's demo store, built by ``KEKIZ_STORE=... kekiz demo --json``
+    (tests/conftest.py); the summary it printed is checked here."""
+    db, summary = demo_build
     assert summary["units"] == {"gemeinde": 396, "kreis": 53, "stadtbezirk": 9,
                                 "stadtteil": 86}
-    assert db.exists()
-    return url
+    assert summary["store"].endswith(str(db))
+    return copy_demo(db, tmp_path_factory.mktemp("demo") / "x.db")
 
 
 def test_units_and_parents(demo_db: str) -> None:

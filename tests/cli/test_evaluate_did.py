@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.inprocess import run_kekiz
 
 ATT_GT = {
     (2004, 2004): -0.0105, (2004, 2005): -0.0704, (2004, 2006): -0.1373,
@@ -18,8 +19,7 @@ ATT_GT = {
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", *args], capture_output=True,
-                          text=True, check=False)
+    return run_kekiz(args)
 
 
 def test_mpdta_through_the_command(refdata: Path, tmp_path: Path) -> None:

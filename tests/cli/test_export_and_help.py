@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,20 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from kekiz.cli.main import app, command_tree
+from tests.inprocess import run_kekiz
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('exp') / 'demo.db'}"
-    env = {**os.environ, "KEKIZ_STORE": url}
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env=env)
-    return env
+def demo_env(demo_module_url: str) -> dict[str, str]:
+    return {**os.environ, "KEKIZ_STORE": demo_module_url}
 
 
 def _kekiz(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", *args], capture_output=True,
-                          text=True, check=False, env=env)
+    return run_kekiz(args, env=env)
 
 
 def test_csv_german_excel(demo_env: dict[str, str], tmp_path: Path) -> None:

@@ -4,21 +4,20 @@ hand-computed example, and bad input that names file, row and column."""
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.inprocess import run_kekiz
 
 MSS_DIR = "data/berlin_mss_2013_2019"
 COLUMNS = ["id", "status_index", "status_class", "dynamics_index", "dynamics_class"]
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", *args], capture_output=True,
-                          text=True, check=False, env={**os.environ, "COLUMNS": "200"})
+    return run_kekiz(args, columns=200)
 
 
 def _published(shared_dir: Path, year: int) -> Path:

@@ -5,26 +5,21 @@ intervals for the unemployment share; Köln's child shares per Stadtteil."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.inprocess import run_kekiz
+
 
 def _run(store: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", "--store", store, *args],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "COLUMNS": "250"})
+    return run_kekiz(["--store", store, *args], columns=250)
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    done = _run(url, "demo")
-    assert done.returncode == 0, done.stderr
-    return url
+def demo_store(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 def _wilson(x: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
+from tests.inprocess import run_kekiz
+
 
 def _protect(src: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kekiz", "privacy", "protect", str(src),
-                           "--by", "region,gender", "-o", str(out), *extra],
-                          capture_output=True, text=True, check=False)
+    return run_kekiz(["privacy", "protect", str(src), "--by", "region,gender", "-o", str(out),
+                      *extra])
 
 
 def _status(out: Path) -> dict[tuple[str, str], str]:
@@ -50,9 +50,9 @@ def test_dominance_and_p_percent(refdata: Path, tmp_path: Path) -> None:
 
 def test_english_labels_and_missing_column(refdata: Path, tmp_path: Path) -> None:
     out = tmp_path / "en.csv"
-    done = subprocess.run([sys.executable, "-m", "kekiz", "--lang", "en", "privacy", "protect",
-                           str(refdata / "sdc" / "microdata1.csv"), "--by", "region,gender",
-                           "-o", str(out)], capture_output=True, text=True, check=False)
+    done = run_kekiz(["--lang", "en", "privacy", "protect",
+                      str(refdata / "sdc" / "microdata1.csv"), "--by", "region,gender",
+                      "-o", str(out)])
     assert done.returncode == 0, done.stderr
     assert "Total" in set(pd.read_csv(out, dtype=str)["region"])
     bad = _protect(refdata / "sdc" / "microdata1.csv", tmp_path / "x.csv", "--value", "nope")

@@ -41,6 +41,7 @@ def _kekiz(url: str, *args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow  # kekiz commands, pg_dump and pg_restore as processes
 def test_documented_backup_and_restore_round_trip(pg_url: str, tmp_path: Path) -> None:
     _kekiz(pg_url, "init")
     _kekiz(pg_url, "import", "boundaries", str(EXAMPLES / "stadtbezirke.gpkg"),

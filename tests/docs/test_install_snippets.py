@@ -30,6 +30,7 @@ def test_install_pages() -> None:
     assert names == {"getting-started.md", "en/getting-started.md"}
 
 
+@pytest.mark.slow  # a clone, a virtual environment, make demo: minutes
 @pytest.mark.parametrize("page", INSTALL_PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_install_examples_run(page: Path, tmp_path: Path) -> None:
     if shutil.which("git") is None or shutil.which("make") is None:

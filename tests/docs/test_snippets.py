@@ -62,6 +62,7 @@ def test_guides_have_no_unrun_shell_examples() -> None:
             assert not unrun, f"{rel}: sh blocks are not run, use console blocks: {unrun}"
 
 
+@pytest.mark.slow  # each page runs its commands in fresh processes: 10 s to minutes
 @pytest.mark.parametrize("page", RUNNABLE, ids=lambda p: str(p.relative_to(DOCS)))
 def test_console_examples_run(page: Path, tmp_path: Path,
                               request: pytest.FixtureRequest) -> None:

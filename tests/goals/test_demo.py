@@ -4,9 +4,6 @@ demo Leitbild with statuses, through the application object and the CLI."""
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +30,8 @@ FILES = [COOP / f"SYNTHETISCH_koeln_kooperation_welle{w}.csv" for w in (1, 2)]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoalMonitor]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('goaldemo') / 'demo.db'}"
-    done = subprocess.run([sys.executable, "-m", "kekiz", "demo", "--json"],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "KEKIZ_STORE": url})
-    assert done.returncode == 0, done.stderr
+def demo(demo_module_url: str) -> Iterator[GoalMonitor]:
+    url = demo_module_url
     m = GoalMonitor(load_settings({"store": url, "lang": "de"}))
     m.lines = build_cooperation_demo(m) + build_goals_demo(m)  # type: ignore[attr-defined]
     yield m

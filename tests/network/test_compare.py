@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from scipy import stats
 
 from kekiz.domain.model import Member
 from kekiz.network.compare import cohorts, funnel, group_trends, rank_with_intervals
+from tests.inprocess import run_kekiz
 
 
 def test_cohorts_take_the_earlier_of_own_and_kreis_membership() -> None:
@@ -61,29 +60,24 @@ def test_funnel_limits_exact_binomial() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cmp') / 'demo.db'}"
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env={**os.environ, "KEKIZ_STORE": url})
-    return url
+def demo_url(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 def test_demo_did_illustration_and_chart(demo_url: str, tmp_path: Path) -> None:
     out, chart = tmp_path / "did.json", tmp_path / "did.png"
-    done = subprocess.run(
-        [sys.executable, "-m", "kekiz", "network", "did", "--indicator", "gisd_score",
-         "--start", "2005", "-o", str(out), "--chart", str(chart)],
-        capture_output=True, text=True, check=False, env={**os.environ, "KEKIZ_STORE": demo_url})
+    done = run_kekiz(
+        ["network", "did", "--indicator", "gisd_score", "--start", "2005", "-o", str(out),
+         "--chart", str(chart)], env={**os.environ, "KEKIZ_STORE": demo_url})
     assert done.returncode == 0, done.stderr
     assert "Illustration, kein kausaler Befund" in done.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["method"]["cohort_sizes"] == {"2012": 53, "2017": 112}
     assert data["method"]["n_units"] == 396
     assert chart.stat().st_size > 10_000
-    cmp = subprocess.run(
-        [sys.executable, "-m", "kekiz", "network", "compare", "--indicator",
-         "arbeitslosenanteil", "--json"], capture_output=True, text=True, check=True,
-        env={**os.environ, "KEKIZ_STORE": demo_url})
+    cmp = run_kekiz(["network", "compare", "--indicator", "arbeitslosenanteil", "--json"],
+                    env={**os.environ, "KEKIZ_STORE": demo_url})
+    assert cmp.returncode == 0, cmp.stderr
     rows = json.loads(cmp.stdout)
     assert {r["group"] for r in rows} == {"Mitglied seit 2012", "Mitglied seit 2017",
                                          "nie Mitglied"}
@@ -106,10 +100,9 @@ def test_size_classes_hand_checked() -> None:
 def test_demo_benchmark_with_funnel(demo_url: str, tmp_path: Path) -> None:
     chart = tmp_path / "funnel.png"
     env = {**os.environ, "KEKIZ_STORE": demo_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "kekiz", "network", "benchmark", "--indicator",
-         "arbeitslosenanteil", "--unit", "05513000", "--period", "2021", "--json"],
-        capture_output=True, text=True, check=True, env=env)
+    done = run_kekiz(["network", "benchmark", "--indicator", "arbeitslosenanteil", "--unit",
+                      "05513000", "--period", "2021", "--json"], env=env)
+    assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["peer_group"] == "Großstadt (100.000 bis unter 500.000)"
     assert data["units_ranked"] >= 390
@@ -118,9 +111,8 @@ def test_demo_benchmark_with_funnel(demo_url: str, tmp_path: Path) -> None:
     assert data["funnel"]["outside"] == 2
     groups = {r["group"] for r in data["trends"]}
     assert {"Gebiet", "Mitglieder", "übrige Nicht-Mitglieder"} <= groups
-    done = subprocess.run(
-        [sys.executable, "-m", "kekiz", "network", "benchmark", "--indicator",
-         "arbeitslosenanteil", "--unit", "05513000", "--funnel", str(chart)],
-        capture_output=True, text=True, check=True, env=env)
+    done = run_kekiz(["network", "benchmark", "--indicator", "arbeitslosenanteil", "--unit",
+                      "05513000", "--funnel", str(chart)], env=env)
+    assert done.returncode == 0, done.stderr
     assert "Funnel-Plot: über der 99,8-%-Grenze" in done.stdout
     assert chart.stat().st_size > 10_000

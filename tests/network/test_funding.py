@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,11 +12,8 @@ from kekiz.settings import load_settings
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Kekiz:
-    url = f"sqlite:///{tmp_path_factory.mktemp('fund') / 'demo.db'}"
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env={**os.environ, "KEKIZ_STORE": url})
-    return Kekiz(load_settings({"store": url}))
+def demo(demo_module_url: str) -> Kekiz:
+    return Kekiz(load_settings({"store": demo_module_url}))
 
 
 def test_ledger_totals_and_per_child(demo: Kekiz) -> None:

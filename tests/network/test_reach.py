@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 
 import pandas as pd
@@ -14,6 +12,7 @@ import pytest
 from kekiz.domain.errors import MethodError
 from kekiz.domain.model import Member
 from kekiz.network.reach import ChildCounts, active_members, compute_reach, estimate_children
+from tests.inprocess import run_kekiz
 
 UNITS = pd.DataFrame({
     "id": ["K1", "K2", "G11", "G12", "G21"],
@@ -61,17 +60,14 @@ def test_estimate_children_hand_computed() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('reach') / 'demo.db'}"
-    subprocess.run([sys.executable, "-m", "kekiz", "demo"], check=True, capture_output=True,
-                   env={**os.environ, "KEKIZ_STORE": url})
-    return url
+def demo_url(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 def _reach(url: str, year: int) -> dict:  # type: ignore[type-arg]
-    done = subprocess.run([sys.executable, "-m", "kekiz", "network", "reach", "--year",
-                           str(year), "--json"], capture_output=True, text=True, check=True,
-                          env={**os.environ, "KEKIZ_STORE": url})
+    done = run_kekiz(["network", "reach", "--year", str(year), "--json"],
+                     env={**os.environ, "KEKIZ_STORE": url})
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +30,9 @@ MUELHEIM, EHRENFELD, WIDDERSDORF = "05315000-901", "05315000-401", "05315000-309
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo(demo_module_url: str) -> str:
     """The demo store; the chain offers are added unless ``kekiz demo`` did it already."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('chain') / 'demo.db'}"
-    done = subprocess.run([sys.executable, "-m", "kekiz", "demo"], capture_output=True,
-                          text=True, check=False, env={**os.environ, "KEKIZ_STORE": url})
-    assert done.returncode == 0, done.stderr
+    url = demo_module_url
     store = open_store(url)
     try:
         if not store.service_datasets():
@@ -56,7 +50,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     from kekiz.cli import context
 
-    monkeypatch.setattr(context.out, "width", 250)
+    # the width as set, not as read: undoing "width" would fix the width read now (80)
+    # for every later test of the process
+    monkeypatch.setattr(context.out, "_width", 250)
 
 
 def _run(url: str, *args: str) -> Result:

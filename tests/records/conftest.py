@@ -1,7 +1,7 @@
 """Fixtures of the record tests (issue #4).
 
-``demo_base``: the Köln demo store (built once per session through the application object, as
-``kekiz demo`` does).  ``base_url``: a private copy of it per test.  ``records_demo``: a
+``demo_base``: the Köln demo store (the session's shared demo store, built once by
+``kekiz demo``).  ``base_url``: a private copy of it per test.  ``records_demo``: a
 copy with the synthetic school-entrance records of 2010-2012 imported by
 :func:`kekiz.demo.records.build_records_demo` (the demo step).  ``cli``: the real
 command line in-process with the ``records`` sub-app registered.
@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from kekiz.demo import build_demo
 from kekiz.demo.records import build_records_demo
 from kekiz.records.schema import RecordSchema, schema_from_mapping
 from kekiz.services.records import RecordImport
 from kekiz.settings import SETTINGS, load_settings
 from kekiz.storage import open_store
+from tests.conftest import copy_demo
 
 DEMO_YEARS = (2010, 2011, 2012)
 DEMO_SEED = 42
@@ -68,17 +68,17 @@ def _has_records(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def demo_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_base(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Köln demo store without the records step (if the manifest already has it,
     its records are kept; tests that need a store without them use their own data)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    m = monitor_for(f"sqlite:///{path}")
+    url = copy_demo(demo_store_file, path)
+    if not os.environ.get("KEKIZ_TEST_DEMO_WITH_RECORDS") or _has_records(url):
+        return path
+    m = monitor_for(url)
     try:
-        build_demo(m)
-        if os.environ.get("KEKIZ_TEST_DEMO_WITH_RECORDS") and not _has_records(
-                f"sqlite:///{path}"):
-            # as the demo does once its manifest has the records step
-            build_records_demo(m, years=DEMO_YEARS, seed=DEMO_SEED)
+        # as the demo does once its manifest has the records step
+        build_records_demo(m, years=DEMO_YEARS, seed=DEMO_SEED)
     finally:
         m.close()
     return path

@@ -17,12 +17,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from kekiz.storage import open_store
 from kekiz.storage import schema as t
 from tests.ingest.conftest import GEMEINDEN, build_base
 from tests.sql import connect
+
+pytestmark = pytest.mark.slow  # kills kekiz processes in the middle of imports
 
 DAYS = int(os.environ.get("KEKIZ_CRASH_DAYS", "34000"))
 KILLS = int(os.environ.get("KEKIZ_CRASH_KILLS", "5"))

@@ -18,7 +18,7 @@ from tests.ingest.conftest import GEMEINDEN, build_base, monitor_for
 from tests.pg import Cluster, PgUnavailable, create_database
 from tests.web.server import kekiz_serve
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # restarts a server under traffic
 
 
 def write(url: str, tmp: Path, year: int) -> None:

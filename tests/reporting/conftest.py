@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: one demo store per session (with the two withheld test
+"""Fixtures of the report tests: a copy of the session's demo store (with the two withheld test
 values of the web tests, whose true digits must never appear in a report)."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session")
-def report_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_db(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("reports") / "kekiz.db"
-    build_web_store(path)
+    build_web_store(demo_store_file, path)
     return path
 
 

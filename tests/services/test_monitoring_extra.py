@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,13 +227,8 @@ def test_typology_same_seed_identical_with_profiles_and_params(store_url: str) -
 
 # -- CLI on the demo store ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('extrademo') / 'demo.db'}"
-    done = subprocess.run([sys.executable, "-m", "kekiz", "demo", "--json"],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "KEKIZ_STORE": url})
-    assert done.returncode == 0, done.stderr
-    return url
+def demo_url(demo_module_url: str) -> str:
+    return demo_module_url
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 
 from kekiz.analysis.classify import map_classes
 from kekiz.app import Kekiz
-from kekiz.demo import build_demo
 from kekiz.domain.model import Dataset
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_model import build_view
@@ -32,14 +31,9 @@ INDICATORS = ["anteil_kinder_u18", "seu_sprachdefizit_synth", "einwohner_u3",
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('classes') / 'demo.db'}"
-    k = Kekiz(load_settings({"store": url}, environ={}))
-    try:
-        build_demo(k)
-    finally:
-        k.close()
-    return url
+def demo_url(demo_module_url: str) -> str:
+    """A copy of the session's demo store for this module."""
+    return demo_module_url
 
 
 @pytest.fixture

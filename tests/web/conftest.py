@@ -1,4 +1,4 @@
-"""Fixtures of the web tests: one demo store per session, with withheld values added.
+"""Fixtures of the web tests: a copy of the session's demo store, with withheld values added.
 
 The demo holds no suppressed values, so two are added: the number of children under 3
 in Altstadt/Süd (Köln, Stadtteil) in 2012 and the GISD of the city of Köln in 2021.  Their
@@ -18,10 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kekiz.app import Kekiz
-from kekiz.demo import build_demo
 from kekiz.domain.model import Aggregation, Dataset, Indicator, Polarity
 from kekiz.settings import Settings, load_settings
 from kekiz.web import create_app
+from tests.conftest import copy_demo
 
 SECRET = "8642097531"
 SUPPRESSED_STADTTEIL = ("einwohner_u3", "05315000-101", "2012")
@@ -40,11 +40,11 @@ PRIVATE_OFFERS = "kzprivat Angebote Köln"
 PRIVATE_OFFER = "kzprivat Familienbüro"
 
 
-def build_web_store(path: Path) -> str:
-    url = f"sqlite:///{path}"
+def build_web_store(demo: Path, path: Path) -> str:
+    """A copy of the demo store ``demo`` at ``path`` with the two withheld test values."""
+    url = copy_demo(demo, path)
     monitor = Kekiz(load_settings({"store": url}, environ={}))
     try:
-        build_demo(monitor)
         with monitor.store.transaction() as tx:
             ds = tx.add_dataset(Dataset(name="Testsperre", kind="indicators",
                                         licence="CC0", source="kekiz tests"))
@@ -99,9 +99,9 @@ def add_private(monitor: Kekiz) -> None:
 
 
 @pytest.fixture(scope="session")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def web_db(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web") / "kekiz.db"
-    build_web_store(path)
+    build_web_store(demo_store_file, path)
     return path
 
 

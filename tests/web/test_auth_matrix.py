@@ -58,6 +58,8 @@ from tests.web.conftest import (
     SUPPRESSED_STADTTEIL,
 )
 
+pytestmark = pytest.mark.slow  # every endpoint for every role
+
 KOELN_STADTTEIL = SUPPRESSED_STADTTEIL[1]  # 05315000-101, holds a suppressed value
 #: unit -> the OGC collection (level) it belongs to
 LEVEL_OF = {KOELN: "gemeinde", BONN: "gemeinde", KOELN_STADTTEIL: "stadtteil"}

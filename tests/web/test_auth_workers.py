@@ -31,8 +31,9 @@ PASSWORD = "Zwei-Prozesse-ein-Store-7"
 KOELN = "05315000"
 AACHEN = "05334002"
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="finds the serving worker through /proc (Linux)")
+pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                 reason="finds the serving worker through /proc (Linux)"),
+              pytest.mark.slow]  # a server with two workers
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import IN_CI, REPO
 from tests.web.server import Server, kekiz_serve
 
+pytestmark = pytest.mark.slow  # Chromium and a server per module
+
 CHROMIUM = os.environ.get("KEKIZ_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "test-artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

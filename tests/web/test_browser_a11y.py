@@ -38,6 +38,8 @@ from tests.web.browser_kit import (
 )
 from tests.web.server import Server, kekiz_serve
 
+pytestmark = pytest.mark.slow  # Chromium and a server per module
+
 #: Headings in order, text boxes inside the viewBox, the width: problems in the page.
 CHECKS = (Path(__file__).resolve().parent / "page_checks.js").read_text(encoding="utf-8")
 AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(r =>

@@ -12,6 +12,8 @@ import pytest
 from tests.web.server import Server
 from tests.web.test_browser import browser_context, page, server, shot  # noqa: F401
 
+pytestmark = pytest.mark.slow  # Chromium and a server per module
+
 PAGES = {"chain": "/chain", "chain-0-3": "/chain?phase=0-3",
          "cooperation": "/cooperation", "goals": "/goals",
          "goals-district": "/goals?unit=05315000-101", "finder": "/finder"}

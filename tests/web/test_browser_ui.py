@@ -33,6 +33,8 @@ from tests.web.browser_kit import (
 from tests.web.server import Server, kekiz_serve
 from tests.web.test_browser import SHOTS
 
+pytestmark = pytest.mark.slow  # Chromium and a server per module
+
 STADTTEILE = "/atlas?level=stadtteil&indicator=einwohner_u3&period=2012"
 
 

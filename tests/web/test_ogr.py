@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import IN_CI
 from tests.web.server import Server, kekiz_serve
 
+pytestmark = pytest.mark.slow  # kekiz serve and GDAL's ogrinfo as processes
+
 
 def _ogrinfo() -> str:
     path = shutil.which("ogrinfo")
