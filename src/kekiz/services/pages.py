@@ -44,7 +44,7 @@ from kekiz.services.chain_results import ChainResult, CoverageResult, GapsResult
 from kekiz.services.cooperation import CooperationService
 from kekiz.services.data import DataService
 from kekiz.services.directory import DirectoryService
-from kekiz.services.finder import FinderService
+from kekiz.services.finder import FinderService, StreetStart
 from kekiz.services.goals import GoalService
 from kekiz.services.network import DEFAULT_PROGRAMME, NetworkOverview, NetworkService
 from kekiz.settings import Settings
@@ -587,6 +587,15 @@ class PageService:
 
     def find(self, **filters: Any) -> list[FinderHit]:
         return self._finder.find(**filters)
+
+    def locate_street(self, text: str) -> StreetStart:
+        return self._finder.locate(text)
+
+    def street_pairs(self) -> list[tuple[str, str]]:
+        return self._finder.street_pairs()
+
+    def streets_synthetic(self) -> bool | None:
+        return self._finder.streets_synthetic()
 
     def leitbilder(self) -> list[tuple[str, str, str]]:
         return self._goals.leitbilder()
