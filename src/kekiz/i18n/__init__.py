@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from kekiz.i18n.finder_texts import FINDER_TEXTS
 from kekiz.i18n.ui_texts import UI_TEXTS
 
 __all__ = ["LANGS", "TEXTS", "Translator", "fmt_date", "fmt_number", "fmt_percent",
@@ -341,8 +342,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "topic": ("Thema", "Topic"),
     "district": ("Stadtteil", "District"),
     "finder_near": ("In der Nähe von", "Near"),
-    "finder_near_help": ("Stadtteil, Adresse eines Angebots oder Koordinaten (50.94, 6.96)",
-                         "district, address of an offer or coordinates (50.94, 6.96)"),
     "finder_radius": ("Entfernung höchstens", "Distance at most"),
     "search": ("Suchen", "Search"),
     "results": ("Ergebnisse", "Results"),
@@ -375,6 +374,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "“[synthetisch]” are invented examples."),
 }
 TEXTS.update(UI_TEXTS)
+TEXTS.update(FINDER_TEXTS)
 
 
 class Translator:
