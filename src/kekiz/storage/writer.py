@@ -227,10 +227,13 @@ class SqlWriter:
     def replace_streets(self, entries: Sequence[StreetEntry], dataset_id: int) -> int:
         """The street directory, replaced as a whole by the sections of one import."""
         self._delete("DELETE FROM streets", ())
+        rows = [e.row for e in entries]  # the file's rows, where they tell them apart
+        seqs = rows if len(set(rows)) == len(rows) else list(range(len(entries)))
         self._insert("streets", ["dataset_id", "seq", "street", "street_key", "number_first",
                                  "number_last", "side", "postcode", "unit_id", "lat", "lon"],
                      [(dataset_id, k, e.street, normalise_street(e.street), e.first, e.last, e.side,
-                       e.postcode, e.unit_id, e.lat, e.lon) for k, e in enumerate(entries)])
+                       e.postcode, e.unit_id, e.lat, e.lon) for k, e in zip(seqs, entries,
+                                                                          strict=True)])
         return len(entries)
 
     # -- plain inserts and upserts -------------------------------------------------------------
