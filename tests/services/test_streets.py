@@ -4,6 +4,7 @@ square Stadtteile)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def _app(url: str) -> Kekiz:
 
 
 @pytest.fixture
-def app(store_url: str, tmp_path: Path) -> Kekiz:
+def app(store_url: str, tmp_path: Path) -> Iterator[Kekiz]:
     made = _app(store_url)
     path = tmp_path / "strassen.csv"
     path.write_text(STREETS, encoding="utf-8")

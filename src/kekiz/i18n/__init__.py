@@ -360,10 +360,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "Age “{value}” is not a number. Please enter e.g. 4 or 1.5."),
     "finder_bad_phase": ("Unbekannte Lebensphase.", "Unknown life phase."),
     "finder_bad_district": ("Unbekannter Stadtteil.", "Unknown district."),
-    "finder_bad_start": ("„{value}“ ist weder ein Stadtteil noch die Adresse eines Angebots "
-                         "noch Koordinaten (z. B. 50.94, 6.96).",
-                         "“{value}” is neither a district, nor the address of an offer, nor "
-                         "coordinates (e.g. 50.94, 6.96)."),
+    "finder_bad_start": ("„{value}“ ist weder ein Stadtteil noch eine Straße des "
+                         "Straßenverzeichnisses noch die Adresse eines Angebots noch "
+                         "Koordinaten (z. B. 50.94, 6.96).",
+                         "“{value}” is neither a district, nor a street of the street "
+                         "directory, nor the address of an offer, nor coordinates (e.g. "
+                         "50.94, 6.96)."),
     "finder_radius_needs_start": ("Für die Entfernung bitte „In der Nähe von“ ausfüllen.",
                                   "For the distance please fill in “Near”."),
     "distance": ("Entfernung", "Distance"),

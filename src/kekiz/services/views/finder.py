@@ -144,8 +144,9 @@ def _hit(h: FinderHit, lang: str, t: Translator, unit_names: dict[str, str]
     """The view of one result: the details the data hold, and the names of the others."""
     place = ", ".join(x for x in (h.address, f"{h.postal_code} {h.city}".strip()) if x) \
         if h.address else ""  # a city alone is no address
+    amount = "" if h.cost is None else fmt_number(h.cost, 2, lang)
     cost = None if h.cost is None else (t("free_of_charge") if h.cost == 0 else
-                                        f"{fmt_number(h.cost, 2, lang)} €")
+                                        f"€{amount}" if lang == "en" else f"{amount} €")
     details = {
         "address": place, "phone": h.phone, "email": h.email, "website": h.website,
         "schedule": schedule_text(h.schedule, lang),
