@@ -149,7 +149,7 @@ def test_every_detail_the_data_hold_is_shown(web_db: Path, tmp_path: Path) -> No
                      '<a href="mailto:info@fz.example.org">info@fz.example.org</a>',
                      '<a href="https://fz.example.org" rel="noopener">',
                      "<dd>Deutsch, Türkisch</dd>", "<dd>kostenlos</dd>",
-                     '<dd class="offer-position">50,9225° N, 6,9430° O</dd>'):
+                     '<dd class="offer-position">50,923° N, 6,943° O (auf etwa 100 m)</dd>'):
             assert part in full, part
         assert "Nicht in den Daten" not in full
         assert "Entfernung: 0,0 km · ca. 1 Min. zu Fuß" in full

@@ -23,11 +23,6 @@ FINDER_TEXTS: dict[str, tuple[str, str]] = {
                          "Karten-App) in „In der Nähe von“ eintragen.",
                          "Without JavaScript: enter the coordinates of your location (e.g. "
                          "from a map app) in “Near”."),
-    "js_finder_here_wait": ("Standort wird bestimmt …", "Finding your location …"),
-    "js_finder_here_denied": ("Der Standort ist nicht verfügbar (nicht erlaubt oder nicht "
-                              "bestimmbar). Bitte eine Adresse eingeben.",
-                              "The location is not available (not allowed or not found). "
-                              "Please enter an address."),
     "finder_start_device": ("Entfernung gemessen ab Ihrem Standort (vom Gerät; nicht "
                             "gespeichert).", "Distance measured from your location (from "
                             "the device; not stored)."),
@@ -79,7 +74,8 @@ FINDER_TEXTS: dict[str, tuple[str, str]] = {
     "finder_field_cost": ("Kosten", "Costs"),
     "finder_field_position": ("Lage", "Position"),
     "finder_field_topics": ("Themen", "Topics"),
-    "finder_position": ("{lat}° N, {lon}° O", "{lat}° N, {lon}° E"),
+    "finder_position": ("{lat}° N, {lon}° O (auf etwa 100 m)",
+                        "{lat}° N, {lon}° E (to about 100 m)"),
     "finder_missing": ("Nicht in den Daten: {fields}.", "Not in the data: {fields}."),
     "finder_source": ("Quelle: {source}", "Source: {source}"),
     "finder_card_title": ("Angebote für Familien finden", "Find offers for families"),

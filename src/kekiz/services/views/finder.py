@@ -168,7 +168,7 @@ def _hit(h: FinderHit, lang: str, t: Translator, unit_names: dict[str, str]
         "topics": [topic_name(x, lang) for x in h.topics],
         "unit": unit_names.get(h.unit_id, ""),
         "position": None if h.lat is None or h.lon is None else
-        t("finder_position", lat=fmt_number(h.lat, 4, lang), lon=fmt_number(h.lon, 4, lang))}
+        t("finder_position", lat=fmt_number(h.lat, 3, lang), lon=fmt_number(h.lon, 3, lang))}
 
 
 def finder(m: PageService, lang: str, *, age: str | None = None, phase: str | None = None,
