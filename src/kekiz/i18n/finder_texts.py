@@ -85,4 +85,9 @@ FINDER_TEXTS: dict[str, tuple[str, str]] = {
                          "you: by the child's age, topic and address – with opening hours, "
                          "contact and walking time."),
     "finder_card_link": ("Zum Familienwegweiser", "Open the family service finder"),
+    "report_of_area": ("Bericht zu diesem Gebiet", "Report on this area"),
+    "report_pdf": ("PDF öffnen", "Open PDF"),
+    "report_html": ("HTML herunterladen", "Download HTML"),
+    "report_on_demand": ("wird beim ersten Abruf erstellt, das kann etwas dauern",
+                         "built on first request, this may take a while"),
 }

@@ -61,6 +61,31 @@ def _series(frame: pd.DataFrame | list[dict[str, Any]]) -> list[tuple[str, float
              and r["value"] is not None else None) for r in rows]
 
 
+def trend_text(name: str, points: list[tuple[str, float | None]], dec: int,
+               lang: str) -> tuple[str, str]:
+    """(accessible description of a sparkline's trend, its first and last value), e.g.
+    ``"Kinderarmut 2010–2012: von 35,1 (2010) auf 30,2 (2012) gesunken; niedrigster
+    Wert 30,2, höchster 35,1"`` and ``"35,1 → 30,2"``."""
+    known = [(p, v) for p, v in points if v is not None]
+    if not known:
+        return f"{name}: {points[0][0]}–{points[-1][0]}", ""
+    (p0, v0), (p1, v1) = known[0], known[-1]
+    f0, f1 = fmt_number(v0, dec, lang), fmt_number(v1, dec, lang)
+    lo = fmt_number(min(v for _, v in known), dec, lang)
+    hi = fmt_number(max(v for _, v in known), dec, lang)
+    if lang == "en":
+        how = "rose" if v1 > v0 and f1 != f0 else "fell" if v1 < v0 and f1 != f0 else \
+            "stayed the same"
+        text = (f"{name} {points[0][0]}–{points[-1][0]}: {how} from {f0} ({p0}) to {f1} "
+                f"({p1}); lowest value {lo}, highest {hi}")
+    else:
+        how = "gestiegen" if v1 > v0 and f1 != f0 else "gesunken" if v1 < v0 and f1 != f0 \
+            else "gleich geblieben"
+        text = (f"{name} {points[0][0]}–{points[-1][0]}: von {f0} ({p0}) auf {f1} ({p1}) "
+                f"{how}; niedrigster Wert {lo}, höchster {hi}")
+    return text, f"{f0} → {f1}"
+
+
 def _pct(share: float, lang: str) -> str:
     text = fmt_number(share * 100, 1, lang)
     return f"{text}%" if lang == "en" else f"{text}\u00a0%"
@@ -130,6 +155,21 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
     return (context)
 
 
+def _level_namer(m: PageService, t: Translator) -> Any:
+    """``unit -> "Kreis Köln"``: the unit's name after the short name of its level (the
+    part before " / "), so that a Kreis and a Gemeinde of the same name differ."""
+    levels = {e["level"].id: e["level"] for e in m.web_catalogue()["levels"]}
+
+    def named(unit: Any) -> str:
+        level = levels.get(unit.level)
+        if level is None:
+            return str(unit.name)
+        short = t.pick(level.name_de, level.name_en).split(" / ")[0]
+        return f"{short[:1].upper()}{short[1:]} {unit.name}"
+
+    return named
+
+
 def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
     t = Translator(lang)
     p = m.unit_profile(unit_id)
@@ -162,14 +202,15 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
             reasons.add(reason)
         name = t.pick(ind.name_de, ind.name_en)
         points = _series(mine)
+        trend, ends = trend_text(name, points, dec, lang)
         table.append({
             "id": ind.id, "name": name, "unit": ind.unit, "period": last["period"],
             "status": last["status"], "reason": reason,
             "shown": fmt_value(last["value"], str(last["status"]), dec, lang),
             "parent": at(parent, last["period"]), "city": at(city, last["period"]),
             "median": fmt_number(med, dec, lang) if med is not None else "–", "n": n,
-            "spark": sparkline(points, label=f"{name}: {points[0][0]}–{points[-1][0]}")
-            if len(points) > 1 else "",
+            "spark": sparkline(points, label=trend) if len(points) > 1 else "",
+            "spark_values": ends if len(points) > 1 else "",
             "compare": "/compare?" + urlencode(
                 [("indicator", ind.id), ("unit", p.unit.id)]
                 + [("unit", u.id) for u in p.peers[:5]]),
@@ -178,8 +219,12 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
                   str(r.name), unit_href(r.id), "current" if r.id == p.unit.id else "")
              for r in each_row(p.context)]
     level = p.level
+    named = _level_namer(m, t)
     return ({
         "p": p, "level_name": t.pick(level.name_de, level.name_en), "rows": table,
+        "unit_label": named(p.unit), "parent_label": named(parent) if parent else "",
+        "city_label": named(city) if city else "",
+        "crumbs": [(a.id, named(a)) for a in reversed(p.ancestors)],
         "reasons": sorted(reasons), "parent": parent, "city": city,
         "svg": choropleth(areas, label=t("on_map") + ": " + p.unit.name, width=420,
                           cache_key=m.cache_key("context", p.unit.level)),
