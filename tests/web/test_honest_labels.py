@@ -1,0 +1,65 @@
+"""Honest labels on the pages (issue #19): the level in profile headers and breadcrumbs,
+sparklines with values and a described trend, and the report of an area from its
+profile (PDF and HTML, built on demand and cached per data version)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi.testclient import TestClient
+
+
+def test_profile_headers_and_breadcrumbs_name_the_level(client: TestClient) -> None:
+    html = client.get("/unit/05315000?lang=de").text
+    heads = re.findall(r'<th scope="col" class="num">([^<]*)</th>', html)
+    # the Gemeinde Köln and the Kreis (kreisfreie Stadt) Köln: two columns, two names
+    assert heads[:2] == ["Gemeinde Köln", "Kreis Köln"]
+    crumbs = html.split('<nav class="crumbs"')[1].split("</nav>")[0]
+    assert '<a href="/unit/05315">Kreis Köln</a>' in crumbs
+    assert '<li aria-current="page">Gemeinde Köln</li>' in crumbs
+    html = client.get("/unit/05315000-101?lang=en").text
+    heads = re.findall(r'<th scope="col" class="num">([^<]*)</th>', html)
+    assert heads[:3] == ["City quarter Altstadt/Süd", "City borough Innenstadt",
+                         "Municipality Köln"]
+    client.get("/?lang=de")
+
+
+def test_sparklines_show_values_and_describe_the_trend(client: TestClient) -> None:
+    html = client.get("/unit/05315000-102?lang=de").text
+    row = html.split('<tr data-indicator="einwohner_u3">')[1].split("</tr>")[0]
+    label = re.search(r'<svg class="spark"[^>]*aria-label="([^"]+)"', row)
+    assert label is not None
+    text = label.group(1)
+    m = re.fullmatch(r"Kinder unter 3 Jahren (\d{4})–(\d{4}): von ([\d.]+) \((\d{4})\) auf "
+                     r"([\d.]+) \((\d{4})\) (gestiegen|gesunken|gleich geblieben); "
+                     r"niedrigster Wert ([\d.]+), höchster ([\d.]+)", text)
+    assert m is not None, text
+    first, last = (int(m.group(3).replace(".", "")), int(m.group(5).replace(".", "")))
+    word = "gestiegen" if last > first else "gesunken" if last < first else \
+        "gleich geblieben"
+    assert m.group(7) == word
+    assert f'<span class="small spark-values" aria-hidden="true">{m.group(3)} → ' \
+           f'{m.group(5)}</span>' in row
+
+
+def test_the_profile_links_to_its_report_pdf_and_html(client: TestClient) -> None:
+    html = client.get("/unit/05315000-101?lang=de").text
+    links = html.split('id="report-links"')[1].split("</p>")[0]
+    assert 'href="/unit/05315000-101/report.pdf"' in links
+    assert 'href="/unit/05315000-101/report.html"' in links
+    start = time.monotonic()
+    pdf = client.get("/unit/05315000-101/report.pdf")
+    first = time.monotonic() - start
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and len(pdf.content) > 10_000
+    start = time.monotonic()
+    again = client.get("/unit/05315000-101/report.pdf")
+    assert again.content == pdf.content  # from the cache of this data version
+    assert time.monotonic() - start < first / 5
+    page = client.get("/unit/05315000-101/report.html")
+    assert page.headers["content-disposition"] == \
+        'attachment; filename="kekiz-bericht-05315000-101.html"'
+    assert "Altstadt/Süd" in page.text
+    assert client.get("/unit/nirgendwo/report.pdf").status_code == 404
+    assert client.get("/unit/05315000-101/report.docx").status_code == 422
