@@ -63,3 +63,21 @@ def test_the_profile_links_to_its_report_pdf_and_html(client: TestClient) -> Non
     assert "Altstadt/Süd" in page.text
     assert client.get("/unit/nirgendwo/report.pdf").status_code == 404
     assert client.get("/unit/05315000-101/report.docx").status_code == 422
+
+
+def test_atlas_table_shows_interval_and_counts_behind_a_rate(client: TestClient) -> None:
+    html = client.get("/atlas?level=gemeinde&indicator=arbeitslosenanteil&lang=de").text
+    table = html.split('id="atlas-table"')[1].split("</table>")[0]
+    heads = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
+    assert heads == ["Gebiet", "Wert", "95-%-Intervall", "Fälle (Zähler)", "Basis (Nenner)",
+                     "Klasse"]
+    row = re.search(r"Gelsenkirchen</a></td>(.*?)</tr>", table, flags=re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+    # 19,452 of 165,586: 11.75 %; Wilson 95 %: 11.59 to 11.90 (by hand:
+    # 1.96 * sqrt(0.11747 * 0.88253 / 165586) = 0.155 percentage points)
+    assert cells == ["11,7", "11,6–11,9", "19.452", "165.586"]
+    # a count without a base is no rate: no interval, no count columns
+    html = client.get("/atlas?level=stadtteil&indicator=einwohner_u3&period=2012").text
+    table = html.split('id="atlas-table"')[1].split("</thead>")[0]
+    assert "Intervall" not in table and "Zähler" not in table

@@ -90,4 +90,7 @@ FINDER_TEXTS: dict[str, tuple[str, str]] = {
     "report_html": ("HTML herunterladen", "Download HTML"),
     "report_on_demand": ("wird beim ersten Abruf erstellt, das kann etwas dauern",
                          "built on first request, this may take a while"),
+    "interval_95": ("95-%-Intervall", "95% interval"),
+    "count_numerator": ("Fälle (Zähler)", "Cases (numerator)"),
+    "count_denominator": ("Basis (Nenner)", "Base (denominator)"),
 }

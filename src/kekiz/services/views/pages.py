@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 
+from kekiz.analysis.rates import wilson_interval
 from kekiz.i18n import TEXTS, Translator, fmt_number, fmt_value
 from kekiz.reporting.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
 from kekiz.services.pages import CLASS_METHODS, USABLE, PageService
@@ -86,6 +88,27 @@ def trend_text(name: str, points: list[tuple[str, float | None]], dec: int,
     return text, f"{f0} → {f1}"
 
 
+def _finite(value: Any) -> bool:
+    return value is not None and not pd.isna(value) and bool(np.isfinite(float(value)))
+
+
+def _behind(r: Any, ind: Any, lang: str) -> dict[str, str]:
+    """The counts behind a rate (numerator, denominator) and its 95 % interval: the stored
+    one, else the Wilson interval of a share (unit %, scale 100) from its counts."""
+    dec = int(ind.decimals)
+    raw = [getattr(r, c, None) for c in ("numerator", "denominator", "lower", "upper")]
+    num, den, lo, hi = (float(v) if v is not None and _finite(v) else None for v in raw)
+    counts = num is not None and den is not None and den > 0
+    if (lo is None or hi is None) and counts and float(ind.scale) == 100.0 \
+            and num is not None and den is not None and 0 <= num <= den:
+        lower, upper = wilson_interval([num], [den])
+        lo, hi = float(lower[0]) * 100.0, float(upper[0]) * 100.0
+    return {"count": fmt_number(num, 0, lang) if counts and num is not None else "",
+            "base": fmt_number(den, 0, lang) if counts and den is not None else "",
+            "interval": f"{fmt_number(lo, dec, lang)}–{fmt_number(hi, dec, lang)}"
+            if lo is not None and hi is not None else ""}
+
+
 def _pct(share: float, lang: str) -> str:
     text = fmt_number(share * 100, 1, lang)
     return f"{text}%" if lang == "en" else f"{text}\u00a0%"
@@ -128,7 +151,7 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
                           unit_href(r.id)))
         rows.append({"id": r.id, "name": r.name, "value": r.value, "shown": shown,
                      "status": status, "label": label, "reason": reason or "",
-                     "href": unit_href(r.id)})
+                     "href": unit_href(r.id), **_behind(r, ind, lang)})
     rows.sort(key=lambda x: (pd.isna(x["value"]), -(x["value"] if not pd.isna(x["value"])
                                                      else 0), x["name"]))
     n_sup = int((units["status"] == "suppressed").sum())
@@ -142,6 +165,8 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
     context.update({
         "data": data, "indicator": ind, "name": name, "level_name": level_name,
         "period": data.period, "svg": svg, "rows": rows, "reasons": reasons,
+        "has_counts": any(r["count"] for r in rows),
+        "has_interval": any(r["interval"] for r in rows),
         "legend": [{"fill": colour_of[e["class"]], "label": label_of[e["class"]],
                     "count": e["count"]} for e in data.legend],
         "n_suppressed": n_sup, "n_missing": n_mis,
