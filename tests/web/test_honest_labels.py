@@ -81,3 +81,30 @@ def test_atlas_table_shows_interval_and_counts_behind_a_rate(client: TestClient)
     html = client.get("/atlas?level=stadtteil&indicator=einwohner_u3&period=2012").text
     table = html.split('id="atlas-table"')[1].split("</thead>")[0]
     assert "Intervall" not in table and "Zähler" not in table
+
+
+def test_lisa_clusters_get_a_categorical_palette_and_legend(client: TestClient) -> None:
+    m = client.app.state.kekiz  # type: ignore[attr-defined]
+    obs = m.store.observations(indicator_id="gisd_score_lisa", level="gemeinde")
+    period = max(obs["period"])
+    codes = obs[obs["period"] == period].set_index("unit_id")["value"]
+    html = client.get(f"/atlas?level=gemeinde&indicator=gisd_score_lisa&period={period}"
+                      "&lang=de").text
+    legend = html.split('class="legend"')[1].split("</ul>")[0]
+    names = re.findall(r"<span>([^<]+)</span> <span class=\"count\">\((\d+)\)", legend)
+    assert [n for n, _ in names][:5] == [
+        "Hoch-Hoch (Hotspot)", "Niedrig-Niedrig (Coldspot)", "Hoch-Niedrig (Ausreißer)",
+        "Niedrig-Hoch (Ausreißer)", "nicht signifikant"]
+    # the counts are those of the stored codes
+    assert int(names[0][1]) == int((codes == 1).sum()) > 0
+    assert int(names[1][1]) == int((codes == 2).sum()) > 0
+    assert "Kategorien, keine Zahlen" in html and "Quantile" not in legend
+    svg = html.split('<svg class="map"')[1].split("</svg>")[0]
+    hot = codes[codes == 1].index[0]
+    cold = codes[codes == 2].index[0]
+    assert re.search(rf'data-id="{hot}"><title>[^<]*Hotspot[^<]*</title><path [^>]*fill='
+                     r'"#d7191c"', svg)
+    assert re.search(rf'data-id="{cold}"><title>[^<]*Coldspot[^<]*</title><path [^>]*fill='
+                     r'"#2c7bb6"', svg)
+    table = html.split('id="atlas-table"')[1].split("</table>")[0]
+    assert "Hoch-Hoch (Hotspot)" in table

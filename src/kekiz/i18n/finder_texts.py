@@ -93,4 +93,8 @@ FINDER_TEXTS: dict[str, tuple[str, str]] = {
     "interval_95": ("95-%-Intervall", "95% interval"),
     "count_numerator": ("Fälle (Zähler)", "Cases (numerator)"),
     "count_denominator": ("Basis (Nenner)", "Base (denominator)"),
+    "categorical_note": ("Kategorien, keine Zahlen: jede Farbe steht für eine Art von "
+                         "Ergebnis (Hotspot rot, Coldspot blau), nicht für eine Größe.",
+                         "Categories, not numbers: each colour stands for a kind of result "
+                         "(hot spot red, cold spot blue), not for a size."),
 }

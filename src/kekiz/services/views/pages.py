@@ -14,6 +14,7 @@ import pandas as pd
 from kekiz.analysis.rates import wilson_interval
 from kekiz.i18n import TEXTS, Translator, fmt_number, fmt_value
 from kekiz.reporting.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
+from kekiz.services.derived import LISA_CODES
 from kekiz.services.pages import CLASS_METHODS, USABLE, PageService
 from kekiz.services.views.common import at_period, each_row, records, series_index, unit_href
 
@@ -88,6 +89,33 @@ def trend_text(name: str, points: list[tuple[str, float | None]], dec: int,
     return text, f"{f0} → {f1}"
 
 
+#: LISA clusters (codes of ``<indicator>_lisa``): a categorical palette (hot spots red,
+#: cold spots blue, outliers light red / light blue, not significant grey, islands white).
+LISA_COLOURS = {1: "#d7191c", 2: "#2c7bb6", 3: "#fdae61", 4: "#abd9e9", 0: "#d9d9d9",
+                9: "#ffffff"}
+
+
+def categories_of(indicator_id: str) -> dict[int, tuple[str, str, str]] | None:
+    """The categories of a categorical result (code -> key, German, English), else None."""
+    return LISA_CODES if indicator_id.endswith("_lisa") else None
+
+
+def categorical_legend(categories: dict[int, tuple[str, str, str]], lang: str
+                       ) -> tuple[dict[int, str], dict[int, str]]:
+    """(colour by code, label by code) of a categorical result."""
+    return ({c: LISA_COLOURS.get(c, "#999999") for c in categories},
+            {c: (en if lang == "en" else de) for c, (_k, de, en) in categories.items()})
+
+
+def _category_legend(categories: dict[int, tuple[str, str, str]],
+                     rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    colours, labels = categorical_legend(categories, lang)
+    order = [1, 2, 3, 4, 0, 9]
+    return [{"fill": colours[c], "label": labels[c],
+             "count": sum(1 for r in rows if r["label"] == labels[c])}
+            for c in order if c in categories]
+
+
 def _finite(value: Any) -> bool:
     return value is not None and not pd.isna(value) and bool(np.isfinite(float(value)))
 
@@ -137,11 +165,18 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
     colours = palette(len(data.legend), int(ind.polarity))
     colour_of = {e["class"]: c for e, c in zip(data.legend, colours, strict=True)}
     label_of = {e["class"]: e["label_en" if lang == "en" else "label_de"] for e in data.legend}
+    categories = categories_of(ind.id)
+    if categories is not None:
+        colour_of, label_of = categorical_legend(categories, lang)
     areas, rows = [], []
     for r in each_row(units):
         status = str(r.status)
         klass = None if pd.isna(r.klass) else int(r.klass)
-        shown = fmt_value(r.value, status, int(ind.decimals), lang)
+        if categories is not None:  # a category is no number: coloured and named by it
+            klass = int(r.value) if _finite(r.value) and int(r.value) in categories else None
+        shown = fmt_value(r.value, status, int(ind.decimals), lang) if categories is None \
+            else (label_of[klass] if klass is not None else
+                  fmt_value(r.value, status, 0, lang))
         reason = r.reason_en if lang == "en" else r.reason_de
         fill = colour_of.get(klass, "") if klass is not None else \
             ("suppressed" if status == "suppressed" else "missing")
@@ -168,7 +203,9 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
         "has_counts": any(r["count"] for r in rows),
         "has_interval": any(r["interval"] for r in rows),
         "legend": [{"fill": colour_of[e["class"]], "label": label_of[e["class"]],
-                    "count": e["count"]} for e in data.legend],
+                    "count": e["count"]} for e in data.legend] if categories is None else
+        _category_legend(categories, rows, lang),
+        "categorical": categories is not None,
         "n_suppressed": n_sup, "n_missing": n_mis,
         "class_notes": data.notes_en if lang == "en" else data.notes_de,
         "polarity": _polarity_text(t, int(ind.polarity)),
