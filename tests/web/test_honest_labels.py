@@ -108,3 +108,16 @@ def test_lisa_clusters_get_a_categorical_palette_and_legend(client: TestClient) 
                      r'"#2c7bb6"', svg)
     table = html.split('id="atlas-table"')[1].split("</table>")[0]
     assert "Hoch-Hoch (Hotspot)" in table
+
+
+def test_a_goal_whose_value_got_worse_is_not_on_track(client: TestClient) -> None:
+    html = client.get("/goals?lang=de").text
+    row = html.split('<tr data-indicator="gisd_score">')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num">([^<]*)', row)
+    base, now = (float(c.split(" ")[0].replace(",", ".")) for c in cells[1:3])
+    assert now > base  # deprivation rose since the baseline: worse for 'senken'
+    assert '<span class="status at-risk">gefährdet</span>' in row
+    assert "auf Kurs" not in row
+    assert re.search(r"Bei gleichbleibender Entwicklung wird das Ziel 2030 voraussichtlich "
+                     r"erreicht[^<]*Aber der Wert hat sich seit dem Basiswert verschlechtert",
+                     html)
