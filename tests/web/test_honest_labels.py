@@ -121,3 +121,17 @@ def test_a_goal_whose_value_got_worse_is_not_on_track(client: TestClient) -> Non
     assert re.search(r"Bei gleichbleibender Entwicklung wird das Ziel 2030 voraussichtlich "
                      r"erreicht[^<]*Aber der Wert hat sich seit dem Basiswert verschlechtert",
                      html)
+
+
+def test_no_data_is_said_only_where_there_is_none(client: TestClient) -> None:
+    html = client.get("/goals?lang=de").text
+    rows = re.findall(r'<tr data-indicator="([^"]+)">(.*?)</tr>', html, flags=re.S)
+    assert rows
+    for indicator, row in rows:
+        cells = re.findall(r'<td class="num">([^<]*)', row)
+        has_value = cells[2] != "–"  # the current value
+        if has_value:
+            assert "keine Daten" not in row, indicator
+    # the poverty rate has one value, the baseline: said so, not "keine Daten"
+    poverty = dict(rows)["kinderarmut"]
+    assert "nur Basiswert, kein Trend" in poverty

@@ -242,6 +242,14 @@ class TargetProgress:
         return self.indicator_name_en if lang == "en" and self.indicator_name_en \
             else self.indicator_name_de
 
+    def shown_status(self, lang: str = "de") -> str:
+        """The status for a table beside the values: where there are values but no trend,
+        why ("nur Basiswert, kein Trend") instead of "keine Daten"."""
+        if self.status is GoalStatus.NO_DATA and self.detail in _DETAIL_DE \
+                and self.current_value is not None:
+            return (_DETAIL_EN if lang == "en" else _DETAIL_DE)[self.detail]
+        return self.status.label(lang)
+
     def status_label(self, lang: str = "de") -> str:
         """The status in words; "no data" says why when there are values but no trend."""
         label = self.status.label(lang)
