@@ -153,3 +153,16 @@ def test_cooperation_partners_by_name_never_by_id(client: TestClient) -> None:
         text = htmllib.unescape(re.sub(r"<[^>]+>", " ", client.get(url).text))
         shown = [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)]
         assert not shown, (url, shown[:5])
+
+
+def test_profile_shows_interval_and_counts_behind_a_rate(client: TestClient) -> None:
+    html = client.get("/unit/05315000?lang=de").text
+    table = html.split('id="profile-table"')[1].split("</table>")[0]
+    heads = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
+    assert heads[2:8] == ["Gemeinde Köln", "Kreis Köln", "Median der Ebene",
+                          "95-%-Intervall", "Fälle (Zähler)", "Basis (Nenner)"]
+    row = table.split('<tr data-indicator="seu_familiensprache_nicht_deutsch_synth">')[1]
+    cells = re.findall(r'<td class="num">([^<]*)', row.split("</tr>")[0])
+    # 2,593 of 8,590 children: 30.19 %; Wilson 95 %: 29.2 to 31.2 (by hand:
+    # 1.96 * sqrt(0.3019 * 0.6981 / 8590) = 0.97 percentage points)
+    assert cells[0] == "30,2" and cells[3:6] == ["29,2–31,2", "2.593", "8.590"]

@@ -5,6 +5,7 @@ publication gate).  German first; ``lang="en"`` switches.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -265,7 +266,9 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
         name = t.pick(ind.name_de, ind.name_en)
         points = _series(mine)
         trend, ends = trend_text(name, points, dec, lang)
-        table.append({
+        behind = _behind(SimpleNamespace(**last), ind, lang) \
+            if last["status"] != "suppressed" else {"count": "", "base": "", "interval": ""}
+        table.append({**behind,
             "id": ind.id, "name": name, "unit": ind.unit, "period": last["period"],
             "status": last["status"], "reason": reason,
             "shown": fmt_value(last["value"], str(last["status"]), dec, lang),
@@ -288,6 +291,8 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
         "city_label": named(city) if city else "",
         "crumbs": [(a.id, named(a)) for a in reversed(p.ancestors)],
         "reasons": sorted(reasons), "parent": parent, "city": city,
+        "has_counts": any(r["count"] for r in table),
+        "has_interval": any(r["interval"] for r in table),
         "svg": choropleth(areas, label=t("on_map") + ": " + p.unit.name, width=420,
                           cache_key=m.cache_key("context", p.unit.level)),
         "href": unit_href, "memberships": p.memberships,
