@@ -58,7 +58,8 @@ def test_svg_is_reproducible() -> None:
 
 
 def test_scorecard_small_multiples_and_empty_series() -> None:
-    rows = [_progress(), _progress(target=6.5), _progress([]), _progress([7.0])]
+    improving = [6.0, 5.8, 5.6, 5.5, 5.3, 5.2, 5.0, 4.9, 4.7, 4.6]
+    rows = [_progress(), _progress(improving, target=6.5), _progress([]), _progress([7.0])]
     svg = scorecard_chart(rows, title="Leitbild Test – Köln", fmt="svg", note="Demo")
     text = _svg_text(svg)
     assert "Leitbild Test – Köln" in text

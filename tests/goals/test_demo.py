@@ -88,7 +88,9 @@ def test_demo_leitbild(demo: GoalMonitor) -> None:
             "seu_sprachdefizit_synth"} <= ids
     card = demo.goals.scorecard("05315000")
     rows = {r.target.indicator_id: r for r in card.rows}
-    assert rows["gisd_score"].status is GoalStatus.ON_TRACK
+    # the forecast reaches the target, but the value got worse than the baseline: at
+    # risk, never on track (issue #19)
+    assert rows["gisd_score"].status is GoalStatus.AT_RISK
     assert rows["schulabgaenger_ohne_abschluss"].status is GoalStatus.AT_RISK
     assert rows["arbeitslosenanteil"].status is GoalStatus.AT_RISK
     # the poverty proxy with a time series (INKAR Schuldnerquote, Köln 2004-2021)

@@ -22,7 +22,7 @@ from kekiz.storage import open_store
 from kekiz.storage import schema as t
 from kekiz.storage import schema_auth as a
 from kekiz.storage import schema_cooperation as c
-from kekiz.storage.migrate import upgrade
+from kekiz.storage.migrate import SCHEMA_HEAD, upgrade
 from kekiz.storage.url import parse_url
 from tests.sql import connect
 
@@ -122,12 +122,12 @@ def test_a_store_of_schema_0006_is_upgraded_with_its_data(store_url: str) -> Non
             "('alt', 'Alt', 'Old', '', '', '', '', '', 0, 'general', 'all', 'none', 1.0, "
             "'', '', '', '', 1)")
     with pytest.raises(SchemaVersionError, match="Schema-Version 0006, diese kekiz-Version "
-                                                 "braucht 0008"):
+                                                 f"braucht {SCHEMA_HEAD}"):
         open_store(store_url)
     store = open_store(store_url, check=False)
     try:
         store.upgrade()
-        assert store.schema_version() == "0008"
+        assert store.schema_version() == SCHEMA_HEAD
         [ind] = store.indicators()
         assert (ind.id, ind.private_to, ind.private_state) == ("alt", None, False)
         assert store.data_version() == 1  # the levels seeded after the upgrade

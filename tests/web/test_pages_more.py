@@ -278,7 +278,7 @@ def test_goals_scorecard_of_the_city_equals_the_facade(client: TestClient,
     for (_ind, cells), p in zip(rows, card.rows, strict=True):
         dec = max(p.decimals, 0)
         assert f"{fmt_number(p.target.target_value, dec)} ({p.target.target_year})" in cells
-        assert p.status.label_de in cells
+        assert p.shown_status("de") in cells  # beside a value never "keine Daten" (#19)
         if p.current_value is not None:
             assert f"{fmt_number(p.current_value, dec)} ({p.current_year})" in cells
     # Köln's GISD 2021 is withheld: the scorecard's current value is the one of 2020
@@ -335,14 +335,15 @@ def test_finder_by_age_and_district_equals_the_facade(client: TestClient,
     found = re.findall(r'<li class="result">\s*<h3>([^<]+)', html)
     assert [htmllib.unescape(f).strip() for f in found] == [h.name for h in hits]
     assert "Für ein Alter von 0 bis 6 Jahren." in html
-    assert "Kosten: 12,00 €." in html  # German money format of the synthetic offer
+    # German money format of the synthetic offer, among its details
+    assert "<dt>Kosten</dt><dd>12,00 €</dd>" in html
 
 
 def test_finder_distance_from_a_district(client: TestClient, pages: dict[str, str]) -> None:
     html = pages["/finder?age=3&near=Neustadt%2FS%C3%BCd&radius=1"]
     hits = monitor(client).finder.find(age=3, near="05315000-102", radius_m=1000.0, limit=30)
     assert hits and all(h.distance_m is not None and h.distance_m <= 1000 for h in hits)
-    distances = re.findall(r"Entfernung: ([\d,]+) km</strong>", html)
+    distances = re.findall(r"Entfernung: ([\d,]+) km ·", html)
     assert distances == [fmt_number(h.distance_m / 1000, 1, "de") for h in hits]
     assert all("," in d for d in distances)
     assert "Entfernung gemessen ab: Neustadt/Süd (Luftlinie)." in html
@@ -372,7 +373,7 @@ def test_finder_explains_bad_input_in_plain_german(client: TestClient) -> None:
 def test_finder_in_english(client: TestClient) -> None:
     html = client.get("/finder?age=4&district=05315000-102&lang=en").text
     assert "4 offers found." in html and "For ages 0 to 6 years." in html
-    assert "Cost: €12.00." in html
+    assert "<dt>Costs</dt><dd>€12.00</dd>" in html
     client.get("/?lang=de")
 
 
@@ -417,6 +418,6 @@ def test_finder_never_shows_or_uses_an_unpublished_offer(web_db: Path,
         assert "Elterncafe Testplatz" in html and "Geheim" not in html
         html = c.get("/finder?near=Testplatz+1&radius=0.5&topic=Elterncafe").text
         assert "Entfernung gemessen ab: Testplatz 1 (Luftlinie)." in html
-        assert "Entfernung: 0,0 km" in html
+        assert "Entfernung: 0,0 km · ca. 1 Min. zu Fuß" in html
         html = c.get("/finder?near=Geheimweg+7").text
         assert "„Geheimweg 7“ ist weder ein Stadtteil" in html and "Geheimes" not in html

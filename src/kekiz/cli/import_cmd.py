@@ -1,4 +1,5 @@
-"""``kekiz import ...``: boundaries, indicator tables, member lists and funding ledgers.
+"""``kekiz import ...``: boundaries, indicator tables, member lists, funding ledgers and the
+street directory.
 
 Every import is validated completely first (each problem named with file, row, column and
 value), then written in one transaction: it lands whole or not at all.
@@ -218,6 +219,30 @@ def _feature_keys(given: dict[str, str]) -> dict[int, str]:
                          message_en=f"--set-key '{bad[0]}': expected FEATURE=KEY, e.g. "
                          "124=04030417.")
     return {int(k): v for k, v in given.items()}
+
+
+@import_app.command("streets")
+def import_streets(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX mit strasse;hausnummer_von;"
+                                              "hausnummer_bis;seite;plz;gebiet[;lat;lon].")],
+    level: Annotated[str, typer.Option(help="Ebene der Gebiete in der Spalte gebiet.")
+                     ] = "stadtteil",
+    dataset: Annotated[str | None, typer.Option(help="Name des Datensatzes.")] = None,
+    source: Annotated[str, typer.Option(help="Quelle / Namensnennung.")] = "",
+    licence: Annotated[str, typer.Option(help="Lizenz.")] = "",
+    synthetic: Annotated[bool, typer.Option(
+        "--synthetic", help="Erfundenes Verzeichnis (wird überall als synthetisch "
+        "gekennzeichnet).")] = False,
+) -> None:
+    """Straßenverzeichnis importieren (ersetzt das bisherige): Ortssuche der Karten und
+    Startpunkt des Familienwegweisers nach Adresse, ohne Internet.
+
+    Beispiel: kekiz import streets strassen.csv --level stadtteil
+    """
+    result = kekiz().imports.streets(file, level=level, dataset=dataset, source=source,
+                                     licence=licence, synthetic=synthetic)
+    report_import(result.count, result.dataset.name, result.dataset.revision, result.notes,
+                  t("Straßenabschnitte", "street sections"))
 
 
 def report_import(count: int, name: str, revision: int, notes: list[str], what: str) -> None:

@@ -1,5 +1,6 @@
-"""The prevention chain of the demo: real OSM Kitas and schools of Köln and SYNTHETIC other
-offers of the chain (invented, labelled in name, flag and dataset name)."""
+"""The prevention chain of the demo: real OSM Kitas and schools of Köln, SYNTHETIC other
+offers of the chain (invented, labelled in name, flag and dataset name) and a SYNTHETIC
+street directory (the bundled data hold no streets)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kekiz.demo import demo_dir
 from kekiz.demo.offers import synthetic_offers
+from kekiz.demo.streets import write_synthetic_streets
 from kekiz.prevention.hsds import write_hsds
 
 if TYPE_CHECKING:
@@ -41,6 +43,14 @@ def build_chain_demo(app: Kekiz) -> dict[str, Any]:
             dataset="SYNTHETISCH: Angebote der Präventionskette Köln (erfundene "
                     "Demo-Daten)",
             source="kekiz: synthetische Beispielangebote (keine echten Angebote)"))
+        streets = Path(tmp) / "SYNTHETISCH_koeln_strassen.csv"
+        write_synthetic_streets(streets)
+        directory = app.imports.streets(
+            streets, level="stadtteil", synthetic=True,
+            dataset="SYNTHETISCH: Straßenverzeichnis Köln (erfundene Straßen und Lagen)",
+            source="kekiz: synthetisches Straßenverzeichnis (keine echten Straßenabschnitte; "
+                   "die gebündelten Daten enthalten keine Straßen)")
     extra = [f"{r.dataset.name}: {r.services} Angebote, {r.assigned} Orte in Stadtteilen"
              + (f", {r.outside} außerhalb" if r.outside else "") for r in done]
+    extra.append(f"{directory.dataset.name}: {directory.count} Abschnitte")
     return {"imports": [r.to_dict() for r in done], "extra": extra}

@@ -29,7 +29,10 @@ Status rule (:data:`RULE_DE` / :data:`RULE_EN`):
   yearly value the reason and label say so ("nur Basiswert, kein Trend"): the value is
   the baseline, and a trend needs a time series;
 * when the target year is already observed, the observed value decides (reached: auf
-  Kurs, missed: nicht auf Kurs).
+  Kurs, missed: nicht auf Kurs);
+* a value that got worse than its baseline (moved away from the target: up for
+  *senken*, down for *steigern*, against the polarity for *halten*) is never auf Kurs:
+  at best gefährdet (issue #19).
 
 "Reaches" follows the direction: *senken* – at or below the target; *steigern* – at or
 above; *halten* – on the good side of the target by the indicator's polarity (at or
@@ -61,7 +64,8 @@ from kekiz.goals.series import (
 )
 
 __all__ = ["MIN_VALUES", "RULE_DE", "RULE_EN", "Forecast", "TargetProgress", "assess",
-           "baseline_of", "fit_forecast", "forecast_band", "reaches", "time_series",
+           "baseline_of", "fit_forecast", "forecast_band", "got_worse", "reaches",
+           "time_series",
            "value_range", "yearly"]
 
 MIN_VALUES = 3
@@ -72,13 +76,17 @@ RULE_DE = ("Regel: auf Kurs, wenn die Trendprognose (OLS über die letzten {w} W
            "aber im 95-%-Prognoseintervall liegt; nicht auf Kurs, wenn er außerhalb liegt; "
            "keine Daten bei weniger als 3 Werten (außer das Ziel ist schon erreicht; "
            "ein einziger Wert ist nur der Basiswert, ohne Trend). Ist "
-           "das Zieljahr schon beobachtet, entscheidet der beobachtete Wert.")
+           "das Zieljahr schon beobachtet, entscheidet der beobachtete Wert. Hat sich der "
+           "Wert seit dem Basiswert vom Ziel weg entwickelt (verschlechtert), heißt es nie "
+           "„auf Kurs“, sondern höchstens „gefährdet“.")
 RULE_EN = ("Rule: on track if the trend forecast (OLS over the last {w} values) reaches the "
            "target in the target year; at risk if it misses it but the target lies inside "
            "the 95% prediction interval; off track if the target lies outside; no data with "
            "fewer than 3 values (unless the target is already reached; a single value "
            "is only the baseline, without a trend). Once the target year "
-           "is observed, the observed value decides.")
+           "is observed, the observed value decides. If the value has moved away from the "
+           "target since the baseline (got worse), the status is never on track, at best "
+           "at risk.")
 
 
 _DETAIL_DE = {"baseline_only": "nur Basiswert, kein Trend",
@@ -238,6 +246,14 @@ class TargetProgress:
         return self.indicator_name_en if lang == "en" and self.indicator_name_en \
             else self.indicator_name_de
 
+    def shown_status(self, lang: str = "de") -> str:
+        """The status for a table beside the values: where there are values but no trend,
+        why ("nur Basiswert, kein Trend") instead of "keine Daten"."""
+        if self.status is GoalStatus.NO_DATA and self.detail in _DETAIL_DE \
+                and self.current_value is not None:
+            return (_DETAIL_EN if lang == "en" else _DETAIL_DE)[self.detail]
+        return self.status.label(lang)
+
     def status_label(self, lang: str = "de") -> str:
         """The status in words; "no data" says why when there are values but no trend."""
         label = self.status.label(lang)
@@ -338,13 +354,41 @@ def assess(goal_id: str, target: Target, series: pd.DataFrame, *, unit_id: str,
     progress.current_period = str(last["period"])
     if progress.current_year >= target.target_year:
         _observed(progress, series, target, polarity)
-        return progress
-    fc = fit_forecast(series, window)
-    if fc is None:
+    elif (fc := fit_forecast(series, window)) is None:
         _too_few(progress, series, target, polarity)
-        return progress
-    _forecast(progress, series, fc, target, polarity)
+    else:
+        _forecast(progress, series, fc, target, polarity)
+    _not_on_track_when_worse(progress, target, polarity)
     return progress
+
+
+def got_worse(baseline: float | None, current: float | None, target: Target,
+              polarity: int) -> bool:
+    """Whether the value moved away from the target since the baseline: up for
+    *senken*, down for *steigern*, against the polarity for *halten* (a neutral
+    indicator held: never)."""
+    if baseline is None or current is None:
+        return False
+    want = {Direction.DECREASE: -1, Direction.INCREASE: 1}.get(
+        target.direction, -1 if polarity < 0 else 1 if polarity > 0 else 0)
+    return (current - baseline) * want < 0
+
+
+def _not_on_track_when_worse(progress: TargetProgress, target: Target,
+                             polarity: int) -> None:
+    """A value that got worse than its baseline is never *auf Kurs*: at best at risk."""
+    if progress.status is not GoalStatus.ON_TRACK or not got_worse(
+            progress.baseline_value, progress.current_value, target, polarity):
+        return
+    progress.status = GoalStatus.AT_RISK
+    dec = progress.decimals
+    base = f"{progress.baseline_value:.{dec}f}"
+    cur = f"{progress.current_value:.{dec}f}"
+    progress.reason_de += (f" Aber der Wert hat sich seit dem Basiswert verschlechtert "
+                           f"({base.replace('.', ',')} → {cur.replace('.', ',')}): "
+                           "gefährdet, nicht auf Kurs.")
+    progress.reason_en += (f" But the value got worse since the baseline ({base} → {cur}): "
+                           "at risk, not on track.")
 
 
 def _observed(progress: TargetProgress, series: pd.DataFrame, target: Target,
@@ -404,19 +448,29 @@ def _forecast(progress: TargetProgress, series: pd.DataFrame, fc: Forecast, targ
     yhat, lo, hi = fc.at(when)
     progress.forecast = fc
     progress.forecast_value, progress.forecast_low, progress.forecast_high = yhat, lo, hi
+    year = target.target_year
     if reaches(yhat, target, polarity):
         progress.status = GoalStatus.ON_TRACK
-        progress.reason_de = "Die Trendprognose erreicht den Zielwert."
-        progress.reason_en = "The trend forecast reaches the target."
+        progress.reason_de = (f"Bei gleichbleibender Entwicklung wird das Ziel {year} "
+                              "voraussichtlich erreicht (die Trendprognose erreicht den "
+                              "Zielwert).")
+        progress.reason_en = (f"If the trend continues, the target will probably be met in "
+                              f"{year} (the trend forecast reaches the target).")
     elif _overlaps(lo, hi, target, polarity):
         progress.status = GoalStatus.AT_RISK
-        progress.reason_de = ("Die Prognose verfehlt den Zielwert, er liegt aber im "
-                              "Prognoseintervall.")
-        progress.reason_en = "The forecast misses the target, but it lies inside the interval."
+        progress.reason_de = (f"Bei gleichbleibender Entwicklung wird das Ziel {year} "
+                              "voraussichtlich knapp verfehlt: Die Prognose verfehlt den "
+                              "Zielwert, er liegt aber im Prognoseintervall.")
+        progress.reason_en = (f"If the trend continues, the target will probably be missed "
+                              f"narrowly in {year}: the forecast misses the target, but it "
+                              "lies inside the interval.")
     else:
         progress.status = GoalStatus.OFF_TRACK
-        progress.reason_de = "Der Zielwert liegt außerhalb des Prognoseintervalls."
-        progress.reason_en = "The target lies outside the prediction interval."
+        progress.reason_de = (f"Bei gleichbleibender Entwicklung wird das Ziel {year} "
+                              "voraussichtlich verfehlt: Der Zielwert liegt außerhalb des "
+                              "Prognoseintervalls.")
+        progress.reason_en = (f"If the trend continues, the target will probably be missed "
+                              f"in {year}: the target lies outside the prediction interval.")
 
 
 def forecast_band(fc: Forecast, until: float) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kekiz.i18n.finder_texts import FINDER_TEXTS
 from kekiz.i18n.numbers import fmt_date, fmt_number, fmt_percent, fmt_short, fmt_value
 from kekiz.i18n.ui_texts import UI_TEXTS
 
@@ -335,8 +336,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "topic": ("Thema", "Topic"),
     "district": ("Stadtteil", "District"),
     "finder_near": ("In der Nähe von", "Near"),
-    "finder_near_help": ("Stadtteil, Adresse eines Angebots oder Koordinaten (50.94, 6.96)",
-                         "district, address of an offer or coordinates (50.94, 6.96)"),
     "finder_radius": ("Entfernung höchstens", "Distance at most"),
     "search": ("Suchen", "Search"),
     "results": ("Ergebnisse", "Results"),
@@ -355,10 +354,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "Age “{value}” is not a number. Please enter e.g. 4 or 1.5."),
     "finder_bad_phase": ("Unbekannte Lebensphase.", "Unknown life phase."),
     "finder_bad_district": ("Unbekannter Stadtteil.", "Unknown district."),
-    "finder_bad_start": ("„{value}“ ist weder ein Stadtteil noch die Adresse eines Angebots "
-                         "noch Koordinaten (z. B. 50.94, 6.96).",
-                         "“{value}” is neither a district, nor the address of an offer, nor "
-                         "coordinates (e.g. 50.94, 6.96)."),
+    "finder_bad_start": ("„{value}“ ist weder ein Stadtteil noch eine Straße des "
+                         "Straßenverzeichnisses noch die Adresse eines Angebots noch "
+                         "Koordinaten (z. B. 50.94, 6.96).",
+                         "“{value}” is neither a district, nor a street of the street "
+                         "directory, nor the address of an offer, nor coordinates (e.g. "
+                         "50.94, 6.96)."),
     "finder_radius_needs_start": ("Für die Entfernung bitte „In der Nähe von“ ausfüllen.",
                                   "For the distance please fill in “Near”."),
     "distance": ("Entfernung", "Distance"),
@@ -369,6 +370,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "“[synthetisch]” are invented examples."),
 }
 TEXTS.update(UI_TEXTS)
+TEXTS.update(FINDER_TEXTS)
 
 
 class Translator:

@@ -69,4 +69,10 @@ UI_TEXTS: dict[str, tuple[str, str]] = {
     "js_csv_y": ("y", "y"),
     "js_csv_value": ("Wert", "Value"),
     "js_csv_label": ("Beschriftung", "Label"),
+    # the family finder's button for the device's position
+    "js_finder_here_wait": ("Standort wird bestimmt …", "Finding your location …"),
+    "js_finder_here_denied": ("Der Standort ist nicht verfügbar (nicht erlaubt oder nicht "
+                              "bestimmbar). Bitte eine Adresse eingeben.",
+                              "The location is not available (not allowed or not found). "
+                              "Please enter an address."),
 }

@@ -24,6 +24,9 @@ The directory is a CSV (or XLSX) file, one row per street section::
 ``gebiet``
     the key of the unit (e.g. the Stadtteil number ``101`` or the full id
     ``05315000-101``); also accepted as ``bezirk``, ``stadtteil``, ``unit``.
+``lat``, ``lon`` (optional)
+    a position of the section in WGS84 degrees (also ``breite``/``laenge``), e.g. the
+    middle of its house numbers; the family finder starts from it.  Both or neither.
 
 Matching ignores case, ``ß``/``ss``, umlauts (``ä``/``ae``), ``Str.``/``Straße``/
 ``Strasse``, hyphens, dots and spaces.  Addresses that match no section are counted by
@@ -34,7 +37,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from kekiz.domain.directory import parse_coordinate
 from kekiz.domain.errors import ValidationReport
+from kekiz.domain.streets import normalise_street
 from kekiz.ingest.tables import read_table
 
 __all__ = ["Section", "StreetDirectory", "normalise_street", "parse_house_number",
@@ -52,21 +56,11 @@ UNIT_COLUMNS = ("gebiet", "bezirk", "stadtteil", "unit", "gebietsschluessel")
 _SIDES = {"": "alle", "alle": "alle", "a": "alle", "all": "alle", "beide": "alle",
           "gerade": "gerade", "g": "gerade", "even": "gerade",
           "ungerade": "ungerade", "u": "ungerade", "odd": "ungerade"}
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
-_STREET_WORD = re.compile(r"(strasse|str\.?)(?=$|[^a-z])")
 _NUMBER = re.compile(r"^\s*(\d+)")
 
 #: Reasons why an address has no unit.
 REASONS = ("unknown_street", "house_number_outside", "missing_house_number", "ambiguous",
            "postcode_mismatch")
-
-
-def normalise_street(name: str) -> str:
-    """``"Aachener Straße"``, ``"aachener str."``, ``"Aachener-Strasse"`` -> ``"aachenerstr"``."""
-    text = unicodedata.normalize("NFC", str(name)).strip().lower().translate(_UMLAUTS)
-    text = _STREET_WORD.sub("str", text)
-    text = re.sub(r"[\s\-\.\u00a0'`´/]+", "", text)
-    return text
 
 
 def parse_house_number(text: object) -> int | None:
@@ -90,6 +84,8 @@ class Section:
     postcode: str
     unit: int  # position of the unit
     row: int
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass
@@ -145,26 +141,32 @@ class StreetDirectory:
         return Match(unit, reason, suggestions)
 
     def _one(self, norm: str, number: int | None, plz: str) -> tuple[int, str]:
+        fits, reason = self.fitting(norm, number, plz)
+        return (fits[0].unit, "") if fits else (-1, reason)
+
+    def fitting(self, norm: str, number: int | None, plz: str = ""
+                ) -> tuple[list[Section], str]:
+        """The sections of one unit that hold the address (street normalised with
+        :func:`normalise_street`), or no sections and the reason (see ``REASONS``)."""
         sections = self.sections.get(norm)
         if not sections:
-            return -1, "unknown_street"
+            return [], "unknown_street"
         if plz:
             same = [s for s in sections if not s.postcode or s.postcode == plz]
             if not same:
-                return -1, "postcode_mismatch"
+                return [], "postcode_mismatch"
             sections = same
-        units = {s.unit for s in sections}
         if number is None:
-            if len(units) == 1:
-                return units.pop(), ""
-            return -1, "missing_house_number"
-        fits = {s.unit for s in sections if s.first <= number <= s.last and (
-            s.side == "alle" or (s.side == "gerade") == (number % 2 == 0))}
-        if len(fits) == 1:
-            return fits.pop(), ""
+            if len({s.unit for s in sections}) == 1:
+                return list(sections), ""
+            return [], "missing_house_number"
+        fits = [s for s in sections if s.first <= number <= s.last and (
+            s.side == "alle" or (s.side == "gerade") == (number % 2 == 0))]
+        if len({s.unit for s in fits}) == 1:
+            return fits, ""
         if not fits:
-            return -1, "house_number_outside"
-        return -1, "ambiguous"
+            return [], "house_number_outside"
+        return [], "ambiguous"
 
 
 def read_street_directory(path: Path, report: ValidationReport,
@@ -261,8 +263,30 @@ def _section(cells: dict[str, str], line: int, unit_col: str,
                    fix="den Schlüssel korrigieren oder zuerst die Grenzen importieren",
                    message_en="unknown unit")
         return None
+    lat, lon = _position(cells, line, report)
     return Section(street, bounds[0], bounds[1], side, cells.get("plz", "").split(".")[0],
-                   unit, line)
+                   unit, line, lat, lon)
+
+
+def _position(cells: dict[str, str], line: int, report: ValidationReport
+              ) -> tuple[float | None, float | None]:
+    """The optional position of a section (``lat``/``lon`` or ``breite``/``laenge``)."""
+    texts = [cells.get(a, "") or cells.get(b, "") for a, b in (("lat", "breite"),
+                                                                ("lon", "laenge"))]
+    if not any(texts):
+        return None, None
+    values: list[float | None] = []
+    for name, text, low, high in (("lat", texts[0], 47.0, 55.5),
+                                  ("lon", texts[1], 5.5, 15.5)):
+        value = parse_coordinate(text)
+        if value is None or not low <= value <= high:
+            report.add("Koordinate fehlt oder liegt nicht in Deutschland", row=line,
+                       column=name, value=text, expected=f"Grad (WGS84) zwischen {low:g} "
+                       f"und {high:g}, z. B. 50,94 / 6,96; lat und lon beide oder keine",
+                       fix="die Koordinate korrigieren oder beide Spalten leer lassen",
+                       message_en="coordinate missing or outside Germany")
+        values.append(value)
+    return values[0], values[1]
 
 
 def _check_overlaps(sections: dict[str, list[Section]], report: ValidationReport,

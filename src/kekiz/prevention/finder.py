@@ -41,9 +41,29 @@ class FinderHit:
     lon: float | None
     description_de: str
     description_en: str
+    #: the contact and practical details as the data hold them ("" / () / None: not given)
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    schedule: str = ""
+    languages: tuple[str, ...] = ()
+    cost: float | None = None
+    topics: tuple[str, ...] = ()
+    unit_id: str = ""
+    source: str = ""
+    synthetic: bool = False
+    summary_de: str = ""
+    summary_en: str = ""
 
     def text(self, lang: str = "de") -> str:
         return self.description_en if lang == "en" else self.description_de
+
+    def summary(self, lang: str = "de") -> str:
+        """What the offer is and for whom, without the details (those are fields)."""
+        return self.summary_en if lang == "en" else self.summary_de
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -112,8 +132,27 @@ def find_offers(offers: pd.DataFrame, *, age: float | None = None,
                               str(r["organization"]), dm,
                               None if pd.isna(r["lat"]) else float(r["lat"]),
                               None if pd.isna(r["lon"]) else float(r["lon"]),
-                              describe(r, "de", dm), describe(r, "en", dm)))
+                              describe(r, "de", dm), describe(r, "en", dm), **_details(r)))
     return hits
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else str(value).strip()
+
+
+def _details(r: pd.Series) -> dict[str, Any]:
+    """The contact and practical details of one offer row (see :class:`FinderHit`)."""
+    website = _text(r["url"])
+    return {"address": _text(r["address"]), "postal_code": _text(r["postal_code"]),
+            "city": _text(r["city"]), "phone": _text(r["phone"]), "email": _text(r["email"]),
+            "website": website if website.lower().startswith(("http://", "https://")) else "",
+            "schedule": _text(r["schedule"]), "languages": tuple(r["languages"]),
+            "cost": None if pd.isna(r["cost"]) else float(r["cost"]),
+            "topics": tuple(dict.fromkeys((*r["topics"], *r["target_groups"]))),
+            "unit_id": _text(r["unit_id"]), "source": _text(r["source"]),
+            "synthetic": bool(r["synthetic"]), "summary_de": describe(r, "de", short=True),
+            "summary_en": describe(r, "en", short=True)}
 
 
 def _age(value: float, lang: str) -> str:
@@ -141,8 +180,10 @@ def _ages(r: pd.Series, lang: str) -> str:
     return ("Lebensphasen: " if lang == "de" else "Life phases: ") + ", ".join(labels) + "."
 
 
-def describe(r: pd.Series, lang: str = "de", distance_m: float | None = None) -> str:
-    """A plain-language description of one offer (a row of ``Directory.offers()``)."""
+def describe(r: pd.Series, lang: str = "de", distance_m: float | None = None, *,
+             short: bool = False) -> str:
+    """A plain-language description of one offer (a row of ``Directory.offers()``);
+    ``short``: only what it is and for whom (name, description, ages)."""
     de = lang != "en"
     parts = [str(r["name"]) + (f" – {r['organization']}" if r["organization"] and
                                r["organization"] != r["name"] else "") + "."]
@@ -151,6 +192,8 @@ def describe(r: pd.Series, lang: str = "de", distance_m: float | None = None) ->
     ages = _ages(r, "de" if de else "en")
     if ages:
         parts.append(ages)
+    if short:
+        return " ".join(parts)
     cost = r["cost"]
     if pd.notna(cost):
         if cost == 0:

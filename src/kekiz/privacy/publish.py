@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from kekiz.domain.directory import Directory, ServiceDataset
     from kekiz.domain.goals import Leitbild
     from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
+    from kekiz.domain.streets import StreetEntry
     from kekiz.storage.protocol import Store, Writer
 
 __all__ = ["INTERNAL_COLUMNS", "PUBLIC", "REASONS", "VALUE_COLUMNS", "Audience",
@@ -265,6 +266,9 @@ class _ReadView(ABC):
 
     def leitbild(self, leitbild_id: str) -> Leitbild:
         return self._store.leitbild(leitbild_id)
+
+    def streets(self) -> list[StreetEntry]:
+        return self._store.streets()
 
     # -- the one read the views change -----------------------------------------------------
     @abstractmethod

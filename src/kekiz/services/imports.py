@@ -1,4 +1,5 @@
-"""Imports of boundaries, indicator tables and the members of a state network.
+"""Imports of boundaries, indicator tables, the members of a state network and the street
+directory.
 
 Every import validates its file completely first (one report of every problem, each naming
 file, row, column and value), then writes in one transaction: it lands whole or not at all.
@@ -17,6 +18,7 @@ import shapely
 from kekiz.domain.errors import KekizError, ValidationReport
 from kekiz.domain.missing import DEFAULT_MISSING, MissingMarkers
 from kekiz.domain.model import Dataset, Indicator
+from kekiz.domain.streets import STREET_KIND, StreetEntry
 from kekiz.ingest.boundaries import (
     BoundaryOptions,
     ParentCandidates,
@@ -26,7 +28,9 @@ from kekiz.ingest.boundaries import (
 from kekiz.ingest.funding import parse_funding
 from kekiz.ingest.indicators import IndicatorOptions, parse_indicators
 from kekiz.ingest.members import MemberOptions, parse_members
+from kekiz.ingest.streets import read_street_directory
 from kekiz.ingest.tables import read_table
+from kekiz.records.assign import CodeIndex
 from kekiz.services.base import Progress, actor, no_progress
 from kekiz.services.network import DEFAULT_PROGRAMME
 from kekiz.services.rollups import RollupService
@@ -201,6 +205,43 @@ class ImportService:
             tx.replace_members(programme, members)
         return ImportResult(ds, len(members), table.notes)
 
+
+    def streets(self, path: Path, *, level: str = "stadtteil", dataset: str | None = None,
+                source: str = "", licence: str = "", synthetic: bool = False
+                ) -> ImportResult:
+        """Replace the stored street directory with the validated file (sections with
+        house numbers, side, postcode, a unit of ``level`` and an optional position)."""
+        store = self.store
+        units = [u.id for u in store.units(level)]
+        report = ValidationReport(path.name)
+        if not units:
+            report.add(f"Die Ebene '{level}' hat keine Gebiete",
+                       expected="eine Ebene mit importierten Grenzen, z. B. stadtteil",
+                       fix="zuerst die Grenzen der Ebene importieren oder --level angeben",
+                       message_en=f"the level '{level}' has no units")
+            report.raise_if_failed()
+        codes = CodeIndex(units, store.key_index(level))
+        directory = read_street_directory(path, report,
+                                          lambda key: int(codes.lookup([key])[0][0]))
+        report.raise_if_failed()
+        assert directory is not None
+        entries = [StreetEntry(s.street, s.first, s.last, s.side, s.postcode, units[s.unit],
+                               s.lat, s.lon, s.row)
+                   for sections in directory.sections.values() for s in sections]
+        entries.sort(key=lambda e: e.row)
+        prefix = "SYNTHETISCH: " if synthetic and not (dataset or "").upper().startswith(
+            "SYNTHETISCH") else ""
+        ds = Dataset(name=prefix + (dataset or f"Straßenverzeichnis {path.stem}"),
+                     kind=STREET_KIND, file=str(path), sha256=sha256_of(path), source=source,
+                     licence=licence, user=actor(self.settings), rows=len(entries),
+                     details={"level": level, "synthetic": synthetic,
+                              "streets": len(directory.sections),
+                              "positions": sum(e.lat is not None for e in entries)})
+        with store.transaction() as tx:
+            tx.add_dataset(ds)
+            assert ds.id is not None
+            tx.replace_streets(entries, ds.id)
+        return ImportResult(ds, len(entries), [])
 
     def funding(self, path: Path, programme: str = DEFAULT_PROGRAMME, source: str = "", *,
                 missing: MissingMarkers = DEFAULT_MISSING) -> ImportResult:

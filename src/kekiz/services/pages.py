@@ -45,7 +45,7 @@ from kekiz.services.cooperation import CooperationService
 from kekiz.services.data import DataService
 from kekiz.services.derived import indicator_classes
 from kekiz.services.directory import DirectoryService
-from kekiz.services.finder import FinderService
+from kekiz.services.finder import FinderService, StreetStart
 from kekiz.services.goals import GoalService
 from kekiz.services.network import DEFAULT_PROGRAMME, NetworkOverview, NetworkService
 from kekiz.settings import Settings
@@ -612,6 +612,15 @@ class PageService:
     def finder_sources(self) -> set[str]:
         """The names of the datasets the family finder reads (the public ones)."""
         return {d.name for d in self._finder.store.datasets()}
+
+    def locate_street(self, text: str) -> StreetStart:
+        return self._finder.locate(text)
+
+    def street_pairs(self) -> list[tuple[str, str]]:
+        return self._finder.street_pairs()
+
+    def streets_synthetic(self) -> bool | None:
+        return self._finder.streets_synthetic()
 
     def leitbilder(self) -> list[tuple[str, str, str]]:
         return self._goals.leitbilder()

@@ -107,22 +107,27 @@ class ReportService:
                programme: str | None = None) -> ReportResult:
         """Write the report of ``key`` (a unit key, or ``network``) as HTML or PDF."""
         fmt = (fmt or out.suffix.lstrip(".") or "html").lower()
+        lang = lang or language(self.settings)
+        data, inp = self._render(key, fmt, config, lang, programme)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        return ReportResult(out, fmt, len(data), inp.subject_id, inp.subject_name,
+                            [en if lang == "en" else de for de, en in inp.notes])
+
+    def render(self, key: str, fmt: str = "html", *, lang: str | None = None) -> bytes:
+        """The report of ``key`` as HTML (UTF-8) or PDF bytes, for the web (no file)."""
+        return self._render(key, fmt.lower(), None, lang or language(self.settings),
+                            None)[0]
+
+    def _render(self, key: str, fmt: str, config: Path | ReportConfig | None, lang: str,
+                programme: str | None) -> tuple[bytes, ReportInput]:
         if fmt not in ("html", "pdf"):
             raise MethodError(f"Unbekanntes Berichtsformat '{fmt}'. Möglich: html, pdf.",
                               message_en=f"Unknown report format '{fmt}'. Possible: html, pdf.")
         cfg = config if isinstance(config, ReportConfig) else load_config(config)
-        lang = lang or language(self.settings)
         inp = self.report_input(key, cfg, programme=programme)
         html = render_html(inp, cfg, lang)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "pdf":
-            data = html_to_pdf(html)
-            out.write_bytes(data)
-        else:
-            data = html.encode("utf-8")
-            out.write_bytes(data)
-        return ReportResult(out, fmt, len(data), inp.subject_id, inp.subject_name,
-                            [en if lang == "en" else de for de, en in inp.notes])
+        return (html_to_pdf(html) if fmt == "pdf" else html.encode("utf-8")), inp
 
     def report_batch(self, out_dir: Path, *, programme: str | None = None,
                      fmt: str = "html", config: Path | ReportConfig | None = None,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kekiz.domain.directory import Directory, ServiceDataset
     from kekiz.domain.goals import Leitbild
     from kekiz.domain.model import Dataset, Indicator, Level, Member, Unit
+    from kekiz.domain.streets import StreetEntry
 
 __all__ = ["AuthStore", "AuthWriter", "Store", "Writer"]
 
@@ -154,6 +155,10 @@ class Writer(Protocol):
 
     def delete_leitbild(self, leitbild_id: str) -> None: ...
 
+    # -- street directory -----------------------------------------------------------------
+    def replace_streets(self, entries: Sequence[StreetEntry], dataset_id: int) -> int:
+        """Replace the street directory with the sections of one import; their number."""
+
 
 class Store(Protocol):
     """Reads in domain terms; writes only through :meth:`transaction`."""
@@ -244,3 +249,6 @@ class Store(Protocol):
     def leitbild_ids(self) -> list[tuple[str, str, str]]: ...
 
     def leitbild(self, leitbild_id: str) -> Leitbild: ...
+
+    def streets(self) -> list[StreetEntry]:
+        """The sections of the stored street directory."""

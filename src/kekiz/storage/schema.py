@@ -169,4 +169,9 @@ meta = Table(
 )
 
 # Tables of the other rooms on this metadata (imported last: they import ``metadata``).
-from kekiz.storage import schema_auth, schema_cooperation, schema_services  # noqa: E402, F401
+from kekiz.storage import (  # noqa: E402, F401
+    schema_auth,
+    schema_cooperation,
+    schema_services,
+    schema_streets,
+)

@@ -31,6 +31,7 @@ from kekiz.domain.model import (
     Member,
     Unit,
 )
+from kekiz.domain.streets import StreetEntry
 from kekiz.storage import migrate
 from kekiz.storage.auth import SqlAuthStore
 from kekiz.storage.db import Conn, Database, Row
@@ -480,6 +481,15 @@ class SqlStore:
         from kekiz.storage import services as services_sql
 
         return self._read(lambda c: services_sql.service_datasets(c, visible))
+
+    # -- street directory ---------------------------------------------------------------------
+    def streets(self) -> list[StreetEntry]:
+        """The sections of the stored street directory in the order of their file."""
+        rows = self._all("SELECT street, number_first, number_last, side, postcode, unit_id, "
+                         "lat, lon, seq FROM streets ORDER BY dataset_id, seq")
+        return [StreetEntry(str(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4]),
+                            str(r[5]), None if r[6] is None else float(r[6]),
+                            None if r[7] is None else float(r[7]), int(r[8])) for r in rows]
 
     # -- cooperation network and Leitbild -------------------------------------------------------
     def cooperation_waves(self) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from kekiz.domain.directory import Directory
 from kekiz.domain.errors import NotFound, StoreError
 from kekiz.domain.goals import Leitbild
 from kekiz.domain.model import OBSERVATION_COLUMNS, Dataset, Indicator, Level, Member, Unit
+from kekiz.domain.streets import StreetEntry, normalise_street
 from kekiz.storage import cooperation as coop_sql
 from kekiz.storage import deletion
 from kekiz.storage import services as services_sql
@@ -297,6 +298,19 @@ class SqlWriter:
     def delete_leitbild(self, leitbild_id: str) -> None:
         coop_sql.delete_leitbild(self._conn, leitbild_id)
         self._touch()
+
+    # -- street directory ---------------------------------------------------------------------
+    def replace_streets(self, entries: Sequence[StreetEntry], dataset_id: int) -> int:
+        """The street directory, replaced as a whole by the sections of one import."""
+        self._delete("DELETE FROM streets", ())
+        rows = [e.row for e in entries]  # the file's rows, where they tell them apart
+        seqs = rows if len(set(rows)) == len(rows) else list(range(len(entries)))
+        self._insert("streets", ["dataset_id", "seq", "street", "street_key", "number_first",
+                                 "number_last", "side", "postcode", "unit_id", "lat", "lon"],
+                     [(dataset_id, k, e.street, normalise_street(e.street), e.first, e.last, e.side,
+                       e.postcode, e.unit_id, e.lat, e.lon) for k, e in zip(seqs, entries,
+                                                                          strict=True)])
+        return len(entries)
 
     # -- plain inserts and upserts -------------------------------------------------------------
     def _insert(self, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -9,9 +9,9 @@ tolerance needs, every border stays within one pixel of the true one at that zoo
 are cached per data version, reader scope and bucket.
 
 ``/places?q=Chorweiler`` searches the names of the units of every level (and of the
-streets of a street directory, once the application has one: ``app.state.streets``, a
-:class:`~kekiz.services.views.places.StreetSource`) and answers each place with its box and a
-centre point, for the map's search box.
+streets of the street directory: ``app.state.streets``, a
+:class:`~kekiz.services.views.places.StreetSource`, if set, else the stored one) and
+answers each place with its box and a centre point, for the map's search box.
 
 Both read through the read model of the user's audience, which publishes every frame
 through the publication gate (:mod:`kekiz.privacy.publish`).
@@ -32,7 +32,14 @@ from pydantic import BaseModel, Field
 
 from kekiz.i18n import Translator
 from kekiz.services.views.common import cached
-from kekiz.services.views.places import Place, StreetSource, search, street_places, unit_places
+from kekiz.services.views.places import (
+    Place,
+    StoredStreets,
+    StreetSource,
+    search,
+    street_places,
+    unit_places,
+)
 from kekiz.web.api import GEOJSON
 from kekiz.web.deps import CurrentUser, Lang, Pages
 
@@ -156,10 +163,16 @@ class PlacePage(BaseModel):
     items: list[PlaceOut]
 
 
-def street_source(request: Request) -> StreetSource | None:
-    """The application's street directory, if one is configured (``app.state.streets``)."""
+def street_source(request: Request, m: Pages) -> StreetSource | None:
+    """The application's street directory: ``app.state.streets`` if one is configured,
+    else the stored one (``kekiz import streets``), else none."""
     source: StreetSource | None = getattr(request.app.state, "streets", None)
-    return source
+    if source is not None:
+        return source
+    synthetic = m.cached(("streets-synthetic",), m.streets_synthetic)
+    if synthetic is None:
+        return None
+    return StoredStreets(m.street_pairs, bool(synthetic))
 
 
 Streets = Annotated[StreetSource | None, Depends(street_source)]
@@ -172,9 +185,13 @@ def place_index(m: Pages, user: Any, streets: StreetSource | None) -> list[Place
         shapes = {lv.id: m.publish(m.level_shapes(lv.id)) for lv in levels}
         units = unit_places(shapes, {lv.id: (lv.name_de, lv.name_en) for lv in levels},
                             {lv.id: int(lv.rank) for lv in levels})
-        return units + (street_places(streets(), units) if streets is not None else [])
+        if streets is None:
+            return units
+        return units + street_places(streets(), units,
+                                     synthetic=bool(getattr(streets, "synthetic", False)))
 
-    found: list[Place] = cached(m, ("places", id(streets), str(user.role)), make)
+    key = getattr(streets, "cache_key", id(streets))
+    found: list[Place] = cached(m, ("places", key, str(user.role)), make)
     return found
 
 

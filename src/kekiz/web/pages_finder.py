@@ -2,8 +2,10 @@
 
 Searches the stored offers through the finder service (only published, active offers) by the
 child's age, life phase, topic, Stadtteil and a starting point with a distance.  The
-starting point is a unit name (its inner point), the street address of a published offer
-or coordinates ``lat, lon``; there is no geocoder (no internet).
+starting point is a street address of the stored street directory, a unit name (its inner
+point), the street address of a published offer, coordinates ``lat, lon`` or the device's
+position (asked for by a button, with the browser's consent); there is no geocoder (no
+internet).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ router = APIRouter(include_in_schema=False)
 def finder(request: Request, m: Pages, user: CurrentUser, lang: Lang,
            age: str | None = None, phase: str | None = None, topic: str | None = None,
            district: str | None = None, near: str | None = None,
-           radius: str | None = None) -> HTMLResponse:
+           radius: str | None = None, here: str | None = None) -> HTMLResponse:
     if (empty := module_page(request, m, lang, "finder")) is not None:
         return empty
     return render(request, "finder.html", lang, views.finder(m, lang, age=age, phase=phase,
                                                              topic=topic, district=district,
-                                                             near=near, radius=radius))
+                                                             near=near, radius=radius,
+                                                             here=here == "1"))

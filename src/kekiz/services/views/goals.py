@@ -121,7 +121,7 @@ def goals(m: PageService, lang: str, *, unit: str | None = None,
             "current": "–" if p.current_value is None
             else f"{fmt_number(p.current_value, dec, lang)} ({p.current_year})",
             "forecast": fc, "interval": interval,
-            "status": p.status.label(lang), "css": STATUS_CSS[p.status],
+            "status": p.shown_status(lang), "css": STATUS_CSS[p.status],
             "reason": p.reason_en if lang == "en" else p.reason_de,
             "notes": p.notes_en if lang == "en" else p.notes_de,
             "chart": target_chart(p, t, lang), "level_target": tgt.level,

@@ -5,13 +5,17 @@ publication gate).  German first; ``lang="en"`` switches.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 
+from kekiz.analysis.rates import wilson_interval
 from kekiz.i18n import TEXTS, Translator, fmt_number, fmt_percent, fmt_value
 from kekiz.reporting.svg import Area, Series, bar_chart, choropleth, line_chart, palette, sparkline
+from kekiz.services.derived import LISA_CODES
 from kekiz.services.pages import CLASS_METHODS, USABLE, PageService
 from kekiz.services.views.common import at_period, each_row, records, series_index, unit_href
 
@@ -63,6 +67,79 @@ def _series(frame: pd.DataFrame | list[dict[str, Any]]) -> list[tuple[str, float
              and r["value"] is not None else None) for r in rows]
 
 
+def trend_text(name: str, points: list[tuple[str, float | None]], dec: int,
+               lang: str) -> tuple[str, str]:
+    """(accessible description of a sparkline's trend, its first and last value), e.g.
+    ``"Kinderarmut 2010–2012: von 35,1 (2010) auf 30,2 (2012) gesunken; niedrigster
+    Wert 30,2, höchster 35,1"`` and ``"35,1 → 30,2"``."""
+    known = [(p, v) for p, v in points if v is not None]
+    if not known:
+        return f"{name}: {points[0][0]}–{points[-1][0]}", ""
+    (p0, v0), (p1, v1) = known[0], known[-1]
+    f0, f1 = fmt_number(v0, dec, lang), fmt_number(v1, dec, lang)
+    lo = fmt_number(min(v for _, v in known), dec, lang)
+    hi = fmt_number(max(v for _, v in known), dec, lang)
+    if lang == "en":
+        how = "rose" if v1 > v0 and f1 != f0 else "fell" if v1 < v0 and f1 != f0 else \
+            "stayed the same"
+        text = (f"{name} {points[0][0]}–{points[-1][0]}: {how} from {f0} ({p0}) to {f1} "
+                f"({p1}); lowest value {lo}, highest {hi}")
+    else:
+        how = "gestiegen" if v1 > v0 and f1 != f0 else "gesunken" if v1 < v0 and f1 != f0 \
+            else "gleich geblieben"
+        text = (f"{name} {points[0][0]}–{points[-1][0]}: von {f0} ({p0}) auf {f1} ({p1}) "
+                f"{how}; niedrigster Wert {lo}, höchster {hi}")
+    return text, f"{f0} → {f1}"
+
+
+#: LISA clusters (codes of ``<indicator>_lisa``): a categorical palette (hot spots red,
+#: cold spots blue, outliers light red / light blue, not significant grey, islands white).
+LISA_COLOURS = {1: "#d7191c", 2: "#2c7bb6", 3: "#fdae61", 4: "#abd9e9", 0: "#d9d9d9",
+                9: "#ffffff"}
+
+
+def categories_of(indicator_id: str) -> dict[int, tuple[str, str, str]] | None:
+    """The categories of a categorical result (code -> key, German, English), else None."""
+    return LISA_CODES if indicator_id.endswith("_lisa") else None
+
+
+def categorical_legend(categories: dict[int, tuple[str, str, str]], lang: str
+                       ) -> tuple[dict[int, str], dict[int, str]]:
+    """(colour by code, label by code) of a categorical result."""
+    return ({c: LISA_COLOURS.get(c, "#999999") for c in categories},
+            {c: (en if lang == "en" else de) for c, (_k, de, en) in categories.items()})
+
+
+def _category_legend(categories: dict[int, tuple[str, str, str]],
+                     rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    colours, labels = categorical_legend(categories, lang)
+    order = [1, 2, 3, 4, 0, 9]
+    return [{"fill": colours[c], "label": labels[c],
+             "count": sum(1 for r in rows if r["label"] == labels[c])}
+            for c in order if c in categories]
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and not pd.isna(value) and bool(np.isfinite(float(value)))
+
+
+def _behind(r: Any, ind: Any, lang: str) -> dict[str, str]:
+    """The counts behind a rate (numerator, denominator) and its 95 % interval: the stored
+    one, else the Wilson interval of a share (unit %, scale 100) from its counts."""
+    dec = int(ind.decimals)
+    raw = [getattr(r, c, None) for c in ("numerator", "denominator", "lower", "upper")]
+    num, den, lo, hi = (float(v) if v is not None and _finite(v) else None for v in raw)
+    counts = num is not None and den is not None and den > 0
+    if (lo is None or hi is None) and counts and float(ind.scale) == 100.0 \
+            and num is not None and den is not None and 0 <= num <= den:
+        lower, upper = wilson_interval([num], [den])
+        lo, hi = float(lower[0]) * 100.0, float(upper[0]) * 100.0
+    return {"count": fmt_number(num, 0, lang) if counts and num is not None else "",
+            "base": fmt_number(den, 0, lang) if counts and den is not None else "",
+            "interval": f"{fmt_number(lo, dec, lang)}–{fmt_number(hi, dec, lang)}"
+            if lo is not None and hi is not None else ""}
+
+
 def _pct(share: float, lang: str) -> str:
     return fmt_percent(share, 1, lang)
 
@@ -90,11 +167,18 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
     colours = palette(len(data.legend), int(ind.polarity))
     colour_of = {e["class"]: c for e, c in zip(data.legend, colours, strict=True)}
     label_of = {e["class"]: e["label_en" if lang == "en" else "label_de"] for e in data.legend}
+    categories = categories_of(ind.id)
+    if categories is not None:
+        colour_of, label_of = categorical_legend(categories, lang)
     areas, rows = [], []
     for r in each_row(units):
         status = str(r.status)
         klass = None if pd.isna(r.klass) else int(r.klass)
-        shown = fmt_value(r.value, status, int(ind.decimals), lang)
+        if categories is not None:  # a category is no number: coloured and named by it
+            klass = int(r.value) if _finite(r.value) and int(r.value) in categories else None
+        shown = fmt_value(r.value, status, int(ind.decimals), lang) if categories is None \
+            else (label_of[klass] if klass is not None else
+                  fmt_value(r.value, status, 0, lang))
         reason = r.reason_en if lang == "en" else r.reason_de
         fill = colour_of.get(klass, "") if klass is not None else \
             ("suppressed" if status == "suppressed" else "missing")
@@ -104,7 +188,7 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
                           unit_href(r.id)))
         rows.append({"id": r.id, "name": r.name, "value": r.value, "shown": shown,
                      "status": status, "label": label, "reason": reason or "",
-                     "href": unit_href(r.id)})
+                     "href": unit_href(r.id), **_behind(r, ind, lang)})
     rows.sort(key=lambda x: (pd.isna(x["value"]), -(x["value"] if not pd.isna(x["value"])
                                                      else 0), x["name"]))
     n_sup = int((units["status"] == "suppressed").sum())
@@ -118,8 +202,12 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
     context.update({
         "data": data, "indicator": ind, "name": name, "level_name": level_name,
         "period": data.period, "svg": svg, "rows": rows, "reasons": reasons,
+        "has_counts": any(r["count"] for r in rows),
+        "has_interval": any(r["interval"] for r in rows),
         "legend": [{"fill": colour_of[e["class"]], "label": label_of[e["class"]],
-                    "count": e["count"]} for e in data.legend],
+                    "count": e["count"]} for e in data.legend] if categories is None else
+        _category_legend(categories, rows, lang),
+        "categorical": categories is not None,
         "n_suppressed": n_sup, "n_missing": n_mis,
         "class_notes": data.notes_en if lang == "en" else data.notes_de,
         "polarity": _polarity_text(t, int(ind.polarity)),
@@ -129,6 +217,21 @@ def atlas(m: PageService, lang: str, *, level: str | None = None, indicator: str
         "geojson": f"/api/v1/atlas?{urlencode({'indicator': ind.id, 'level': level, 'period': data.period, 'method': method, 'k': k})}",  # noqa: E501
     })
     return (context)
+
+
+def _level_namer(m: PageService, t: Translator) -> Any:
+    """``unit -> "Kreis Köln"``: the unit's name after the short name of its level (the
+    part before " / "), so that a Kreis and a Gemeinde of the same name differ."""
+    levels = {e["level"].id: e["level"] for e in m.web_catalogue()["levels"]}
+
+    def named(unit: Any) -> str:
+        level = levels.get(unit.level)
+        if level is None:
+            return str(unit.name)
+        short = t.pick(level.name_de, level.name_en).split(" / ")[0]
+        return f"{short[:1].upper()}{short[1:]} {unit.name}"
+
+    return named
 
 
 def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
@@ -163,14 +266,17 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
             reasons.add(reason)
         name = t.pick(ind.name_de, ind.name_en)
         points = _series(mine)
-        table.append({
+        trend, ends = trend_text(name, points, dec, lang)
+        behind = _behind(SimpleNamespace(**last), ind, lang) \
+            if last["status"] != "suppressed" else {"count": "", "base": "", "interval": ""}
+        table.append({**behind,
             "id": ind.id, "name": name, "unit": ind.unit, "period": last["period"],
             "status": last["status"], "reason": reason,
             "shown": fmt_value(last["value"], str(last["status"]), dec, lang),
             "parent": at(parent, last["period"]), "city": at(city, last["period"]),
             "median": fmt_number(med, dec, lang) if med is not None else "–", "n": n,
-            "spark": sparkline(points, label=f"{name}: {points[0][0]}–{points[-1][0]}")
-            if len(points) > 1 else "",
+            "spark": sparkline(points, label=trend) if len(points) > 1 else "",
+            "spark_values": ends if len(points) > 1 else "",
             "compare": "/compare?" + urlencode(
                 [("indicator", ind.id), ("unit", p.unit.id)]
                 + [("unit", u.id) for u in p.peers[:5]]),
@@ -179,9 +285,15 @@ def unit_page(m: PageService, lang: str, *, unit_id: str) -> dict[str, Any]:
                   str(r.name), unit_href(r.id), "current" if r.id == p.unit.id else "")
              for r in each_row(p.context)]
     level = p.level
+    named = _level_namer(m, t)
     return ({
         "p": p, "level_name": t.pick(level.name_de, level.name_en), "rows": table,
+        "unit_label": named(p.unit), "parent_label": named(parent) if parent else "",
+        "city_label": named(city) if city else "",
+        "crumbs": [(a.id, named(a)) for a in reversed(p.ancestors)],
         "reasons": sorted(reasons), "parent": parent, "city": city,
+        "has_counts": any(r["count"] for r in table),
+        "has_interval": any(r["interval"] for r in table),
         "svg": choropleth(areas, label=t("on_map") + ": " + p.unit.name, width=420,
                           cache_key=m.cache_key("context", p.unit.level)),
         "href": unit_href, "memberships": p.memberships,

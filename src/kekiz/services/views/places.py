@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["STREET", "Directory", "Place", "StreetSource", "directory_streets", "keys",
+__all__ = ["STREET", "Directory", "Place", "StoredStreets", "StreetSource", "directory_streets",
+           "keys",
            "normalise", "search", "street_places", "unit_places"]
 
 #: ``kind`` of a street (units carry the id of their level).
@@ -80,6 +81,19 @@ class StreetSource(Protocol):
     def __call__(self) -> Iterable[tuple[str, str]]: ...
 
 
+@dataclass(frozen=True)
+class StoredStreets:
+    """The stored street directory as a :class:`StreetSource` (read through the read
+    model, so per data version); ``synthetic`` when the directory is invented (demo)."""
+
+    pairs: Callable[[], Iterable[tuple[str, str]]]
+    synthetic: bool = False
+    cache_key: str = "stored"
+
+    def __call__(self) -> Iterable[tuple[str, str]]:
+        return self.pairs()
+
+
 class _Section(Protocol):
     street: str
     unit: int
@@ -129,12 +143,14 @@ def _box(values: Sequence[float]) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
-def street_places(streets: Iterable[tuple[str, str]], units: Sequence[Place]
-                  ) -> list[Place]:
+def street_places(streets: Iterable[tuple[str, str]], units: Sequence[Place], *,
+                  synthetic: bool = False) -> list[Place]:
     """One place per street (by its search key) over the units it runs through.
 
     A street whose units are all unknown here (another level, or outside the reader's
-    scope) is left out."""
+    scope) is left out.  Streets of a ``synthetic`` directory say so in their kind."""
+    kind_de, kind_en = ("Straße (synthetisch)", "Street (synthetic)") if synthetic \
+        else ("Straße", "Street")
     by_id = {p.id: p for p in units}
     spelling: dict[str, str] = {}
     found: dict[str, dict[str, Place]] = {}
@@ -152,7 +168,7 @@ def street_places(streets: Iterable[tuple[str, str]], units: Sequence[Place]
                max(p.bbox[2] for p in parts), max(p.bbox[3] for p in parts))
         centre = parts[0].centre if len(parts) == 1 else \
             (round((box[0] + box[2]) / 2, 6), round((box[1] + box[3]) / 2, 6))
-        out.append(Place(f"{STREET}:{key}", spelling[key], STREET, "Straße", "Street",
+        out.append(Place(f"{STREET}:{key}", spelling[key], STREET, kind_de, kind_en,
                          ", ".join(p.name for p in parts), box, centre, 99,
                          tuple(p.id for p in parts)))
     return out

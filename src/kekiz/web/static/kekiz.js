@@ -59,6 +59,27 @@
   markScrolling();
   window.addEventListener("resize", markScrolling);
   document.addEventListener("toggle", markScrolling, true);  // tables inside <details>
+  // Finder: the device's position as starting point, only after the user asks for it
+  // (the browser then asks for consent); without JavaScript coordinates can be typed.
+  var here = document.getElementById("finder-here");
+  if (here && navigator.geolocation) {
+    here.addEventListener("click", function () {
+      var status = document.getElementById("here-status");
+      var form = document.getElementById("finder-form");
+      status.textContent = texts.finder_here_wait || "";
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.elements.near.value = pos.coords.latitude.toFixed(5) + ", " +
+          pos.coords.longitude.toFixed(5);
+        form.elements.here.disabled = false;
+        form.submit();
+      }, function () {
+        status.textContent = texts.finder_here_denied || "";
+        form.elements.near.focus();
+      }, {enableHighAccuracy: false, timeout: 15000, maximumAge: 60000});
+    });
+  } else if (here) {
+    here.hidden = true;
+  }
   // Finder: after a search the results (or the message that there are none) have focus.
   var results = document.getElementById("results-title");
   if (results && window.location.search) {
