@@ -65,7 +65,7 @@ def html_pages(app: FastAPI) -> list[HtmlPage]:
     found: dict[str, HtmlPage] = {}
     missing = []
     for path, route in _walk(list(app.routes)):
-        if "GET" not in route.methods:
+        if "GET" not in (route.methods or set()):
             continue
         ogc = path.startswith("/ogcapi")
         if not ogc and route.response_class is not HTMLResponse:
