@@ -57,3 +57,15 @@ def test_ranking_and_sparkline() -> None:
                               label="Verlauf")
     assert spark.count("<polyline") == 1 and spark.count("<circle") == 1
     assert svg.sparkline_svg([("2010", None)], label="x") == ""
+
+
+def test_a_class_has_the_same_colour_on_the_pages_and_in_the_reports() -> None:
+    from kekiz.reporting import svg as page_svg
+
+    for k in range(2, 10):
+        for polarity in (-1, 0, 1):
+            assert svg.class_colours(k, polarity) == page_svg.palette(k, polarity)
+    # ColorBrewer YlOrRd (9 classes), five of them as the atlas draws them: positions
+    # round(linspace(1, 8, 5)) = 1, 3, 4, 6, 8 (4.5 rounds to even)
+    assert svg.class_colours(5, -1) == ["#ffeda0", "#feb24c", "#fd8d3c", "#e31a1c",
+                                        "#800026"]

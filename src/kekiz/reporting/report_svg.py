@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from markupsafe import Markup, escape
-from matplotlib import colormaps
-from matplotlib.colors import to_hex
+
+from kekiz.reporting.svg import palette, polygon_rings
 
 __all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "hatch_swatch", "map_svg",
            "project", "ranking_svg", "sparkline_svg", "swatch"]
@@ -38,11 +38,10 @@ def _uid() -> str:
 
 
 def class_colours(k: int, polarity: int) -> list[str]:
-    """``k`` colours light to dark: red for 'higher is worse', blue for 'better'."""
-    cmap = colormaps["YlOrRd" if polarity < 0 else "YlGnBu" if polarity > 0 else "Purples"]
-    if k <= 0:
-        return []
-    return [to_hex(cmap(x)) for x in np.linspace(0.12, 0.9, k)]
+    """``k`` colours light to dark: red for 'higher is worse', blue for 'better' - the
+    atlas's palette (:func:`kekiz.reporting.svg.palette`), so a class has one colour on
+    the pages and in the reports."""
+    return palette(k, polarity)
 
 
 @dataclass
@@ -53,17 +52,6 @@ class Projected:
     paths: list[str]
     width: float
     height: float
-
-
-def _rings(geom: object) -> list[np.ndarray]:
-    rings: list[np.ndarray] = []
-    for part in shapely.get_parts(np.asarray([geom], dtype=object)):
-        if shapely.get_type_id(part) != 3:
-            continue
-        rings.append(shapely.get_coordinates(shapely.get_exterior_ring(part)))
-        rings.extend(shapely.get_coordinates(shapely.get_interior_ring(part, i))
-                     for i in range(int(shapely.get_num_interior_rings(part))))
-    return rings
 
 
 def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *,
@@ -88,7 +76,7 @@ def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *
     paths = [""] * len(arr)
     for i, shape in zip(np.flatnonzero(valid), shapes, strict=True):
         parts = []
-        for ring in _rings(shape):
+        for ring in polygon_rings(shape):
             if len(ring) >= 3:
                 pts = np.round(ring[:-1], decimals)
                 parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in pts) + "Z")

@@ -28,6 +28,7 @@ __all__ = [
     "choropleth",
     "line_chart",
     "palette",
+    "polygon_rings",
     "sparkline",
     "swatch",
 ]
@@ -100,7 +101,9 @@ def swatch(fill: str, label: str = "") -> Markup:
         f'fill="{escape(_fill(fill))}" stroke="#555555" stroke-width="1"/></svg>')
 
 
-def _rings(geom: object) -> list[np.ndarray]:
+def polygon_rings(geom: object) -> list[np.ndarray]:
+    """The exterior and interior rings of the polygons of ``geom`` as coordinate arrays
+    (shared by the maps of the pages and of the reports)."""
     rings: list[np.ndarray] = []
     for part in shapely.get_parts(np.asarray([geom], dtype=object)):
         if shapely.get_type_id(part) != 3:  # polygons only
@@ -145,7 +148,7 @@ def _project(geoms: np.ndarray, width: float) -> tuple[float, list[str]]:
                               preserve_topology=True)
     paths = [""] * len(geoms)
     for i, shape in zip(np.flatnonzero(valid), shapes, strict=True):
-        paths[int(i)] = _path(_rings(shape))
+        paths[int(i)] = _path(polygon_rings(shape))
     return height, paths
 
 
