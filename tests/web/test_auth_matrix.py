@@ -64,7 +64,7 @@ KOELN_STADTTEIL = SUPPRESSED_STADTTEIL[1]  # 05315000-101, holds a suppressed va
 #: unit -> the OGC collection (level) it belongs to
 LEVEL_OF = {KOELN: "gemeinde", BONN: "gemeinde", KOELN_STADTTEIL: "stadtteil"}
 UNIT_PARAMS = {"unit_id", "feature_id"}
-PATH_VALUES = {"indicator_id": "gisd_score"}
+PATH_VALUES = {"indicator_id": "gisd_score", "fmt": "html"}
 QUERY_VALUES = {"year": "2021", "level": "gemeinde", "indicator": "gisd_score", "q": "Koeln"}
 PRIVATE_KEYS = {"params", "user", "user_name", "file"}
 ROLE_KEYS = ("public", *(w.key for w in ROLES if w.key != "viewer_leverkusen"),

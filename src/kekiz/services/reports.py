@@ -35,13 +35,11 @@ import shapely
 from kekiz.analysis.spatial import DEFAULT_SEED
 from kekiz.domain.errors import KekizError, MethodError, NotFound
 from kekiz.domain.model import Dataset, Indicator, Unit
-from kekiz.network.compare import funnel
 from kekiz.privacy.publish import PUBLIC, Audience, publish, with_reasons
 from kekiz.reporting.report_config import ReportConfig, load_config
 from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_model import (
     USABLE,
-    FunnelInput,
     IndicatorInput,
     MonitoringInput,
     ProfileInput,
@@ -54,6 +52,14 @@ from kekiz.services.derived import stored_breaks
 from kekiz.services.goals import GoalService
 from kekiz.services.monitoring import MonitoringService
 from kekiz.services.network import NetworkService
+from kekiz.services.report_parts import (
+    dataset_table,
+    dative,
+    funnel_input,
+    plural,
+    privacy_rules,
+    rerank,
+)
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
@@ -260,16 +266,16 @@ class ReportService:
         return ReportInput(
             kind="municipality", subject_id=unit.id, subject_name=unit.name,
             subject_level_de=lv.name_de, subject_level_en=lv.name_en or lv.name_de,
-            area_level_de=_plural(alv.name_de) if alv.builtin else _dative(
+            area_level_de=plural(alv.name_de) if alv.builtin else dative(
                 alv.name("de", plural=True)),
             area_level_en=alv.name("en", plural=True),
             mode=mode, areas=areas, highlight=[unit.id] if mode == "peers" else [],
             indicators=inputs, profiles=profiles, monitoring=monitoring, chain=chain,
-            goals=goals, funnel=_funnel_input(inputs),
-            datasets=_dataset_table(used := self._used_datasets(
+            goals=goals, funnel=funnel_input(inputs),
+            datasets=dataset_table(used := self._used_datasets(
                 inputs, level, ids, unit.id, chain=chain is not None,
                 goals=goals is not None)),
-            attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs), notes=notes)
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs), notes=notes)
 
     def _report_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
         geo = self.store.geometries(level)
@@ -436,7 +442,7 @@ class ReportService:
             table.loc[gone, ["klass", "points", "rank", "lisa"]] = None
             table.loc[gone, ["reasons_de", "reasons_en", "label_de"]] = ""
             table.loc[gone, "priority"] = False
-        table = _rerank(table)
+        table = rerank(table)
         ds_params = json.loads(obs[obs["indicator_id"] == names[2]]["params"].iloc[0] or "{}")
         rule = self._priority_rule(score, level, period)
         return MonitoringInput(score, period, table, rule[0] or str(ds_params.get("rule", "")),
@@ -479,7 +485,7 @@ class ReportService:
                          "reasons_en": pt.loc[uid, "reasons_en"] if uid in pt.index else ""})
         if not rows:
             return None
-        return MonitoringInput(score, cls.period, _rerank(pd.DataFrame(rows)),
+        return MonitoringInput(score, cls.period, rerank(pd.DataFrame(rows)),
                                str(pr.summary.get("rule", "")),
                                str(pr.summary.get("rule_en", "")), False)
 
@@ -558,10 +564,10 @@ class ReportService:
             area_level_de="Kreise und kreisfreien Städte",
             area_level_en="districts and district-free cities", mode="state", areas=areas,
             highlight=outline, indicators=inputs, profiles=profiles, monitoring=monitoring,
-            network=network, funnel=_funnel_input(inputs),
-            datasets=_dataset_table(used := self._used_datasets(inputs, level, ids, "network",
+            network=network, funnel=funnel_input(inputs),
+            datasets=dataset_table(used := self._used_datasets(inputs, level, ids, "network",
                                                                 network=True)),
-            attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs))
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs))
 
     def _member_profile(self, uid: str, name: str, inds: list[Indicator]) -> ProfileInput:
         store = self.store
@@ -640,62 +646,3 @@ class ReportService:
         extra |= {"leitbild"} if goals else set()
         return [d for d in store.datasets()
                 if (d.kind in kinds and d.id in used) or d.kind in extra]
-
-
-def _rerank(table: pd.DataFrame) -> pd.DataFrame:
-    """Ranks within the report's areas (by points, then the earlier rank)."""
-    t = table.copy()
-    t["points"] = pd.to_numeric(t["points"], errors="coerce")
-    t["_old"] = pd.to_numeric(t["rank"], errors="coerce")
-    t = t.sort_values(["points", "_old"], ascending=[False, True], na_position="last")
-    t["rank"] = np.where(t["points"].notna(), np.arange(1, len(t) + 1), np.nan)
-    return t.drop(columns=["_old"]).reset_index(drop=True)
-
-
-def _plural(name: str) -> str:
-    return {"Stadtteil": "Stadtteilen", "Stadtbezirk": "Stadtbezirken",
-            "Gemeinde": "Gemeinden", "Kreis / kreisfreie Stadt": "Kreisen und kreisfreien "
-            "Städten", "Sozialraum": "Sozialräumen", "Baublock": "Baublöcken"}.get(name, name)
-
-
-def _dative(plural: str) -> str:
-    """The dative of a German plural ("in 58 Prognoseräumen")."""
-    return plural if plural.endswith(("n", "s")) else f"{plural}n"
-
-
-def _dataset_table(datasets: list[Dataset]) -> pd.DataFrame:
-    rows = [{"name": d.name, "source": d.source, "licence": d.licence, "kind": d.kind}
-            for d in datasets]
-    frame = pd.DataFrame(rows, columns=["name", "source", "licence", "kind"])
-    return frame.drop_duplicates(subset=["name"]).reset_index(drop=True)
-
-
-def _privacy_rules(inputs: list[IndicatorInput]) -> list[tuple[str, str]]:
-    out = []
-    for d in inputs:
-        rule = d.indicator.disclosure_rule
-        if rule:
-            out.append((f"{d.indicator.name_de}: {rule}", f"{d.indicator.name_en}: {rule}"))
-    return out
-
-
-def _funnel_input(inputs: list[IndicatorInput]) -> FunnelInput | None:
-    """The funnel plot of the first share (in %, with counts for at least five areas),
-    indicators with a direction first."""
-    for data in sorted(inputs, key=lambda d: d.indicator.polarity == 0):
-        ind = data.indicator
-        if float(ind.scale or 0) != 100.0 or ind.unit != "%":
-            continue
-        v = data.values
-        ok = v[v["status"].isin(USABLE) & v["value"].notna()].dropna(
-            subset=["numerator", "denominator"])
-        ok = ok[pd.to_numeric(ok["denominator"], errors="coerce") > 0]
-        if len(ok) < 5:
-            continue
-        try:
-            frame = funnel(ok[["unit_id", "numerator", "denominator"]].astype(
-                {"numerator": float, "denominator": float}))
-        except KekizError:  # no funnel for this share (e.g. all rates equal): the next one
-            continue
-        return FunnelInput(ind, frame)
-    return None
