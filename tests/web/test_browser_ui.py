@@ -200,6 +200,30 @@ def test_place_search_finds_chorweiler_and_centres_the_map(server: Server, deskt
     expect(page.locator(".kmap-status")).to_have_text("Kein Ort gefunden für „Atlantis“.")
 
 
+def test_place_search_finds_a_street_and_centres_the_map(server: Server, desktop: Any
+                                                        ) -> None:
+    """'Hauptstraße' from the stored street directory (the demo's is synthetic and says so):
+    the map moves to the street and names it."""
+    from playwright.sync_api import expect
+
+    page = desktop
+    page.goto(server.url + STADTTEILE)
+    box = wait_for_map(page)
+    z0 = map_state(box)[0]
+    page.get_by_label("Ort auf der Karte suchen").fill("hauptstrasse")
+    page.keyboard.press("Enter")
+    first = page.locator(".kmap-results button").first
+    expect(first).to_contain_text("Hauptstraße (Straße (synthetisch)")
+    expect(page.locator(".kmap-status")).to_contain_text("Die Karte zeigt Hauptstraße.")
+    street = _place(server, "Hauptstraße")
+    assert street["kind"] == "street"
+    expect(box).to_have_attribute("data-place", street["id"])
+    zoom, lat, lon = map_state(box)
+    assert zoom >= z0
+    assert (lat, lon) == pytest.approx((street["centre"][1], street["centre"][0]), abs=5e-4)
+    shot(page, "map-search-hauptstrasse")
+
+
 def test_the_map_is_a_single_tab_stop(server: Server, desktop: Any) -> None:
     from playwright.sync_api import expect
 
