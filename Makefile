@@ -14,7 +14,7 @@ PORT ?= 8000
 # tests share a worker) and the 20 slowest listed at the end
 PYTEST_ARGS ?= -q -n auto --dist loadfile --durations=20
 
-.PHONY: demo demo-store docs test check lint typecheck clean
+.PHONY: demo demo-store docs screenshots test check lint typecheck clean
 
 $(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: demo-store
 
 demo-store: $(CORE)
 	$(BIN)/kekiz demo
+
+# pictures of every page for the handbook (docs/pages.md), from the browser tests
+screenshots: $(DEV)
+	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_browser_a11y.py
+	$(BIN)/python tools/docs_screenshots.py
 
 docs: $(DEV)
 	$(BIN)/python -m kekiz.docgen

@@ -6,7 +6,8 @@ routes) at 1366 px and 390 px and saves a full-page screenshot of each in
 ``test-artifacts/screenshots/page-<name>-<width>.png``.  This script takes those, scales
 them to a width that reads well in the handbook (desktop 900 px, phone 300 px), cuts very
 long pages at a height that still shows the page's head and its first results, and writes
-them to ``docs/img/pages/`` with the gallery page ``docs/pages.md``.
+them to ``docs/img/pages/`` with the gallery page ``docs/pages.md``; the handbook's own
+pictures of pages (:data:`HANDBOOK`) are refreshed from the same screenshots.
 
 Usage (after the browser tests ran, e.g. ``make screenshots``)::
 
@@ -27,7 +28,16 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 OUT = ROOT / "docs" / "img" / "pages"
 PAGE = ROOT / "docs" / "pages.md"
 #: width: (width in the handbook, highest height kept)
-SIZES = {1366: (900, 1500), 390: (300, 1100)}
+SIZES = {1366: (800, 1100), 390: (280, 1000)}
+#: The handbook's own pictures of pages (getting started, guides), refreshed too.
+HANDBOOK = {"start.png": "index", "atlas_stadtteile.png":
+            "atlas-level-stadtteil-indicator-einwohner-u3-period-2012",
+            "profil_stadtteil.png": "unit-05315000-101", "kette.png": "chain",
+            "kooperation.png": "cooperation", "netzwerk.png": "network",
+            "quellen.png": "sources", "anmeldung.png": "login", "ziele.png": "goals",
+            "vergleich.png":
+            "compare-indicator-gisd-score-unit-05111000-unit-05513000-unit-05315000",
+            "wegweiser.png": "finder-age-4-district-05315000-102"}
 NAME = re.compile(r"^page-(?P<name>.+)-(?P<width>1366|390)\.png$")
 
 
@@ -36,7 +46,9 @@ def _scaled(source: Path, width: int, height: int) -> Image.Image:
         img = img.convert("RGB")
         factor = width / img.width
         img = img.resize((width, max(1, round(img.height * factor))), Image.LANCZOS)
-        return img.crop((0, 0, width, min(img.height, height)))
+        # a palette of 128 colours keeps the handbook's pictures small (pages are flat)
+        return img.crop((0, 0, width, min(img.height, height))).quantize(
+            128, method=Image.Quantize.MEDIANCUT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         for width, (w, h) in SIZES.items():
             img = _scaled(args.shots / f"page-{name}-{width}.png", w, h)
             img.save(OUT / f"{name}-{width}.png", optimize=True)
+    for target, name in HANDBOOK.items():
+        if name in pages:
+            _scaled(args.shots / f"page-{name}-1366.png", *SIZES[1366]).save(
+                ROOT / "docs" / "img" / target, optimize=True)
     lines = [
         "# Die Seiten / The pages",
         "",

@@ -27,6 +27,7 @@ def test_mkdocs_build_strict_without_warnings(tmp_path: Path) -> None:
 
 def test_images_are_small_and_referenced() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md"))
-    for png in (DOCS / "img").glob("*.png"):
-        assert png.stat().st_size < 150_000, f"{png.name} is larger than 150 KB"
-        assert f"img/{png.name}" in text, f"{png.name} is not used on any page"
+    for png in (DOCS / "img").rglob("*.png"):  # with the pictures of every page
+        name = png.relative_to(DOCS).as_posix()
+        assert png.stat().st_size < 150_000, f"{name} is larger than 150 KB"
+        assert name in text, f"{name} is not used on any page"
