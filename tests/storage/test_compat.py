@@ -122,12 +122,12 @@ def test_a_store_of_schema_0006_is_upgraded_with_its_data(store_url: str) -> Non
             "('alt', 'Alt', 'Old', '', '', '', '', '', 0, 'general', 'all', 'none', 1.0, "
             "'', '', '', '', 1)")
     with pytest.raises(SchemaVersionError, match="Schema-Version 0006, diese kekiz-Version "
-                                                 "braucht 0007"):
+                                                 "braucht 0010"):
         open_store(store_url)
     store = open_store(store_url, check=False)
     try:
         store.upgrade()
-        assert store.schema_version() == "0007"
+        assert store.schema_version() == "0010"
         [ind] = store.indicators()
         assert (ind.id, ind.private_to, ind.private_state) == ("alt", None, False)
         assert store.data_version() == 1  # the levels seeded after the upgrade

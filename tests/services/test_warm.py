@@ -1,0 +1,167 @@
+"""Derived results at write time (issue #17): :meth:`Kekiz.warm` computes what the pages
+show when the data change and keeps it in the store's ``derived_cache`` per data version
+and audience; a later reader (another process) reads it instead of computing it; a write
+makes it unreachable; a tenant's private values never reach the public through it.
+
+The store is the small sample of the storage tests (tests/storage/sample.py): Köln's
+private indicators ``schulweg`` and ``intern`` are read by Köln's accounts only.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from kekiz.app import Kekiz
+from kekiz.privacy.publish import PUBLIC
+from kekiz.services.pages import PageService
+from kekiz.services.stored import StoredResults, scope_of
+from kekiz.settings import load_settings
+from kekiz.storage import open_store
+from tests.storage.sample import KOELN, fill
+
+PASSWORD = "Geheim-Passwort-1"
+
+
+def _app(url: str) -> Kekiz:
+    return Kekiz(load_settings({"store": url, "user": "pytest"}, environ={}))
+
+
+@pytest.fixture
+def sample(store_url: str) -> Iterator[str]:
+    store = open_store(store_url)
+    try:
+        fill(store)
+    finally:
+        store.dispose()
+    m = _app(store_url)
+    try:
+        m.admin.create_user("koeln", PASSWORD, "viewer", KOELN)
+    finally:
+        m.close()
+    yield store_url
+
+
+def _indicator_ids(catalogue: dict[str, Any]) -> set[str]:
+    return {e["indicator"].id for e in catalogue["indicators"]}
+
+
+def _stored(m: PageService, name: str, *params: Any) -> Any:
+    """The result ``name`` as kept in the store for ``m``'s audience (None: not kept)."""
+    from datetime import date
+
+    keeper = StoredResults(m.store, scope_of(m.store))
+    payload = m.store.derived_get(f"pages:{name}", keeper.key((*params,
+                                                               date.today().isoformat())),
+                                  m.data_version())
+    return None if payload is None else pickle.loads(payload)
+
+
+def _koeln(m: Kekiz) -> PageService:
+    return m.pages(m.audience(m.admin.account("koeln")))
+
+
+def test_warm_keeps_what_a_fresh_computation_gives(sample: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    m = _app(sample)
+    try:
+        done = m.warm()
+        assert done.audiences == ["public", _koeln(m).audience.key]
+        assert done.audiences[1].startswith(f"tenant:{KOELN}")
+        assert done.pages > 0 and not [s for s in done.skipped if s.endswith(" /")]
+        public, koeln = m.pages(), _koeln(m)
+        kept_public, kept_koeln = _stored(public, "catalogue"), _stored(koeln, "catalogue")
+        # what was kept equals what a computation now gives, per audience
+        assert kept_public == public._make_catalogue()
+        assert kept_koeln == koeln._make_catalogue()
+        medians = _stored(public, "medians", "gemeinde")
+        pd.testing.assert_frame_equal(medians, public._level_medians("gemeinde"))
+    finally:
+        m.close()
+    # another process: the first view reads what warm kept instead of computing it
+    monkeypatch.setattr(PageService, "_make_catalogue", _must_not_compute)
+    other = _app(sample)
+    try:
+        assert _indicator_ids(other.pages().web_catalogue()) == \
+            _indicator_ids(kept_public)
+    finally:
+        other.close()
+
+
+def _must_not_compute(self: PageService) -> Any:
+    raise AssertionError("computed on the first read although warm kept it")
+
+
+def test_private_values_never_reach_the_public_through_the_cache(sample: str) -> None:
+    m = _app(sample)
+    try:
+        m.warm()
+        public, koeln = m.pages(), _koeln(m)
+        assert {"schulweg", "intern"} <= _indicator_ids(_stored(koeln, "catalogue"))
+        assert not {"schulweg", "intern"} & _indicator_ids(_stored(public, "catalogue"))
+    finally:
+        m.close()
+    other = _app(sample)  # a fresh process reads what warm kept
+    try:
+        assert not {"schulweg", "intern"} & _indicator_ids(other.pages().web_catalogue())
+        assert {"schulweg", "intern"} <= _indicator_ids(_koeln(other).web_catalogue())
+        profile = other.pages(PUBLIC).unit_profile(KOELN)
+        assert "intern" not in set(profile.observations["indicator_id"])
+        assert "intern" in set(_koeln(other).unit_profile(KOELN)
+                               .observations["indicator_id"])
+    finally:
+        other.close()
+
+
+def test_a_write_makes_the_kept_results_unreachable(sample: str) -> None:
+    m = _app(sample)
+    try:
+        m.warm()
+        before = m.pages().web_catalogue()
+        assert "neu" not in _indicator_ids(before)
+        version = m.store.data_version()
+        with m.store.transaction() as tx:
+            tx.upsert_observations(pd.DataFrame([{
+                "indicator_id": "einwohner", "unit_id": KOELN, "period": "2030",
+                "value": 1.0, "status": "ok", "dataset_id": None}]))
+        assert m.store.data_version() == version + 1
+        assert _stored(m.pages(), "catalogue") is None  # nothing kept for the new data
+        other = _app(sample)
+        try:
+            periods = next(e["periods"] for e in other.pages().web_catalogue()["indicators"]
+                           if e["indicator"].id == "einwohner")
+            assert "2030" in periods["gemeinde"]
+        finally:
+            other.close()
+        assert _stored(m.pages(), "catalogue") is not None  # kept by the read
+        m.warm()
+        assert m.store.data_version() == version + 1  # keeping results is not a write
+    finally:
+        m.close()
+
+
+def test_the_cli_warms_after_a_write_and_not_after_a_read(sample: str) -> None:
+    from kekiz.cli.context import CliState
+
+    state = CliState(store=sample)
+    m = state.kekiz()
+    assert m.pages().store.derived_get("pages:catalogue", "x", 0) is None
+    m.store.units()  # a read: nothing to warm
+    assert m.warm_if_changed() is None
+    with m.store.transaction() as tx:
+        tx.upsert_observations(pd.DataFrame([{
+            "indicator_id": "einwohner", "unit_id": KOELN, "period": "2031",
+            "value": 2.0, "status": "ok", "dataset_id": None}]))
+    state.close()  # the end of the command
+    other = _app(sample)
+    try:
+        kept = _stored(other.pages(), "catalogue")
+        assert kept is not None
+        assert "2031" in next(e["periods"]["gemeinde"] for e in kept["indicators"]
+                              if e["indicator"].id == "einwohner")
+    finally:
+        other.close()
