@@ -165,3 +165,48 @@ def test_the_cli_warms_after_a_write_and_not_after_a_read(sample: str) -> None:
                               if e["indicator"].id == "einwohner")
     finally:
         other.close()
+
+
+def test_a_web_write_warms_in_the_background(sample: str) -> None:
+    """A write through the web (here: a data write by a route, and an account of Köln
+    made through the admin API) computes the pages in a background thread."""
+    from fastapi.testclient import TestClient
+
+    from kekiz.web.app import create_app
+
+    m = _app(sample)
+    try:
+        m.admin.create_user("chef", PASSWORD, "admin")
+        token = m.admin.create_token("chef")
+        app = create_app(kekiz=m)
+
+        @app.post("/test-write")
+        def write() -> dict[str, str]:
+            with m.store.transaction() as tx:
+                tx.upsert_observations(pd.DataFrame([{
+                    "indicator_id": "einwohner", "unit_id": KOELN, "period": "2032",
+                    "value": 3.0, "status": "ok", "dataset_id": None}]))
+            return {}
+
+        with TestClient(app) as client:
+            assert client.post("/test-write", headers={
+                "Authorization": f"Bearer {token}"}).status_code == 200
+            app.state.warmer.join(120)
+            kept = _stored(m.pages(), "catalogue")
+            assert kept is not None and "2032" in next(
+                e["periods"]["gemeinde"] for e in kept["indicators"]
+                if e["indicator"].id == "einwohner")
+            assert not {"schulweg", "intern"} & _indicator_ids(kept)
+            runs = app.state.warmer.runs
+            assert client.get("/api/v1/levels").status_code == 200  # a read: no warm
+            app.state.warmer.join(120)
+            assert app.state.warmer.runs == runs
+            r = client.post("/api/v1/admin/users", headers={
+                "Authorization": f"Bearer {token}"}, json={
+                "name": "koeln2", "password": PASSWORD, "role": "viewer", "tenant": KOELN})
+            assert r.status_code == 201
+            app.state.warmer.join(120)
+            assert app.state.warmer.runs == runs + 1
+            assert {"schulweg", "intern"} <= _indicator_ids(_stored(_koeln(m), "catalogue"))
+    finally:
+        m.close()
