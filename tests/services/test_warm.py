@@ -210,3 +210,23 @@ def test_a_web_write_warms_in_the_background(sample: str) -> None:
             assert {"schulweg", "intern"} <= _indicator_ids(_stored(_koeln(m), "catalogue"))
     finally:
         m.close()
+
+
+def test_a_damaged_or_foreign_result_is_computed_again(sample: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from kekiz.services import stored
+
+    m = _app(sample)
+    try:
+        keeper = StoredResults(m.store, "test")
+        version = m.store.data_version()
+        assert keeper.get("test:x", (1,), lambda: {"a": 1}) == {"a": 1}
+        assert keeper.get("test:x", (1,), lambda: {"a": 2}) == {"a": 1}  # kept
+        m.store.derived_put("test:x", keeper.key((1,)), version, b"not a pickle")
+        assert keeper.get("test:x", (1,), lambda: {"a": 3}) == {"a": 3}
+        assert m.store.data_version() == version
+        # results kept by other code (another version, changed modules) are not read
+        monkeypatch.setattr(stored, "code_fingerprint", lambda: "other code")
+        assert keeper.get("test:x", (1,), lambda: {"a": 4}) == {"a": 4}
+    finally:
+        m.close()

@@ -243,7 +243,7 @@ class GoalService:
                     lang: str | None = None) -> dict[str, Any]:
         """The scorecard of a unit and, for level targets, the status counts over all
         units of the level (the districts); kept in the store per data version (computed
-        when the data change, see :func:`kekiz.services.warm.warm`)."""
+        when the data change, see :meth:`kekiz.app.Kekiz.warm`)."""
         lang = lang or language(self.settings)
         made: dict[str, Any] = self._stored.get(
             "goals:status", (unit_id, leitbild_id, lang),
