@@ -230,3 +230,34 @@ def test_a_damaged_or_foreign_result_is_computed_again(sample: str,
         assert keeper.get("test:x", (1,), lambda: {"a": 4}) == {"a": 4}
     finally:
         m.close()
+
+
+def test_kekiz_aggregate_on_the_command_line_warms_the_pages(sample: str) -> None:
+    """A real write command (``kekiz aggregate``, in-process as ``kekiz`` runs it): the
+    pages of the new data version are kept when it returns; a read command keeps none."""
+    from typer.testing import CliRunner
+
+    from kekiz.cli import main
+
+    def kekiz(*args: str) -> None:
+        result = CliRunner().invoke(main.app, ["--store", sample, *args],
+                                    env={"KEKIZ_USER": "pytest"})
+        assert result.exit_code == 0, result.output
+
+    kekiz("units")
+    m = _app(sample)
+    try:
+        assert _stored(m.pages(), "catalogue") is None  # a read warms nothing
+        version = m.store.data_version()
+    finally:
+        m.close()
+    kekiz("aggregate")
+    m = _app(sample)
+    try:
+        assert m.store.data_version() > version
+        kept = _stored(m.pages(), "catalogue")
+        assert kept == m.pages()._make_catalogue()
+        assert not {"schulweg", "intern"} & _indicator_ids(kept)
+        assert {"schulweg", "intern"} <= _indicator_ids(_stored(_koeln(m), "catalogue"))
+    finally:
+        m.close()
