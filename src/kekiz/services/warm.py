@@ -1,18 +1,18 @@
 """Compute what the pages show when the data change, not on their first view (issue #17).
 
-:func:`warm` runs right after every command that changed the store (``kekiz demo``,
-``import *``, ``aggregate``, ``monitor run``, ``delete``, ``private`` ...: the CLI calls it
-when the data version at the end of a command differs from the one at its start) and after
-the web's writes.  It builds the view models of the pages the README lists (start page,
-atlas, a profile per level, comparison, chain with coverage and gaps, cooperation, goals
-with status and forecasts, finder, state network with reach and funding, sources) for the
-public and for each municipality whose accounts read other data than the public (their
-own private indicators), in German and English, plus the goal status of every unit of
-the Leitbild's level targets.  Each result lands in the store's derived results
-(:mod:`kekiz.services.stored`) under the data version, the audience's read scope and the
-day, where the first view of a page in any process reads it.  Every value passed the
-publication gate of its audience on the way: the view models read only through
-:class:`~kekiz.privacy.publish.PublishedReads`.
+:meth:`kekiz.app.Kekiz.warm` (:func:`warm_pages`, :func:`warm_goals`) runs right
+after every command that changed the store (``kekiz demo``, ``import ...``, ``aggregate``,
+``monitor run``, ``goals import`` ...: the CLI calls it when the data version at the
+end of a command differs from the one at its start) and after the web's writes.  It
+builds the view models of the pages the README lists (start page, atlas, a profile per
+level, comparison, chain with coverage and gaps, cooperation, goals with status and
+forecasts, finder, state network with reach and funding, sources) for the public and for
+each municipality whose accounts read other data than the public (their own private
+indicators), plus the goal status of every unit of the Leitbild's level targets.  Each
+result lands in the store's derived results (:mod:`kekiz.services.stored`) under the data
+version, the audience's read scope and the day, where the first view of a page in any
+process reads it.  Every value passed the publication gate of its audience on the way:
+the view models read only through :class:`~kekiz.privacy.publish.PublishedReads`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Warmed", "private_owners", "warm_goals", "warm_pages"]
 
-LANGS = ("de", "en")
+#: The results the view models keep do not depend on the language: one pass fills them.
+LANGS = ("de",)
 
 
 @dataclass
@@ -87,10 +88,9 @@ def _profile(m: PageService, lang: str, unit_id: str) -> Callable[[], Any]:
 
 
 def warm_pages(m: PageService, done: Warmed) -> None:
-    """Build the view models of the README's pages for ``m``'s audience in German and
-    English (see the module docstring).  A page that has nothing to show for the
-    audience (an error of kekiz, such as no Leitbild for a tenant's units) is left to its
-    first view."""
+    """Build the view models of the README's pages for ``m``'s audience (see the
+    module docstring).  A page that has nothing to show for the audience (an error of
+    kekiz, such as no Leitbild for a tenant's units) is left to its first view."""
     start = time.perf_counter()
     done.audiences.append(m.audience.key)
     for lang in LANGS:
