@@ -216,9 +216,10 @@ class SqlStore:
             self._db.dispose()
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every kekiz table, sorted: to compare a store before and after."""
+        """Every row of every kekiz table, sorted: to compare a store before and after
+        (not the derived results kept for reading: they are not data)."""
         def read(c: Conn) -> dict[str, list[tuple[Any, ...]]]:
-            names = sorted(c.tables() - {"alembic_version"})
+            names = sorted(c.tables() - {"alembic_version", "derived_cache"})
             return {n: sorted(c.all(f'SELECT * FROM "{n}"'), key=repr) for n in names}
 
         return self._read(read)
