@@ -30,6 +30,7 @@ table they show is published for its audience.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -239,14 +240,17 @@ class Kekiz:
                     self._pages[audience.key] = found
         return found
 
-    def warm(self) -> Warmed:
+    def warm(self, stop: Callable[[], bool] | None = None) -> Warmed:
         """Compute what the pages show for the current data version and keep it in the
         store (:mod:`kekiz.services.warm`): for the public, for each municipality whose
-        accounts read private data of their own, and ``goals status`` of every unit."""
+        accounts read private data of their own, and ``goals status`` of every unit.
+        ``stop`` is asked between two results (true: stop early)."""
         from kekiz.privacy.publish import PUBLIC
         from kekiz.services.warm import Warmed, private_owners, warm_goals, warm_pages
 
         done = Warmed(self.store.data_version())
+        if stop is not None:
+            done.stop = stop
         seen = {PUBLIC.key: PUBLIC}
         owners = private_owners(self.store)
         for account in self.admin.accounts() if owners else []:

@@ -51,6 +51,8 @@ class Warmed:
     goal_units: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Asked between two results: stop early (a server shutting down).
+    stop: Callable[[], bool] = field(default=lambda: False, repr=False, compare=False)
 
 
 def private_owners(store: Store) -> set[str]:
@@ -95,6 +97,8 @@ def warm_pages(m: PageService, done: Warmed) -> None:
     done.audiences.append(m.audience.key)
     for lang in LANGS:
         for path, make in _views(m, lang):
+            if done.stop():
+                return
             try:
                 make()
             except KekizError:
@@ -117,6 +121,8 @@ def warm_goals(goals: GoalService, store: Store, done: Warmed) -> None:
         levels = {t.level for g in lb.goals for t in g.targets if t.level}
         for level in sorted(levels):
             for unit in store.units(level=level):
+                if done.stop():
+                    return
                 try:
                     goals.status(unit.id, lb_id)
                 except KekizError:

@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(_warm_imports)
         yield
-        await anyio.to_thread.run_sync(warmer.join, 60.0)
+        await anyio.to_thread.run_sync(warmer.stop, 30.0)
         if owns_application:
             application.close()
 

@@ -34,11 +34,14 @@ class Warmer:
         self._lock = threading.Lock()
         self._again = False
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
         self.runs = 0
 
     def request(self) -> None:
         """Warm now, or once more after the warm that is running."""
         with self._lock:
+            if self._stop.is_set():
+                return
             if self._thread is not None and self._thread.is_alive():
                 self._again = True
                 return
@@ -49,15 +52,20 @@ class Warmer:
     def _run(self) -> None:
         while True:
             try:
-                self.kekiz.warm()
+                self.kekiz.warm(self._stop.is_set)
             except Exception:  # the next first view computes what is missing
                 log.exception("kekiz: computing the pages after a write failed")
             with self._lock:
                 self.runs += 1
-                if not self._again:
+                if not self._again or self._stop.is_set():
                     self._thread = None
                     return
                 self._again = False
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop after the result being computed (the server shuts down) and wait."""
+        self._stop.set()
+        self.join(timeout)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the running warm (tests; the server's shutdown)."""
