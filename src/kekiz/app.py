@@ -264,8 +264,9 @@ class Kekiz:
 
     def warm_if_changed(self) -> Warmed | None:
         """:meth:`warm` if the data changed since this object opened the store (what the
-        CLI runs at the end of every command); None if they did not."""
-        if self._store is None or self.opened_at is None \
+        CLI runs at the end of every command); None if they did not or the setting
+        ``warm`` is ``off``."""
+        if self._store is None or self.opened_at is None or self.settings.warm == "off" \
                 or self._store.data_version() == self.opened_at:
             return None
         done = self.warm()

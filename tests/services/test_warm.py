@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from kekiz.app import Kekiz
+from kekiz.domain.errors import KekizError
 from kekiz.privacy.publish import PUBLIC
 from kekiz.services.pages import PageService
 from kekiz.services.stored import StoredResults, scope_of
@@ -261,3 +262,19 @@ def test_kekiz_aggregate_on_the_command_line_warms_the_pages(sample: str) -> Non
         assert {"schulweg", "intern"} <= _indicator_ids(_stored(_koeln(m), "catalogue"))
     finally:
         m.close()
+
+
+def test_the_setting_warm_off_leaves_the_pages_to_their_first_view(sample: str) -> None:
+    m = Kekiz(load_settings({"store": sample, "user": "pytest", "warm": "off"}, environ={}))
+    try:
+        m.store.units()
+        with m.store.transaction() as tx:
+            tx.upsert_observations(pd.DataFrame([{
+                "indicator_id": "einwohner", "unit_id": KOELN, "period": "2033",
+                "value": 4.0, "status": "ok", "dataset_id": None}]))
+        assert m.warm_if_changed() is None
+        assert _stored(m.pages(), "goal-status", None) is None
+    finally:
+        m.close()
+    with pytest.raises(KekizError, match="on oder off"):
+        load_settings({"warm": "manchmal"}, environ={})

@@ -39,6 +39,8 @@ class Warmer:
 
     def request(self) -> None:
         """Warm now, or once more after the warm that is running."""
+        if self.kekiz.settings.warm == "off":
+            return
         with self._lock:
             if self._stop.is_set():
                 return
