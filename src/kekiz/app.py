@@ -30,6 +30,7 @@ table they show is published for its audience.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from kekiz.services.records import RecordService
     from kekiz.services.reports import ReportService
     from kekiz.services.rollups import RollupService
+    from kekiz.services.warm import Warmed
     from kekiz.storage.protocol import Store
 
 __all__ = ["Kekiz"]
@@ -72,6 +74,8 @@ class Kekiz:
         self._pages: dict[str, PageService] = {}
         self._published_by: dict[str, _PublishedServices] = {}
         self._lock = threading.Lock()
+        #: The data version when this object opened the store (None: given a store).
+        self.opened_at: int | None = None
 
     # -- the store ---------------------------------------------------------------------------
     @property
@@ -80,6 +84,7 @@ class Kekiz:
             from kekiz.storage import open_store
 
             self._store = open_store(self.settings.store)
+            self.opened_at = self._store.data_version()
         return self._store
 
     @property
@@ -304,6 +309,39 @@ class Kekiz:
                            chain=own.chain, goals=own.goals, cooperation=self.cooperation,
                            finder=public.finder,
                            directory=DirectoryService(view, self.settings, own.chain.data))
+
+    def warm(self, stop: Callable[[], bool] | None = None) -> Warmed:
+        """Compute what the pages show for the current data version and keep it in the
+        store (:mod:`kekiz.services.warm`): for the public, for each municipality whose
+        accounts read private data of their own, and ``goals status`` of every unit.
+        ``stop`` is asked between two results (true: stop early)."""
+        from kekiz.privacy.publish import PUBLIC
+        from kekiz.services.warm import Warmed, private_owners, warm_goals, warm_pages
+
+        done = Warmed(self.store.data_version())
+        if stop is not None:
+            done.stop = stop
+        seen = {PUBLIC.key: PUBLIC}
+        owners = private_owners(self.store)
+        for account in self.admin.accounts() if owners else []:
+            audience = self.audience(account)
+            if account.active and (audience.own_units or frozenset()) & owners:
+                seen.setdefault(audience.key, audience)
+        for audience in seen.values():
+            warm_pages(self.pages(audience), done)
+        warm_goals(self.goals, self.store, done)
+        return done
+
+    def warm_if_changed(self) -> Warmed | None:
+        """:meth:`warm` if the data changed since this object opened the store (what the
+        CLI runs at the end of every command); None if they did not or the setting
+        ``warm`` is ``off``."""
+        if self._store is None or self.opened_at is None or self.settings.warm == "off" \
+                or self._store.data_version() == self.opened_at:
+            return None
+        done = self.warm()
+        self.opened_at = done.version
+        return done
 
     def audience(self, account: Any) -> Audience:
         """Who ``account`` (None: the public) is, for the publication gate."""

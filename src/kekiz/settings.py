@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secure_cookies", "auto", str,
             "Anmelde-Cookies nur über https senden: auto (wenn die Anfrage https ist), on, off",
             "Send login cookies over https only: auto (when the request is https), on, off"),
+    Setting("warm", "on", str,
+            "Was die Seiten zeigen, nach jedem Schreiben in den Store vorausberechnen: on "
+            "oder off (dann beim ersten Aufruf einer Seite)",
+            "Compute what the pages show after every write to the store: on, or off (then on "
+            "the first view of a page)"),
 )
 
 
@@ -70,6 +75,7 @@ class Settings:
     user: str = ""
     max_upload: int = 20 * 1024 * 1024
     secure_cookies: str = "auto"
+    warm: str = "on"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -115,6 +121,10 @@ def load_settings(overrides: dict[str, Any] | None = None,
                 message_en=f"Setting {s.name} ({source}): '{raw}' is not a {s.type.__name__}.",
             ) from exc
         sources[s.name] = source
+    if values["warm"] not in ("on", "off"):
+        raise ConfigurationError(f"Einstellung warm: '{values['warm']}' unbekannt: on oder off.",
+                                 message_en=f"Setting warm: '{values['warm']}' unknown: on or "
+                                 "off.")
     if values["lang"] not in ("de", "en"):
         raise ConfigurationError(f"Sprache '{values['lang']}' unbekannt: de oder en.",
                                  message_en=f"Language '{values['lang']}' unknown: de or en.")

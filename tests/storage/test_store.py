@@ -42,7 +42,7 @@ def test_schema_matches_tables_and_version(store_url: str) -> None:
 def test_schema_head_is_the_newest_migration() -> None:
     """Opening a store compares with SCHEMA_HEAD without importing Alembic: the constant
     must name the newest migration script."""
-    assert alembic_head() == SCHEMA_HEAD == "0009"
+    assert alembic_head() == SCHEMA_HEAD == "0010"
 
 
 def test_units_round_trip(store_url: str) -> None:

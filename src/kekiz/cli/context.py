@@ -44,8 +44,13 @@ class CliState:
         return self.app
 
     def close(self) -> None:
+        """At the end of the command: if it changed the data, compute what the pages show
+        (:meth:`kekiz.app.Kekiz.warm_if_changed`), then close the store."""
         if self.app is not None:
-            self.app.close()
+            try:
+                self.app.warm_if_changed()
+            finally:
+                self.app.close()
             self.app = None
 
 

@@ -200,6 +200,12 @@ class _ReadView(ABC):
     def schema_version(self) -> str | None:
         return self._store.schema_version()
 
+    def derived_get(self, name: str, key: str, version: int) -> bytes | None:
+        return self._store.derived_get(name, key, version)
+
+    def derived_put(self, name: str, key: str, version: int, payload: bytes) -> None:
+        self._store.derived_put(name, key, version, payload)
+
     def levels(self) -> list[Level]:
         return self._store.levels()
 

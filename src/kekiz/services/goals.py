@@ -25,6 +25,7 @@ from kekiz.ingest.boundaries import sha256_of
 from kekiz.ingest.goals import GoalContext, parse_leitbild
 from kekiz.services.base import actor, language
 from kekiz.services.coverage_indicator import CoverageIndicator, store_coverage_indicator
+from kekiz.services.stored import StoredResults, scope_of
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
@@ -50,6 +51,7 @@ class GoalService:
         self.store = store
         self.settings = settings
         self._chain = chain
+        self._stored = StoredResults(store, scope_of(store))
         self._by_unit: dict[str, tuple[int, dict[str, Any], pd.DataFrame]] = {}
         self._made: dict[tuple[str, str], tuple[int, tuple[pd.DataFrame, list[str],
                                                             list[str]]]] = {}
@@ -226,6 +228,11 @@ class GoalService:
                        leitbild_id: str | None = None) -> Scorecard:
         """Every target of the Leitbild that applies to the unit (default: the Leitbild's
         municipality), with baseline, current value, forecast and status."""
+        made: Scorecard = self._stored.get("goals:scorecard", (unit_id, leitbild_id),
+                                           lambda: self._scorecard(unit_id, leitbild_id))
+        return made
+
+    def _scorecard(self, unit_id: str | None, leitbild_id: str | None) -> Scorecard:
         lb = self.leitbild(leitbild_id)
         unit = self.store.unit(unit_id or lb.unit_id)
         below = self._below(unit.id, lb.unit_id, self._parents())
@@ -235,9 +242,17 @@ class GoalService:
     def status(self, unit_id: str | None = None, leitbild_id: str | None = None,
                     lang: str | None = None) -> dict[str, Any]:
         """The scorecard of a unit and, for level targets, the status counts over all
-        units of the level (the districts)."""
-        card = self.scorecard(unit_id, leitbild_id)
+        units of the level (the districts); kept in the store per data version (computed
+        when the data change, see :meth:`kekiz.app.Kekiz.warm`)."""
         lang = lang or language(self.settings)
+        made: dict[str, Any] = self._stored.get(
+            "goals:status", (unit_id, leitbild_id, lang),
+            lambda: self._status(unit_id, leitbild_id, lang))
+        return made
+
+    def _status(self, unit_id: str | None, leitbild_id: str | None,
+                lang: str) -> dict[str, Any]:
+        card = self.scorecard(unit_id, leitbild_id)
         out = card.to_dict(lang)
         if unit_id is None:
             out["level_targets"] = self._level_summaries(card.leitbild, lang)

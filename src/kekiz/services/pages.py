@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from kekiz.services.directory import DirectoryService
 from kekiz.services.finder import FinderService, StreetStart
 from kekiz.services.goals import GoalService
 from kekiz.services.network import DEFAULT_PROGRAMME, NetworkOverview, NetworkService
+from kekiz.services.stored import StoredResults, scope_of
 from kekiz.settings import Settings
 
 __all__ = ["CLASS_METHODS", "STANDARD_CLASSES", "USABLE", "AtlasData", "Comparison", "FeaturePage",
@@ -169,6 +171,7 @@ class PageService:
         self._directory = directory
         self._cache: dict[tuple[Any, ...], tuple[int, Any]] = {}
         self._lock = threading.Lock()
+        self._stored = StoredResults(reads, scope_of(reads))
 
     @property
     def audience(self) -> Audience:
@@ -193,11 +196,15 @@ class PageService:
         return self._cached(key, make)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """From this process's memory, else from the store's derived results of this data
+        version and audience (:mod:`kekiz.services.stored`), else ``make()`` (kept in
+        both).  The day is part of the stored key: some results count from today."""
         version = self.data_version()
         hit = self._cache.get(key)
         if hit is not None and hit[0] == version:
             return hit[1]
-        value = make()
+        value = self._stored.get(f"pages:{key[0]}", (*key[1:], date.today().isoformat()),
+                                 make, version)
         with self._lock:
             if len(self._cache) > 256:
                 self._cache.clear()
@@ -265,7 +272,15 @@ class PageService:
     # -- atlas ---------------------------------------------------------------------------
     def atlas(self, level: str, indicator_id: str, period: str | None = None, *,
               method: str = STANDARD_CLASSES, k: int = 5) -> AtlasData:
-        """Units of a level with geometry, one indicator in one period, and classes."""
+        """Units of a level with geometry, one indicator in one period, and classes
+        (kept per data version; do not modify the result)."""
+        data: AtlasData = self._cached(("atlas", level, indicator_id, period, method, k),
+                                       lambda: self._make_atlas(level, indicator_id, period,
+                                                                method, k))
+        return data
+
+    def _make_atlas(self, level: str, indicator_id: str, period: str | None, method: str,
+                    k: int) -> AtlasData:
         lv = self._filled_level(level)
         ind = self.store.indicator(indicator_id)
         if method not in CLASS_METHODS:

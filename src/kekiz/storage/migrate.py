@@ -16,7 +16,7 @@ __all__ = ["SCHEMA_HEAD", "alembic_head", "upgrade"]
 
 #: The schema version this kekiz reads and writes (the newest migration's revision;
 #: ``tests/storage`` checks that it equals Alembic's head).
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 def _config(connection: Any = None) -> Any:

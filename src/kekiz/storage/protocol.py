@@ -184,6 +184,13 @@ class Store(Protocol):
     def data_version(self) -> int:
         """A counter that grows with every write transaction that changed data."""
 
+    def derived_get(self, name: str, key: str, version: int) -> bytes | None:
+        """A derived result kept at data version ``version`` (None: not kept)."""
+
+    def derived_put(self, name: str, key: str, version: int, payload: bytes) -> None:
+        """Keep a derived result of data version ``version`` (not data: the data
+        version does not change)."""
+
     def scoped(self, scope: ReadScope) -> Store:
         """A view of this store (same connections) that reads only within ``scope``."""
 

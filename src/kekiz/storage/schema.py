@@ -27,8 +27,8 @@ from sqlalchemy import (
     false,
 )
 
-__all__ = ["datasets", "funding", "indicators", "levels", "members", "meta", "metadata",
-           "observations", "unit_keys", "units"]
+__all__ = ["datasets", "derived_cache", "funding", "indicators", "levels", "members", "meta",
+           "metadata", "observations", "unit_keys", "units"]
 
 metadata = MetaData()
 
@@ -166,6 +166,17 @@ meta = Table(
     "meta", metadata,
     Column("name", String(64), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+#: Results derived from the data (page read models, goal status), kept per data version
+#: and read scope so that a page reads them instead of computing them (issue #17).
+#: Not data: writing here never changes ``data_version``.
+derived_cache = Table(
+    "derived_cache", metadata,
+    Column("name", String(128), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("data_version", BigInteger, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
 )
 
 # Tables of the other rooms on this metadata (imported last: they import ``metadata``).

@@ -180,6 +180,23 @@ class SqlStore:
             "SELECT value FROM meta WHERE name = 'data_version'"))
         return int(value or 0)
 
+    # -- derived results (not data: never changes the data version) ---------------------------
+    def derived_get(self, name: str, key: str, version: int) -> bytes | None:
+        """The stored result ``name``/``key`` computed at data version ``version``."""
+        row = self._read(lambda c: c.one(
+            "SELECT payload FROM derived_cache WHERE name = ? AND key = ? "
+            "AND data_version = ?", (name, key, version)))
+        return None if row is None else bytes(row[0])
+
+    def derived_put(self, name: str, key: str, version: int, payload: bytes) -> None:
+        """Keep a result computed at data version ``version``; drops the results of older
+        data versions.  Does not change :meth:`data_version` (no data changes)."""
+        with self._db.transaction() as c:
+            c.run("DELETE FROM derived_cache WHERE data_version < ? "
+                  "OR (name = ? AND key = ?)", (version, name, key))
+            c.run("INSERT INTO derived_cache (name, key, data_version, payload) "
+                  "VALUES (?, ?, ?, ?)", (name, key, version, payload))
+
     def scoped(self, scope: ReadScope) -> SqlStore:
         """A view of this store (sharing its connections) that reads within ``scope``."""
         return SqlStore(self._db, self.url, scope)
@@ -201,9 +218,10 @@ class SqlStore:
             self._db.dispose()
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every kekiz table, sorted: to compare a store before and after."""
+        """Every row of every kekiz table, sorted: to compare a store before and after
+        (not the derived results kept for reading: they are not data)."""
         def read(c: Conn) -> dict[str, list[tuple[Any, ...]]]:
-            names = sorted(c.tables() - {"alembic_version"})
+            names = sorted(c.tables() - {"alembic_version", "derived_cache"})
             return {n: sorted(c.all(f'SELECT * FROM "{n}"'), key=repr) for n in names}
 
         return self._read(read)

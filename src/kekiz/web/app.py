@@ -38,6 +38,7 @@ from kekiz.web.ogc import router as ogc_router
 from kekiz.web.pages import router as pages_router
 from kekiz.web.pages_more import router as more_pages_router
 from kekiz.web.ui_routes import router as ui_router
+from kekiz.web.warm import WarmAfterWrites, Warmer
 
 __all__ = ["SECURITY_HEADERS", "app_from_env", "create_app"]
 
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(_warm_imports)
         yield
+        await anyio.to_thread.run_sync(warmer.stop, 30.0)
         if owns_application:
             application.close()
 
@@ -172,6 +174,9 @@ def create_app(settings: Settings | None = None, kekiz: Kekiz | None = None) -> 
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(ResponseCache)
+    warmer = Warmer(application)
+    app.state.warmer = warmer
+    app.add_middleware(WarmAfterWrites, warmer=warmer)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit, max_bytes=getattr(settings, "max_upload", DEFAULT_MAX_UPLOAD))
