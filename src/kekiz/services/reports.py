@@ -35,13 +35,11 @@ import shapely
 from kekiz.analysis.spatial import DEFAULT_SEED
 from kekiz.domain.errors import KekizError, MethodError, NotFound
 from kekiz.domain.model import Dataset, Indicator, Unit
-from kekiz.network.compare import funnel
 from kekiz.privacy.publish import PUBLIC, Audience, publish, with_reasons
 from kekiz.reporting.report_config import ReportConfig, load_config
 from kekiz.reporting.report_html import render_html
 from kekiz.reporting.report_model import (
     USABLE,
-    FunnelInput,
     IndicatorInput,
     MonitoringInput,
     ProfileInput,
@@ -54,6 +52,15 @@ from kekiz.services.derived import stored_breaks
 from kekiz.services.goals import GoalService
 from kekiz.services.monitoring import MonitoringService
 from kekiz.services.network import NetworkService
+from kekiz.services.report_parts import (
+    VersionMemo,
+    dataset_table,
+    funnel_input,
+    plural,
+    plural_en,
+    privacy_rules,
+    rerank,
+)
 from kekiz.settings import Settings
 from kekiz.storage.protocol import Store
 
@@ -96,6 +103,8 @@ class ReportService:
         self._goals = goals
         self._network = network
         self.audience = audience
+        #: what the reports of a batch share, kept per data version (report_parts)
+        self._memo = VersionMemo(store)
 
     def _published(self, obs: pd.DataFrame) -> pd.DataFrame:
         """Observations with their reasons, published for the report's audience."""
@@ -184,7 +193,7 @@ class ReportService:
 
     def _area_level(self, unit: Unit, cfg: ReportConfig) -> tuple[str, list[str]] | None:
         """The level of the districts and their ids (None: no sub-areas)."""
-        frame = self.store.units_frame()[["id", "level", "parent_id"]]
+        frame = self._units_frame()[["id", "level", "parent_id"]]
         children: dict[str, list[str]] = {}
         for uid, parent in zip(frame["id"], frame["parent_id"], strict=True):
             if isinstance(parent, str):
@@ -205,7 +214,7 @@ class ReportService:
                     message_en=f"There are no areas of level '{cfg.level}' below {unit.name} "
                     f"({unit.id}) (config 'level'). Available: {', '.join(found) or '–'}.")
             return cfg.level, sorted(found[cfg.level])
-        ranks = {lv.id: lv.rank for lv in self.store.levels()}
+        ranks = {lv.id: lv.rank for lv in self._levels()}
         usable = [lv for lv, ids in found.items() if len(ids) >= 2]
         if not usable:
             return None
@@ -215,7 +224,7 @@ class ReportService:
     def _municipality_input(self, key: str, cfg: ReportConfig) -> ReportInput:
         store = self.store
         unit = self._resolve(key)
-        levels = {lv.id: lv for lv in store.levels()}
+        levels = {lv.id: lv for lv in self._levels()}
         found = self._area_level(unit, cfg)
         notes: list[tuple[str, str]] = []
         if found is not None:
@@ -230,6 +239,7 @@ class ReportService:
             level = cfg.level or unit.level
             ids = sorted(store.units_frame(level)["id"])
         areas = self._report_areas(level, ids)
+        map_key = (self._memo.key(), level, tuple(ids))
         inds = self._report_indicators(level, ids, cfg)
         inputs = [i for i in (self._indicator_input(ind, level, ids, unit.id)
                               for ind in inds) if i is not None]
@@ -248,17 +258,30 @@ class ReportService:
         return ReportInput(
             kind="municipality", subject_id=unit.id, subject_name=unit.name,
             subject_level_de=lv.name_de, subject_level_en=lv.name_en or lv.name_de,
-            area_level_de=_plural(alv.name_de), area_level_en=_plural_en(alv.name_en
+            area_level_de=plural(alv.name_de), area_level_en=plural_en(alv.name_en
                                                                          or alv.name_de),
             mode=mode, areas=areas, highlight=[unit.id] if mode == "peers" else [],
             indicators=inputs, profiles=profiles, monitoring=monitoring, chain=chain,
-            goals=goals, funnel=_funnel_input(inputs),
-            datasets=_dataset_table(used := self._used_datasets(
+            goals=goals, funnel=funnel_input(inputs),
+            datasets=dataset_table(used := self._used_datasets(
                 inputs, level, ids, unit.id, chain=chain is not None,
                 goals=goals is not None)),
-            attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs), notes=notes)
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs), notes=notes,
+            map_key=map_key)
+
+    def _levels(self) -> list[Any]:
+        return self._memo.get("levels", self.store.levels)
+
+    def _units_frame(self) -> pd.DataFrame:
+        return self._memo.get("units", self.store.units_frame)
 
     def _report_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
+        """id, name, parent_name, geometry (shapely) of ``ids``, read once per data
+        version for all reports over the same areas."""
+        return self._memo.get(("areas", level, tuple(ids)),
+                              lambda: self._read_areas(level, ids))
+
+    def _read_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
         geo = self.store.geometries(level)
         geo = geo[geo["id"].isin(ids)]
         wkb = geo["geometry"].to_numpy()
@@ -266,7 +289,7 @@ class ReportService:
         has = np.array([g is not None for g in wkb], dtype=bool)
         if has.any():
             shapes[has] = shapely.from_wkb(wkb[has])
-        allu = self.store.units_frame()
+        allu = self._units_frame()
         names = dict(zip(allu["id"], allu["name"], strict=True))
         frame = pd.DataFrame({"id": geo["id"].to_numpy(), "name": geo["name"].to_numpy(),
                               "parent_name": [names.get(p, "") if isinstance(p, str) else ""
@@ -275,6 +298,11 @@ class ReportService:
         return frame.sort_values("id").reset_index(drop=True)
 
     def _report_indicators(self, level: str, ids: list[str],
+                           cfg: ReportConfig) -> list[Indicator]:
+        return self._memo.get(("indicators", level, tuple(ids), repr(cfg)),
+                              lambda: self._choose_indicators(level, ids, cfg))
+
+    def _choose_indicators(self, level: str, ids: list[str],
                            cfg: ReportConfig) -> list[Indicator]:
         store = self.store
         known = {i.id: i for i in store.indicators()}
@@ -299,6 +327,20 @@ class ReportService:
 
     def _indicator_input(self, ind: Indicator, level: str, ids: list[str],
                          subject_id: str) -> IndicatorInput | None:
+        """``ind`` over ``ids`` (read once per data version for all reports over the same
+        areas) with the values of ``subject_id``."""
+        common = self._memo.get(("indicator", ind.id, level, tuple(ids)),
+                                lambda: self._indicator_common(ind, level, ids))
+        if common is None:
+            return None
+        subject = self._published(self.store.observations(indicator_id=ind.id,
+                                                          unit_ids=[subject_id]))
+        return IndicatorInput(ind, common.period, common.values, common.series,
+                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              common.breaks)
+
+    def _indicator_common(self, ind: Indicator, level: str,
+                          ids: list[str]) -> IndicatorInput | None:
         store = self.store
         series = store.observations(indicator_id=ind.id, unit_ids=ids)
         if series.empty:
@@ -311,13 +353,11 @@ class ReportService:
         else:
             period = str(series["period"].max())
         values = series[series["period"] == period]
-        subject = self._published(store.observations(indicator_id=ind.id, unit_ids=[subject_id]))
         cols = ["unit_id", "value", "numerator", "denominator", "status", "reason_de",
                 "reason_en"]
         return IndicatorInput(ind, period, values[cols].reset_index(drop=True),
                               series[["unit_id", "period", "value", "status"]]
-                              .reset_index(drop=True),
-                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              .reset_index(drop=True), pd.DataFrame(),
                               stored_breaks(store, ind.id, level, period))
 
     def _profiles_from_inputs(self, ids: list[str], names: dict[str, str],
@@ -378,6 +418,14 @@ class ReportService:
 
     def _report_monitoring(self, level: str, ids: list[str], inputs: list[IndicatorInput],
                            cfg: ReportConfig) -> MonitoringInput | None:
+        """Classes, hot spots and priorities of the areas (once per data version for all
+        reports over the same areas and indicators)."""
+        key = ("monitoring", level, tuple(ids), cfg.score, tuple(d.indicator.id
+                                                                for d in inputs))
+        return self._memo.get(key, lambda: self._make_monitoring(level, ids, inputs, cfg))
+
+    def _make_monitoring(self, level: str, ids: list[str], inputs: list[IndicatorInput],
+                         cfg: ReportConfig) -> MonitoringInput | None:
         score = self._score(level, ids, inputs, cfg)
         if score is None or score.polarity == 0:
             return None
@@ -423,7 +471,7 @@ class ReportService:
             table.loc[gone, ["klass", "points", "rank", "lisa"]] = None
             table.loc[gone, ["reasons_de", "reasons_en", "label_de"]] = ""
             table.loc[gone, "priority"] = False
-        table = _rerank(table)
+        table = rerank(table)
         ds_params = json.loads(obs[obs["indicator_id"] == names[2]]["params"].iloc[0] or "{}")
         rule = self._priority_rule(score, level, period)
         return MonitoringInput(score, period, table, rule[0] or str(ds_params.get("rule", "")),
@@ -466,7 +514,7 @@ class ReportService:
                          "reasons_en": pt.loc[uid, "reasons_en"] if uid in pt.index else ""})
         if not rows:
             return None
-        return MonitoringInput(score, cls.period, _rerank(pd.DataFrame(rows)),
+        return MonitoringInput(score, cls.period, rerank(pd.DataFrame(rows)),
                                str(pr.summary.get("rule", "")),
                                str(pr.summary.get("rule_en", "")), False)
 
@@ -511,7 +559,7 @@ class ReportService:
         level = cfg.level or "kreis"
         ids = sorted(store.units_frame(level)["id"])
         areas = self._report_areas(level, ids)
-        units = store.units_frame().set_index("id")
+        units = self._units_frame().set_index("id")
         outline = sorted({m.unit_id if m.unit_id in ids else
                           str(units["parent_id"].get(m.unit_id)) for m in members}
                          & set(ids))
@@ -545,10 +593,11 @@ class ReportService:
             area_level_de="Kreise und kreisfreien Städte",
             area_level_en="districts and district-free cities", mode="state", areas=areas,
             highlight=outline, indicators=inputs, profiles=profiles, monitoring=monitoring,
-            network=network, funnel=_funnel_input(inputs),
-            datasets=_dataset_table(used := self._used_datasets(inputs, level, ids, "network",
+            network=network, funnel=funnel_input(inputs),
+            datasets=dataset_table(used := self._used_datasets(inputs, level, ids, "network",
                                                                 network=True)),
-            attributions=attributions_of(used), privacy_rules=_privacy_rules(inputs))
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs),
+            map_key=(self._memo.key(), level, tuple(ids)))
 
     def _member_profile(self, uid: str, name: str, inds: list[Indicator]) -> ProfileInput:
         store = self.store
@@ -592,6 +641,7 @@ class ReportService:
                 "population_source_de": ov.reach.population_source_de,
                 "population_source_en": ov.reach.population_source_en,
                 "map_ids": list(gem["id"]), "map_geometry": list(gem["geometry"]),
+                "map_key": (self._memo.key(), "network", programme, tuple(gem["id"])),
                 "map_status": [int(s) for s in gem["status"]]}
 
     # -- sources -------------------------------------------------------------------------------
@@ -627,61 +677,3 @@ class ReportService:
         extra |= {"leitbild"} if goals else set()
         return [d for d in store.datasets()
                 if (d.kind in kinds and d.id in used) or d.kind in extra]
-
-
-def _rerank(table: pd.DataFrame) -> pd.DataFrame:
-    """Ranks within the report's areas (by points, then the earlier rank)."""
-    t = table.copy()
-    t["points"] = pd.to_numeric(t["points"], errors="coerce")
-    t["_old"] = pd.to_numeric(t["rank"], errors="coerce")
-    t = t.sort_values(["points", "_old"], ascending=[False, True], na_position="last")
-    t["rank"] = np.where(t["points"].notna(), np.arange(1, len(t) + 1), np.nan)
-    return t.drop(columns=["_old"]).reset_index(drop=True)
-
-
-def _plural(name: str) -> str:
-    return {"Stadtteil": "Stadtteilen", "Stadtbezirk": "Stadtbezirken",
-            "Gemeinde": "Gemeinden", "Kreis / kreisfreie Stadt": "Kreisen und kreisfreien "
-            "Städten", "Sozialraum": "Sozialräumen", "Baublock": "Baublöcken"}.get(name, name)
-
-
-def _plural_en(name: str) -> str:
-    return name if name.endswith("s") else f"{name}s"
-
-
-def _dataset_table(datasets: list[Dataset]) -> pd.DataFrame:
-    rows = [{"name": d.name, "source": d.source, "licence": d.licence, "kind": d.kind}
-            for d in datasets]
-    frame = pd.DataFrame(rows, columns=["name", "source", "licence", "kind"])
-    return frame.drop_duplicates(subset=["name"]).reset_index(drop=True)
-
-
-def _privacy_rules(inputs: list[IndicatorInput]) -> list[tuple[str, str]]:
-    out = []
-    for d in inputs:
-        rule = d.indicator.disclosure_rule
-        if rule:
-            out.append((f"{d.indicator.name_de}: {rule}", f"{d.indicator.name_en}: {rule}"))
-    return out
-
-
-def _funnel_input(inputs: list[IndicatorInput]) -> FunnelInput | None:
-    """The funnel plot of the first share (in %, with counts for at least five areas),
-    indicators with a direction first."""
-    for data in sorted(inputs, key=lambda d: d.indicator.polarity == 0):
-        ind = data.indicator
-        if float(ind.scale or 0) != 100.0 or ind.unit != "%":
-            continue
-        v = data.values
-        ok = v[v["status"].isin(USABLE) & v["value"].notna()].dropna(
-            subset=["numerator", "denominator"])
-        ok = ok[pd.to_numeric(ok["denominator"], errors="coerce") > 0]
-        if len(ok) < 5:
-            continue
-        try:
-            frame = funnel(ok[["unit_id", "numerator", "denominator"]].astype(
-                {"numerator": float, "denominator": float}))
-        except KekizError:  # no funnel for this share (e.g. all rates equal): the next one
-            continue
-        return FunnelInput(ind, frame)
-    return None
