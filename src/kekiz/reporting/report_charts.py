@@ -124,7 +124,9 @@ def _trend(series: Sequence[tuple[str, pd.Series]], *, label: str, y_label: str,
         ax.spines[side].set_visible(False)
     if len(series) > 1:
         ax.legend(fontsize=7, loc="best", frameon=False)
-    fig.tight_layout()
+    # fixed margins (room for tick labels of up to seven characters and the axis label):
+    # tight_layout would draw the figure once more only to measure them
+    fig.subplots_adjust(left=0.115, right=0.985, top=0.965, bottom=0.1)
     return figure_svg(fig, label)
 
 
