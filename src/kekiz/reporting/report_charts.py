@@ -139,7 +139,11 @@ def funnel_svg(frame: pd.DataFrame, *, label: str, highlight: str | None,
 
 def _funnel(frame: pd.DataFrame, *, label: str, highlight: str | None,
             lang: str) -> Markup:
-    fig = funnel_figure(frame, highlight=highlight, lang=lang,
-                        title=textwrap.fill(label, 80))
+    title = textwrap.fill(label, 80)
+    fig = funnel_figure(frame, highlight=highlight, lang=lang, title=title, tight=False)
     fig.set_size_inches(7.2, 4.2)
+    # fixed margins: the title's lines (12 pt) on top, tick and axis labels below and left
+    lines = title.count("\n") + 1
+    fig.subplots_adjust(left=0.1, right=0.985, bottom=0.12,
+                        top=1 - (0.12 + 0.21 * lines) / 4.2)
     return figure_svg(fig, label)
