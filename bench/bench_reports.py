@@ -1,39 +1,98 @@
-"""Benchmark: reports for the 40 members of the state network (issue #9).
+"""Benchmark: the reports of issues #9 and #17, beside the code before #17's report work.
 
-On a demo store (built first unless ``--store`` names one): the 40 member reports of
-"Kein Kind zurücklassen!" as HTML, and one report (Köln, 86 Stadtteile with 86 profile
-pages) as PDF.  Baselines measured in the same run:
+On a demo store (built first unless ``--store`` names one) it times, in one process per
+code version and one after the other in the same run (so both see the same load):
 
-* *data*: only fetching the published data of the 40 reports through the facade
-  (:meth:`Monitor.report_input`), i.e. what any report needs before drawing anything;
-* *to_html*: writing the same tables (every indicator table of each report) with
-  ``pandas.DataFrame.to_html`` — a report without maps, charts, findings and profiles.
+* *data*: fetching the published data of the N member reports of "Kein Kind
+  zurücklassen!" (:meth:`ReportService.report_input`), the least any report needs;
+* one member report as HTML (the first of the batch, data and drawing, nothing kept yet)
+  and all N member reports as HTML, one after the other;
+* the Köln report (86 Stadtteile with 86 profile pages) as HTML and as PDF (WeasyPrint).
 
-Since issue #17 it also times ``kekiz report-batch`` as the command runs it, over one
-process per core (:mod:`kekiz.cli.report_pool`), beside the same batch one after the
-other in this process.
+The *baseline* is the same measurement on the code of ``--baseline-ref`` (default: the
+commit where this branch left ``arch``), exported with ``git archive`` into a temporary
+folder and run there.  ``--batch`` also times ``kekiz report-batch`` over one process
+per core (:mod:`kekiz.cli.report_pool`) on the current code.
 
 Run: ``.venv/bin/python bench/bench_reports.py [--store sqlite:////tmp/x/demo.db]
-[--members 40] [--skip-pdf]``
+[--members 40] [--skip-pdf] [--baseline-ref REF | --no-baseline] [--batch]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+KOELN = "05315000"
+ROOT = Path(__file__).resolve().parents[1]
 
-from kekiz.app import Kekiz
-from kekiz.cli.report_pool import default_workers, report_batch
-from kekiz.demo import build_demo
-from kekiz.reporting.report_config import ReportConfig
-from kekiz.reporting.report_html import render_html
-from kekiz.reporting.report_pdf import html_to_pdf
-from kekiz.settings import load_settings
+
+def measure(url: str, n_members: int, pdf: bool, out: Path) -> dict[str, Any]:
+    """Times of the code importable as ``kekiz`` in this process (seconds, bytes)."""
+    import weasyprint  # noqa: F401  (imports are not what is measured)
+
+    from kekiz.app import Kekiz
+    from kekiz.reporting.report_config import ReportConfig
+    from kekiz.reporting.report_html import render_html
+    from kekiz.reporting.report_pdf import html_to_pdf
+    from kekiz.settings import load_settings
+
+    out.mkdir(parents=True, exist_ok=True)
+    m = Kekiz(load_settings({"store": url, "lang": "de"}, environ={}))
+    cfg = ReportConfig()
+    members = sorted({x.unit_id for x in m.store.members("Kein Kind zurücklassen!")})
+    members = members[:n_members]
+    r: dict[str, Any] = {"members": len(members)}
+    t = time.perf_counter()
+    html = render_html(m.reports.report_input(members[0], cfg), cfg, "de")
+    r["one_member"] = time.perf_counter() - t
+    t = time.perf_counter()
+    size = 0
+    for uid in members:
+        html = render_html(m.reports.report_input(uid, cfg), cfg, "de")
+        (out / f"{uid}.html").write_text(html, encoding="utf-8")
+        size += len(html)
+    r["members_html"], r["members_size"] = time.perf_counter() - t, size
+    t = time.perf_counter()
+    for uid in members:
+        m.reports.report_input(uid, cfg)
+    r["members_data"] = time.perf_counter() - t
+    t = time.perf_counter()
+    html = render_html(m.reports.report_input(KOELN, cfg), cfg, "de")
+    r["koeln_html"], r["koeln_html_size"] = time.perf_counter() - t, len(html)
+    (out / "koeln.html").write_text(html, encoding="utf-8")
+    if pdf:
+        t = time.perf_counter()
+        data = html_to_pdf(html, out / "koeln.pdf")
+        r["koeln_pdf"], r["koeln_pdf_size"] = time.perf_counter() - t, len(data)
+    m.close()
+    return r
+
+
+def baseline(ref: str, url: str, n_members: int, pdf: bool, out: Path) -> dict[str, Any]:
+    """:func:`measure` on the code of ``ref``, in a child process."""
+    src = Path(tempfile.mkdtemp(prefix="kekiz-bench-base-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    env = {**os.environ, "PYTHONPATH": str(src / "src")}
+    args = [sys.executable, __file__, "--measure-only", "--store", url, "--members",
+            str(n_members), "--out", str(out)] + ([] if pdf else ["--skip-pdf"])
+    done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -41,64 +100,69 @@ def main() -> None:
     ap.add_argument("--store", help="existing demo store URL (else a fresh one is built)")
     ap.add_argument("--members", type=int, default=40)
     ap.add_argument("--skip-pdf", action="store_true")
+    ap.add_argument("--baseline-ref", help="git ref of the baseline code (default: the "
+                    "merge base of HEAD and arch)")
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--batch", action="store_true", help="also time kekiz report-batch")
+    ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.measure_only:
+        print(json.dumps(measure(args.store, args.members, not args.skip_pdf,
+                                 Path(args.out))))
+        return
     tmp = Path(tempfile.mkdtemp(prefix="kekiz-bench-reports-"))
     url = args.store or f"sqlite:///{tmp / 'demo.db'}"
-    m = Kekiz(load_settings({"store": url, "lang": "de"}, environ={}))
     if not args.store:
+        from kekiz.app import Kekiz
+        from kekiz.demo import build_demo
+        from kekiz.settings import load_settings
         t = time.perf_counter()
-        build_demo(m)
+        build_demo(Kekiz(load_settings({"store": url, "lang": "de"}, environ={})))
         print(f"demo store built in {time.perf_counter() - t:.1f} s")
-    cfg = ReportConfig()
-    members = sorted({x.unit_id for x in m.store.members("Kein Kind zurücklassen!")})
-    members = members[:args.members]
-    m.reports.report_input(members[0], cfg)  # warm imports and caches for all three
+    print(f"machine: {os.cpu_count()} cores, python {platform.python_version()}, "
+          f"output in {tmp}; load average at start {_load()}")
+    base: dict[str, Any] = {}
+    if not args.no_baseline:
+        ref = args.baseline_ref or subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "HEAD", "arch"], check=True,
+            capture_output=True, text=True).stdout.strip()
+        print(f"baseline: code of {ref[:12]}")
+        base = baseline(ref, url, args.members, not args.skip_pdf, tmp / "baseline")
+        print(f"load average after the baseline {_load()}")
+    now = measure(url, args.members, not args.skip_pdf, tmp / "now")
+    print(f"load average after the current code {_load()}")
+    _table(base, now)
+    if args.batch:
+        from kekiz.app import Kekiz
+        from kekiz.cli.report_pool import default_workers, report_batch
+        from kekiz.settings import load_settings
+        m = Kekiz(load_settings({"store": url, "lang": "de"}, environ={}))
+        t = time.perf_counter()
+        done = report_batch(m, tmp / "batch", limit=args.members, lang="de")
+        print(f"kekiz report-batch: network + {args.members} members, {default_workers()} "
+              f"processes: {time.perf_counter() - t:.1f} s, "
+              f"{sum(r.size for r in done) / 1e6:.1f} MB")
 
-    t = time.perf_counter()
-    inputs = [m.reports.report_input(uid, cfg) for uid in members]
-    t_data = time.perf_counter() - t
 
-    t = time.perf_counter()
-    size_pd = 0
-    for inp in inputs:
-        parts = [d.values.to_html(index=False, na_rep=".") for d in inp.indicators]
-        size_pd += len("".join(parts))
-    t_pandas = time.perf_counter() - t
-
-    t = time.perf_counter()
-    size = 0
-    for uid in members:
-        html = render_html(m.reports.report_input(uid, cfg), cfg, "de")
-        (tmp / f"{uid}.html").write_text(html, encoding="utf-8")
-        size += len(html)
-    t_html = time.perf_counter() - t
-
-    t = time.perf_counter()
-    batch = report_batch(m, tmp / "batch", limit=len(members), lang="de")
-    t_batch = time.perf_counter() - t
-
-    t = time.perf_counter()
-    html = render_html(m.reports.report_input("05315000", cfg), cfg, "de")
-    t_koeln_html = time.perf_counter() - t
-    t = time.perf_counter()
-    pdf = b"" if args.skip_pdf else html_to_pdf(html, tmp / "koeln.pdf")
-    t_pdf = time.perf_counter() - t
-
-    n = len(members)
-    print(f"machine: {platform.processor() or platform.machine()}, "
-          f"python {platform.python_version()}, output in {tmp}")
-    rows = [
-        ("baseline: fetch published data (facade)", t_data, "-"),
-        ("baseline: tables with pandas.to_html", t_data + t_pandas, f"{size_pd / 1e6:.1f} MB"),
-        (f"kekiz: {n} member reports as HTML", t_html, f"{size / 1e6:.1f} MB"),
-        (f"kekiz report-batch: network + {n} members, {default_workers()} processes",
-         t_batch, f"{sum(r.size for r in batch) / 1e6:.1f} MB"),
-        ("kekiz: Köln report HTML (86 Stadtteile)", t_koeln_html, f"{len(html) / 1e6:.1f} MB"),
-        ("kekiz: Köln report HTML -> PDF (WeasyPrint)", t_pdf, f"{len(pdf) / 1e6:.1f} MB"),
-    ]
-    print(pd.DataFrame(rows, columns=["what", "seconds", "size"]).to_string(
-        index=False, float_format=lambda v: f"{v:.1f}"))
-    print(f"per member report: {t_html / n:.2f} s (data alone {t_data / n:.2f} s)")
+def _table(base: dict[str, Any], now: dict[str, Any]) -> None:
+    n = now["members"]
+    rows = [(f"fetch the published data of {n} member reports (after them)", "members_data", ""),
+            ("one member report as HTML (first of the batch)", "one_member", ""),
+            (f"{n} member reports as HTML", "members_html", "members_size"),
+            ("Köln report as HTML (86 Stadtteile)", "koeln_html", "koeln_html_size"),
+            ("Köln report HTML -> PDF (WeasyPrint)", "koeln_pdf", "koeln_pdf_size")]
+    print(f"{'what':<50} {'baseline s':>10} {'now s':>8} {'ratio':>6} {'MB before':>9} "
+          f"{'MB now':>7}")
+    for label, key, size in rows:
+        if key not in now:
+            continue
+        b = base.get(key)
+        ratio = f"{b / now[key]:.1f}x" if b else "-"
+        mb_b = f"{base[size] / 1e6:.2f}" if size and size in base else "-"
+        mb_n = f"{now[size] / 1e6:.2f}" if size else "-"
+        print(f"{label:<50} {(f'{b:.1f}' if b else '-'):>10} {now[key]:>8.1f} {ratio:>6} "
+              f"{mb_b:>9} {mb_n:>7}")
 
 
 if __name__ == "__main__":

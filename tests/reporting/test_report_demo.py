@@ -80,7 +80,8 @@ def test_koeln_report_has_all_parts(koeln_html: str, monitor: Kekiz) -> None:
     assert n == 86
     assert html.count('class="profile"') == n
     # maps with legends and hatched suppression marks, charts
-    assert html.count('<svg class="map"') >= 3 + n
+    assert html.count('<svg class="map"') >= 3
+    assert html.count('<svg class="map locator"') == n
     assert "„.“ gesperrt (Geheimhaltung)" in html
     assert html.count('<svg class="chart"') >= 3
     # licences and attribution of the data the report uses (issue #18: only those)

@@ -17,8 +17,9 @@ def _de(x: float, _pos: object = None) -> str:
 
 
 def funnel_figure(frame: pd.DataFrame, *, highlight: str | None = None, lang: str = "de",
-                  title: str = "") -> Figure:
-    """``frame`` as returned by :func:`kekiz.network.compare.funnel`."""
+                  title: str = "", tight: bool = True) -> Figure:
+    """``frame`` as returned by :func:`kekiz.network.compare.funnel`; ``tight=False``
+    leaves the margins to the caller (``tight_layout`` draws the figure once more)."""
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
     f = frame.sort_values("denominator")
@@ -45,7 +46,8 @@ def funnel_figure(frame: pd.DataFrame, *, highlight: str | None = None, lang: st
         ax.yaxis.set_major_formatter(FuncFormatter(_de))
     ax.set_title(title or ("Funnel-Plot" if lang == "de" else "Funnel plot"))
     ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     return fig
 
 

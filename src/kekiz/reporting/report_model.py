@@ -12,6 +12,7 @@ cell prints ``.`` whatever the frame holds.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -101,6 +102,9 @@ class ReportInput:
     unit), ``peers`` (the unit among all units of its level) or ``state`` (the network
     among the state's units).  ``areas``: id, name, parent_name, geometry (shapely,
     EPSG:4326).  ``highlight``: ids outlined on the maps (the unit or the members).
+    ``map_key``: names ``areas`` and their geometries for the projections kept across
+    reports (:func:`kekiz.reporting.report_svg.project_cached`; the service gives the
+    store, its data version and the areas); None: projected for this report only.
     """
 
     kind: str
@@ -125,6 +129,7 @@ class ReportInput:
     privacy_rules: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     created: date = field(default_factory=date.today)
+    map_key: Hashable | None = None
 
 
 # -- small helpers ------------------------------------------------------------------------
@@ -406,11 +411,9 @@ def _profile_views(c: _Ctx, small: svg.Projected,
     out = []
     limit = c.cfg.max_profiles
     profiles = c.inp.profiles if limit is None else c.inp.profiles[:limit]
-    grey = ["#e6e6e6"] * len(small.ids)
     for p in profiles:
-        fills = [c.accent if i == p.locate else g for i, g in zip(small.ids, grey, strict=True)]
-        locator = svg.map_svg(small, fills, None, label=c.t("location_of", what=p.name),
-                              highlight=[p.locate], highlight_colour="#000000")
+        locator = svg.locator_svg(small, p.locate, label=c.t("location_of", what=p.name),
+                                  colour=c.accent)
         rows = []
         notes = _Notes()
         for _, r in p.rows.iterrows():
@@ -475,7 +478,7 @@ def _goals_view(c: _Ctx, goals: dict[str, Any]) -> dict[str, Any]:
 
 
 def _network_view(c: _Ctx, net: dict[str, Any]) -> dict[str, Any]:
-    proj = svg.project(net["map_ids"], net["map_geometry"], 640.0)
+    proj = svg.project_cached(net.get("map_key"), net["map_ids"], net["map_geometry"], 640.0)
     palette = {2: c.primary, 1: "#8fb3d9", 0: "#eeeeee"}
     labels = {2: c.t("member_kreis"), 1: c.t("member_gemeinde"), 0: c.t("not_member")}
     fills = [palette[s] for s in net["map_status"]]
@@ -517,10 +520,11 @@ def build_view(inp: ReportInput, cfg: ReportConfig, lang: str = "de") -> dict[st
     """The data the report templates render (findings first)."""
     c = _Ctx(inp, cfg, lang)
     areas = inp.areas
-    proj = svg.project(list(areas["id"]), list(areas["geometry"]), 640.0)
-    small = svg.project(list(areas["id"]), list(areas["geometry"]), 220.0, tolerance=0.9,
-                        decimals=0)
     sections = cfg.sections_for(inp.kind)
+    ids, geoms = list(areas["id"]), list(areas["geometry"])
+    proj = svg.project_cached(inp.map_key, ids, geoms, 640.0)
+    small = svg.project_cached(inp.map_key, ids, geoms, 220.0, tolerance=0.9, decimals=0,
+                               outline=True) if "profiles" in sections else proj
     views = [_indicator_view(c, d, proj) for d in inp.indicators]
     findings: list[str] = []
     network = _network_view(c, inp.network) if inp.network is not None else None

@@ -4,9 +4,15 @@ Maps take shapely geometries in EPSG:4326 and draw them in a local equirectangul
 projection (scaled by the cosine of the central latitude), which is close enough for a
 city or a Land.  The projected paths of a level are computed once
 (:func:`project`) and reused for every map of the report, so 80 maps cost little more
-than one.  Areas without a published value are hatched: diagonal lines for values
-withheld by disclosure control, a light cross-hatch for missing values.  Every SVG has
-its own id prefix, so several maps in one HTML document never share pattern ids.
+than one; :func:`project_cached` keeps them across reports under a key the caller gives
+(the store, its data version and the areas), so the maps of a batch of reports are drawn
+from one projection per level and data version.  Locator maps of profile pages
+(:func:`locator_svg`) draw the outline of all areas as one path and the located area on
+top, instead of every area again on every page.
+
+Areas without a published value are hatched: diagonal lines for values withheld by
+disclosure control, a light cross-hatch for missing values.  Every SVG has its own id
+prefix, so several maps in one HTML document never share pattern ids.
 
 Charts with axes (trends, funnel plots) are drawn with matplotlib
 (:mod:`kekiz.reporting.report_charts`).
@@ -16,7 +22,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +33,9 @@ from markupsafe import Markup, escape
 
 from kekiz.reporting.svg import palette, polygon_rings
 
-__all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "hatch_swatch", "map_svg",
-           "project", "ranking_svg", "sparkline_svg", "swatch"]
+__all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "clear_projections",
+           "hatch_swatch", "locator_svg", "map_svg", "project", "project_cached",
+           "ranking_svg", "sparkline_svg", "swatch"]
 
 SUPPRESSED = "suppressed"
 MISSING = "missing"
@@ -52,12 +61,32 @@ class Projected:
     paths: list[str]
     width: float
     height: float
+    #: all areas merged into one path (only with ``project(..., outline=True)``)
+    outline: str = ""
+
+
+def _path(shape: object, decimals: int) -> str:
+    parts = []
+    for ring in polygon_rings(shape):
+        if len(ring) >= 3:
+            pts = np.round(ring[:-1], decimals)
+            parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in pts) + "Z")
+    return "".join(parts)
+
+
+def _outline(shapes: np.ndarray, tolerance: float, decimals: int) -> str:
+    """One path around all ``shapes`` (drawing units): slivers between neighbours
+    closed by a buffer of one tolerance, then simplified like the areas."""
+    merged = shapely.union_all(shapely.buffer(shapes, tolerance))
+    merged = shapely.buffer(merged, -tolerance)
+    return _path(shapely.simplify(merged, tolerance, preserve_topology=True), decimals)
 
 
 def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *,
-            tolerance: float = 0.3, decimals: int = 1) -> Projected:
+            tolerance: float = 0.3, decimals: int = 1, outline: bool = False) -> Projected:
     """Project ``geoms`` (EPSG:4326) into a ``width`` wide drawing, simplified to
-    ``tolerance`` drawing units, coordinates rounded to ``decimals``."""
+    ``tolerance`` drawing units, coordinates rounded to ``decimals``; ``outline`` also
+    draws the outline of all areas as one path (:func:`locator_svg`)."""
     arr = np.array(list(geoms), dtype=object)
     valid = np.array([g is not None and not shapely.is_empty(g) for g in arr], dtype=bool)
     if not valid.any():
@@ -71,17 +100,48 @@ def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *
         return np.column_stack(((coords[:, 0] - minx) * k * scale,
                                 (maxy - coords[:, 1]) * scale))
 
-    shapes = shapely.simplify(shapely.transform(arr[valid], transform), tolerance,
-                              preserve_topology=True)
+    drawn = shapely.transform(arr[valid], transform)
+    shapes = shapely.simplify(drawn, tolerance, preserve_topology=True)
     paths = [""] * len(arr)
     for i, shape in zip(np.flatnonzero(valid), shapes, strict=True):
-        parts = []
-        for ring in polygon_rings(shape):
-            if len(ring) >= 3:
-                pts = np.round(ring[:-1], decimals)
-                parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in pts) + "Z")
-        paths[int(i)] = "".join(parts)
-    return Projected(list(ids), paths, width, height)
+        paths[int(i)] = _path(shape, decimals)
+    return Projected(list(ids), paths, width, height,
+                     _outline(drawn, tolerance, decimals) if outline else "")
+
+
+_PROJECTIONS: OrderedDict[Hashable, Projected] = OrderedDict()
+_PROJECTIONS_LOCK = threading.Lock()
+_PROJECTIONS_MAX = 32
+
+
+def project_cached(key: Hashable | None, ids: Sequence[str], geoms: Sequence[object],
+                   width: float = 640.0, *, tolerance: float = 0.3, decimals: int = 1,
+                   outline: bool = False) -> Projected:
+    """:func:`project`, kept under ``key`` (with the drawing parameters) for the next
+    report: ``key`` must change whenever the areas or their geometries may have changed
+    (the reports service uses the store, its data version, the level and the area ids);
+    ``None`` projects without keeping.  The last 32 projections are kept."""
+    if key is None:
+        return project(ids, geoms, width, tolerance=tolerance, decimals=decimals,
+                       outline=outline)
+    full = (key, width, tolerance, decimals, outline)
+    with _PROJECTIONS_LOCK:
+        found = _PROJECTIONS.get(full)
+        if found is not None:
+            _PROJECTIONS.move_to_end(full)
+            return found
+    made = project(ids, geoms, width, tolerance=tolerance, decimals=decimals, outline=outline)
+    with _PROJECTIONS_LOCK:
+        _PROJECTIONS[full] = made
+        while len(_PROJECTIONS) > _PROJECTIONS_MAX:
+            _PROJECTIONS.popitem(last=False)
+    return made
+
+
+def clear_projections() -> None:
+    """Forget the kept projections (tests, or a process that changes stores)."""
+    with _PROJECTIONS_LOCK:
+        _PROJECTIONS.clear()
 
 
 def _patterns(uid: str) -> str:
@@ -138,6 +198,28 @@ def map_svg(proj: Projected, fills: Sequence[str], titles: Sequence[str] | None,
             cx, cy = (nums.min(axis=0) + nums.max(axis=0)) / 2
             out.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" '
                        f'class="map-label">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def locator_svg(proj: Projected, area: str, *, label: str, colour: str,
+                outline_colour: str = "#000000") -> Markup:
+    """A small map locating ``area``: the outline of all areas of ``proj`` (projected
+    with ``outline=True``) in light grey and ``area`` filled in ``colour`` on top."""
+    path = proj.paths[proj.ids.index(area)] if area in proj.ids else ""
+    if not proj.outline and not path:
+        return Markup("")
+    w, h = proj.width, proj.height
+    out = [f'<svg class="map locator" viewBox="-3 -3 {w + 6:.0f} {h + 6:.0f}" role="img" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>"]
+    if proj.outline:
+        out.append(f'<path d="{proj.outline}" fill="#e6e6e6" fill-rule="evenodd" '
+                   'stroke="#9a9a9a" stroke-width="0.7"/>')
+    if path:
+        out.append(f'<path d="{path}" fill="{escape(colour)}" fill-rule="evenodd" '
+                   f'stroke="{escape(outline_colour)}" stroke-width="2.6" '
+                   f'data-id="{escape(area)}"/>')
     out.append("</svg>")
     return Markup("".join(out))
 

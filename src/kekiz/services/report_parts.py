@@ -1,7 +1,13 @@
-"""Small parts of the reports service: ranks within a report, German plural forms, the
-sources table, the disclosure rules named and the funnel plot's share."""
+"""Parts of the reports service (:mod:`kekiz.services.reports`): small helpers over the
+published report data, and :class:`VersionMemo`, which keeps what the reports of one
+batch have in common (levels, units, indicators, projected areas) for as long as the
+store's data version stays the same."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -10,8 +16,51 @@ from kekiz.domain.errors import KekizError
 from kekiz.domain.model import Dataset
 from kekiz.network.compare import funnel
 from kekiz.reporting.report_model import USABLE, FunnelInput, IndicatorInput
+from kekiz.storage.protocol import Store
 
-__all__ = ["dataset_table", "dative", "funnel_input", "plural", "privacy_rules", "rerank"]
+__all__ = ["VersionMemo", "dataset_table", "dative", "funnel_input", "plural", "privacy_rules",
+           "rerank"]
+
+T = TypeVar("T")
+
+
+class VersionMemo:
+    """Values computed from the store, kept while ``store.data_version()`` is unchanged:
+    the first call after any write (in this process or another) starts afresh.
+
+    ``key()`` names the store and its data version for caches outside this object
+    (e.g. :func:`kekiz.reporting.report_svg.project_cached`): the store's URL, or for a
+    store in memory an object of this memo, so two stores never share a key.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        url = store.safe_url()
+        self._name: Hashable = url if url.startswith(("sqlite:///", "postgresql")) and \
+            ":memory:" not in url else object()
+        self._version: int | None = None
+        self._values: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def key(self) -> tuple[Hashable, int]:
+        """(store, data version) now."""
+        return self._name, self._store.data_version()
+
+    def get(self, name: Hashable, make: Callable[[], T]) -> T:
+        """The value of ``name`` at the current data version (``make()`` if not kept)."""
+        version = self._store.data_version()
+        with self._lock:
+            if version != self._version:
+                self._values.clear()
+                self._version = version
+            if name in self._values:
+                found: T = self._values[name]
+                return found
+        value = make()
+        with self._lock:
+            if version == self._version:
+                self._values[name] = value
+        return value
 
 
 def rerank(table: pd.DataFrame) -> pd.DataFrame:

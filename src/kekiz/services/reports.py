@@ -53,6 +53,7 @@ from kekiz.services.goals import GoalService
 from kekiz.services.monitoring import MonitoringService
 from kekiz.services.network import NetworkService
 from kekiz.services.report_parts import (
+    VersionMemo,
     dataset_table,
     dative,
     funnel_input,
@@ -102,6 +103,8 @@ class ReportService:
         self._goals = goals
         self._network = network
         self.audience = audience
+        #: what the reports of a batch share, kept per data version (report_parts)
+        self._memo = VersionMemo(store)
 
     def _published(self, obs: pd.DataFrame) -> pd.DataFrame:
         """Observations with their reasons, published for the report's audience."""
@@ -202,7 +205,7 @@ class ReportService:
 
     def _area_level(self, unit: Unit, cfg: ReportConfig) -> tuple[str, list[str]] | None:
         """The level of the districts and their ids (None: no sub-areas)."""
-        frame = self.store.units_frame()[["id", "level", "parent_id"]]
+        frame = self._units_frame()[["id", "level", "parent_id"]]
         children: dict[str, list[str]] = {}
         for uid, parent in zip(frame["id"], frame["parent_id"], strict=True):
             if isinstance(parent, str):
@@ -223,7 +226,7 @@ class ReportService:
                     message_en=f"There are no areas of level '{cfg.level}' below {unit.name} "
                     f"({unit.id}) (config 'level'). Available: {', '.join(found) or '–'}.")
             return cfg.level, sorted(found[cfg.level])
-        ranks = {lv.id: lv.rank for lv in self.store.levels()}
+        ranks = {lv.id: lv.rank for lv in self._levels()}
         usable = [lv for lv, ids in found.items() if len(ids) >= 2]
         if not usable:
             return None
@@ -233,7 +236,7 @@ class ReportService:
     def _municipality_input(self, key: str, cfg: ReportConfig) -> ReportInput:
         store = self.store
         unit = self._resolve(key)
-        levels = {lv.id: lv for lv in store.levels()}
+        levels = {lv.id: lv for lv in self._levels()}
         found = self._area_level(unit, cfg)
         notes: list[tuple[str, str]] = []
         if found is not None:
@@ -248,6 +251,7 @@ class ReportService:
             level = cfg.level or unit.level
             ids = sorted(store.units_frame(level)["id"])
         areas = self._report_areas(level, ids)
+        map_key = (self._memo.key(), level, tuple(ids))
         inds = self._report_indicators(level, ids, cfg)
         inputs = [i for i in (self._indicator_input(ind, level, ids, unit.id)
                               for ind in inds) if i is not None]
@@ -275,9 +279,22 @@ class ReportService:
             datasets=dataset_table(used := self._used_datasets(
                 inputs, level, ids, unit.id, chain=chain is not None,
                 goals=goals is not None)),
-            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs), notes=notes)
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs), notes=notes,
+            map_key=map_key)
+
+    def _levels(self) -> list[Any]:
+        return self._memo.get("levels", self.store.levels)
+
+    def _units_frame(self) -> pd.DataFrame:
+        return self._memo.get("units", self.store.units_frame)
 
     def _report_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
+        """id, name, parent_name, geometry (shapely) of ``ids``, read once per data
+        version for all reports over the same areas."""
+        return self._memo.get(("areas", level, tuple(ids)),
+                              lambda: self._read_areas(level, ids))
+
+    def _read_areas(self, level: str, ids: list[str]) -> pd.DataFrame:
         geo = self.store.geometries(level)
         geo = geo[geo["id"].isin(ids)]
         wkb = geo["geometry"].to_numpy()
@@ -285,7 +302,7 @@ class ReportService:
         has = np.array([g is not None for g in wkb], dtype=bool)
         if has.any():
             shapes[has] = shapely.from_wkb(wkb[has])
-        allu = self.store.units_frame()
+        allu = self._units_frame()
         names = dict(zip(allu["id"], allu["name"], strict=True))
         frame = pd.DataFrame({"id": geo["id"].to_numpy(), "name": geo["name"].to_numpy(),
                               "parent_name": [names.get(p, "") if isinstance(p, str) else ""
@@ -294,6 +311,11 @@ class ReportService:
         return frame.sort_values("id").reset_index(drop=True)
 
     def _report_indicators(self, level: str, ids: list[str],
+                           cfg: ReportConfig) -> list[Indicator]:
+        return self._memo.get(("indicators", level, tuple(ids), repr(cfg)),
+                              lambda: self._choose_indicators(level, ids, cfg))
+
+    def _choose_indicators(self, level: str, ids: list[str],
                            cfg: ReportConfig) -> list[Indicator]:
         store = self.store
         known = {i.id: i for i in store.indicators()}
@@ -318,6 +340,20 @@ class ReportService:
 
     def _indicator_input(self, ind: Indicator, level: str, ids: list[str],
                          subject_id: str) -> IndicatorInput | None:
+        """``ind`` over ``ids`` (read once per data version for all reports over the same
+        areas) with the values of ``subject_id``."""
+        common = self._memo.get(("indicator", ind.id, level, tuple(ids)),
+                                lambda: self._indicator_common(ind, level, ids))
+        if common is None:
+            return None
+        subject = self._published(self.store.observations(indicator_id=ind.id,
+                                                          unit_ids=[subject_id]))
+        return IndicatorInput(ind, common.period, common.values, common.series,
+                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              common.breaks)
+
+    def _indicator_common(self, ind: Indicator, level: str,
+                          ids: list[str]) -> IndicatorInput | None:
         store = self.store
         series = store.observations(indicator_id=ind.id, unit_ids=ids)
         if series.empty:
@@ -330,13 +366,11 @@ class ReportService:
         else:
             period = str(series["period"].max())
         values = series[series["period"] == period]
-        subject = self._published(store.observations(indicator_id=ind.id, unit_ids=[subject_id]))
         cols = ["unit_id", "value", "numerator", "denominator", "status", "reason_de",
                 "reason_en"]
         return IndicatorInput(ind, period, values[cols].reset_index(drop=True),
                               series[["unit_id", "period", "value", "status"]]
-                              .reset_index(drop=True),
-                              subject[["period", "value", "status"]].reset_index(drop=True),
+                              .reset_index(drop=True), pd.DataFrame(),
                               stored_breaks(store, ind.id, level, period))
 
     def _profiles_from_inputs(self, ids: list[str], names: dict[str, str],
@@ -397,6 +431,14 @@ class ReportService:
 
     def _report_monitoring(self, level: str, ids: list[str], inputs: list[IndicatorInput],
                            cfg: ReportConfig) -> MonitoringInput | None:
+        """Classes, hot spots and priorities of the areas (once per data version for all
+        reports over the same areas and indicators)."""
+        key = ("monitoring", level, tuple(ids), cfg.score, tuple(d.indicator.id
+                                                                for d in inputs))
+        return self._memo.get(key, lambda: self._make_monitoring(level, ids, inputs, cfg))
+
+    def _make_monitoring(self, level: str, ids: list[str], inputs: list[IndicatorInput],
+                         cfg: ReportConfig) -> MonitoringInput | None:
         score = self._score(level, ids, inputs, cfg)
         if score is None or score.polarity == 0:
             return None
@@ -530,7 +572,7 @@ class ReportService:
         level = cfg.level or "kreis"
         ids = sorted(store.units_frame(level)["id"])
         areas = self._report_areas(level, ids)
-        units = store.units_frame().set_index("id")
+        units = self._units_frame().set_index("id")
         outline = sorted({m.unit_id if m.unit_id in ids else
                           str(units["parent_id"].get(m.unit_id)) for m in members}
                          & set(ids))
@@ -567,7 +609,8 @@ class ReportService:
             network=network, funnel=funnel_input(inputs),
             datasets=dataset_table(used := self._used_datasets(inputs, level, ids, "network",
                                                                 network=True)),
-            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs))
+            attributions=attributions_of(used), privacy_rules=privacy_rules(inputs),
+            map_key=(self._memo.key(), level, tuple(ids)))
 
     def _member_profile(self, uid: str, name: str, inds: list[Indicator]) -> ProfileInput:
         store = self.store
@@ -611,6 +654,7 @@ class ReportService:
                 "population_source_de": ov.reach.population_source_de,
                 "population_source_en": ov.reach.population_source_en,
                 "map_ids": list(gem["id"]), "map_geometry": list(gem["geometry"]),
+                "map_key": (self._memo.key(), "network", programme, tuple(gem["id"])),
                 "map_status": [int(s) for s in gem["status"]]}
 
     # -- sources -------------------------------------------------------------------------------
