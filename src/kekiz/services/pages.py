@@ -18,7 +18,6 @@ import math
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from kekiz.services.directory import DirectoryService
 from kekiz.services.finder import FinderService, StreetStart
 from kekiz.services.goals import GoalService
 from kekiz.services.network import DEFAULT_PROGRAMME, NetworkOverview, NetworkService
+from kekiz.services.page_models import AtlasData, Comparison, FeaturePage, Profile
 from kekiz.services.stored import StoredResults, scope_of
 from kekiz.settings import Settings
 
@@ -78,75 +78,6 @@ DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "geojson": "application/geo+json",
                   "gpkg": "application/geopackage+sqlite3"}
-
-
-@dataclass
-class AtlasData:
-    """One indicator and period on one level, classified for a choropleth map.
-
-    ``units``: id, name, parent_id, geometry (shapely, EPSG:4326) and the observation
-    columns (:data:`OBS_COLUMNS`; no row -> status ``missing``) plus ``klass`` (class
-    number, ``<NA>`` where not classified).  ``legend``: class, label_de, label_en, count.
-    """
-
-    level: Level
-    indicator: Indicator
-    period: str
-    periods: list[str]
-    method: str
-    k: int
-    units: pd.DataFrame
-    legend: list[dict[str, Any]]
-    notes_de: list[str] = field(default_factory=list)
-    notes_en: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Profile:
-    """A unit with its context: parents, children, peers, memberships and values.
-
-    ``observations``: every value of the unit and its ancestors (:data:`OBS_COLUMNS`);
-    ``medians``: indicator_id, period, median, n — the level's median at the unit's
-    latest period of each indicator; ``context``: id, name, geometry of the units drawn
-    on the locator map.
-    """
-
-    unit: Unit
-    level: Level
-    ancestors: list[Unit]
-    children: list[Unit]
-    peers: list[Unit]
-    memberships: list[dict[str, Any]]
-    indicators: list[Indicator]
-    observations: pd.DataFrame
-    medians: pd.DataFrame
-    context: pd.DataFrame
-    levels: dict[str, Level]
-
-
-@dataclass
-class Comparison:
-    """Time series of several units and the ranking of their level in one period."""
-
-    indicator: Indicator
-    level: Level
-    period: str
-    periods: list[str]
-    units: list[Unit]
-    series: pd.DataFrame
-    ranking: pd.DataFrame
-    median: float | None
-
-
-@dataclass
-class FeaturePage:
-    """One page of a level's units with their latest values (OGC API - Features)."""
-
-    level: Level
-    matched: int
-    units: pd.DataFrame
-    values: pd.DataFrame
-    indicators: list[str]
 
 
 class PageService:
