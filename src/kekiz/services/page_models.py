@@ -18,7 +18,7 @@ class AtlasData:
     """One indicator and period on one level, classified for a choropleth map.
 
     ``units``: id, name, parent_id, geometry (shapely, EPSG:4326) and the observation
-    columns (:data:`kekiz.services.pages.OBS_COLUMNS`; no row -> status ``missing``) plus ``klass`` (class
+    columns (:data:`pages.OBS_COLUMNS`; no row -> status ``missing``) plus ``klass`` (class
     number, ``<NA>`` where not classified).  ``legend``: class, label_de, label_en, count.
     """
 
@@ -38,7 +38,7 @@ class AtlasData:
 class Profile:
     """A unit with its context: parents, children, peers, memberships and values.
 
-    ``observations``: every value of the unit and its ancestors (:data:`kekiz.services.pages.OBS_COLUMNS`);
+    ``observations``: every value of the unit and its ancestors (:data:`pages.OBS_COLUMNS`);
     ``medians``: indicator_id, period, median, n — the level's median at the unit's
     latest period of each indicator; ``context``: id, name, geometry of the units drawn
     on the locator map.
