@@ -31,7 +31,7 @@ import numpy as np
 import shapely
 from markupsafe import Markup, escape
 
-from kekiz.reporting.svg import palette, polygon_rings
+from kekiz.reporting.svg import local_projection, palette, polygon_rings
 
 __all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "clear_projections",
            "hatch_swatch", "locator_svg", "map_svg", "project", "project_cached",
@@ -91,14 +91,7 @@ def project(ids: Sequence[str], geoms: Sequence[object], width: float = 640.0, *
     valid = np.array([g is not None and not shapely.is_empty(g) for g in arr], dtype=bool)
     if not valid.any():
         return Projected(list(ids), [""] * len(arr), width, 0.0)
-    minx, miny, maxx, maxy = shapely.total_bounds(arr[valid])
-    k = math.cos(math.radians((miny + maxy) / 2))
-    scale = width / max((maxx - minx) * k, 1e-9)
-    height = max((maxy - miny) * scale, 1.0)
-
-    def transform(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack(((coords[:, 0] - minx) * k * scale,
-                                (maxy - coords[:, 1]) * scale))
+    transform, height = local_projection(arr[valid], width)
 
     drawn = shapely.transform(arr[valid], transform)
     shapes = shapely.simplify(drawn, tolerance, preserve_topology=True)

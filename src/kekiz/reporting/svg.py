@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "bar_chart",
     "choropleth",
     "line_chart",
+    "local_projection",
     "palette",
     "polygon_rings",
     "sparkline",
@@ -126,6 +127,24 @@ def _path(rings: list[np.ndarray]) -> str:
     return "".join(out)
 
 
+def local_projection(geoms: np.ndarray, width: float
+                     ) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
+    """An equirectangular projection of ``geoms`` (EPSG:4326) scaled by the cosine of
+    their central latitude into a drawing ``width`` wide (y downwards): the coordinate
+    transform and the drawing's height.  Close enough for a city or a Land; shared by the
+    maps of the pages and of the reports."""
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    k = math.cos(math.radians((miny + maxy) / 2))
+    scale = width / max((maxx - minx) * k, 1e-9)
+    height = max((maxy - miny) * scale, 1.0)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(((coords[:, 0] - minx) * k * scale,
+                                (maxy - coords[:, 1]) * scale))
+
+    return project, height
+
+
 _CACHE: dict[tuple[object, ...], tuple[float, list[str]]] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -135,15 +154,7 @@ def _project(geoms: np.ndarray, width: float) -> tuple[float, list[str]]:
     valid = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
     if not valid.any():
         return 0.0, [""] * len(geoms)
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms[valid])
-    k = math.cos(math.radians((miny + maxy) / 2))
-    scale = width / max((maxx - minx) * k, 1e-9)
-    height = max((maxy - miny) * scale, 1.0)
-
-    def project(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack(((coords[:, 0] - minx) * k * scale,
-                                (maxy - coords[:, 1]) * scale))
-
+    project, height = local_projection(geoms[valid], width)
     shapes = shapely.simplify(shapely.transform(geoms[valid], project), 0.35,
                               preserve_topology=True)
     paths = [""] * len(geoms)
