@@ -9,6 +9,8 @@ import time
 
 from fastapi.testclient import TestClient
 
+from kekiz.settings import Settings
+
 
 def test_profile_headers_and_breadcrumbs_name_the_level(client: TestClient) -> None:
     html = client.get("/unit/05315000?lang=de").text
@@ -166,3 +168,32 @@ def test_profile_shows_interval_and_counts_behind_a_rate(client: TestClient) -> 
     # 2,593 of 8,590 children: 30.19 %; Wilson 95 %: 29.2 to 31.2 (by hand:
     # 1.96 * sqrt(0.3019 * 0.6981 / 8590) = 0.97 percentage points)
     assert cells[0] == "30,2" and cells[3:6] == ["29,2–31,2", "2.593", "8.590"]
+
+
+def test_trust_and_value_have_one_scale_in_both_tables(web_settings: Settings) -> None:
+    """The wave comparison shows trust and value on the scale of the metrics table (% of
+    the scale maximum), not as means on the 1-4 scale (issue #19: 78,6 % in one table,
+    3,14 in the next)."""
+    from kekiz.app import Kekiz
+    from kekiz.privacy.publish import PUBLIC
+    from kekiz.services.views import cooperation as views
+
+    k = Kekiz(web_settings)
+    try:
+        m = k.pages(PUBLIC)
+        one, two = views.cooperation(m, "de", wave=1), views.cooperation(m, "de", wave=2,
+                                                                          compare=1)
+        rows = {r[0].split(" (")[0]: r for r in two["comparison"]["rows"]}
+        trust, value = rows["Vertrauen"], rows["Nutzen"]
+        # the label says the scale the values are on
+        assert "in % des Höchstwerts 4" in two["comparison"]["rows"][1][0]
+        assert (trust[1], trust[2]) == (one["trust"], two["trust"])
+        assert (value[1], value[2]) == (one["value"], two["value"])
+        for text in (*trust[1:3], *value[1:3]):
+            assert re.fullmatch(r"\d{1,3},\d\u00a0%", text), text
+        # the change is in percentage points of the same scale
+        a, b = (float(x.replace("\u00a0%", "").replace(",", ".")) for x in trust[1:3])
+        assert trust[3].replace("\u2212", "-").startswith(("+", "-", "0", "±"))
+        assert f"{abs(b - a):.1f}".replace(".", ",") in trust[3]
+    finally:
+        k.close()
