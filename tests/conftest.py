@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +198,20 @@ def demo_store_file(demo_build: tuple[Path, dict[str, Any]]) -> Path:
 
 def copy_demo(demo: Path, dest: Path) -> str:
     """A private, writable copy of the demo store at ``dest``; its store URL."""
+    return copy_sqlite(demo, dest)
+
+
+def copy_sqlite(src: Path, dest: Path) -> str:
+    """A consistent copy of the SQLite store ``src`` at ``dest``; its store URL.
+
+    Through SQLite's backup API, never as a plain file copy: a file copy misses what still
+    sits in the write-ahead log, and closing the copied file drops every POSIX lock this
+    process holds on it, so the store's open connections (a session fixture's, a web app's)
+    lose their locks and later fail with "disk I/O error" (sqlite.org/howtocorrupt.html,
+    section 2.2)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo, dest)
+    with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(dest)) as target:
+        source.backup(target)
     return f"sqlite:///{dest}"
 
 

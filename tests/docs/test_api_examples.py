@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kekiz.settings import load_settings
 from kekiz.web import create_app
+from tests.conftest import copy_sqlite
 from tests.docs.snippets import DOCS, blocks
 
 URL = re.compile(r'curl [^"]*"http://localhost:8000(/[^"]+)"')
@@ -26,7 +26,7 @@ def _examples(page: str) -> list[str]:
 def client(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("api") / "kekiz.db"
-    shutil.copy(demo_store_file, db)
+    copy_sqlite(demo_store_file, db)
     app = create_app(load_settings({"store": f"sqlite:///{db}"}, environ={}))
     with TestClient(app) as c:
         yield c

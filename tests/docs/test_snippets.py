@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kekiz.cli.main import command_tree
-from tests.conftest import shared_path
+from tests.conftest import copy_sqlite, shared_path
 from tests.docs.session import Session
 from tests.docs.snippets import (
     DOCS,
@@ -79,7 +79,7 @@ def test_console_examples_run(page: Path, tmp_path: Path,
         (tmp_path / "shared").symlink_to(shared, target_is_directory=True)
     if store_kind(page) == "demo-store":
         demo: Path = request.getfixturevalue("demo_store_file")
-        shutil.copy(demo, work / "kekiz.db")
+        copy_sqlite(demo, work / "kekiz.db")
     shown = [e for b in blocks(page) if b.lang == "console" and not b.install
              for e in examples(b)]
     assert shown, f"{page}: no commands"

@@ -93,7 +93,7 @@ def test_bad_fca_input() -> None:
                                                 ("gaussian", 400.0, 1000.0),
                                                 ("step", None, 900.0)])
 def test_matches_pysal_access(decay: str, sigma: float | None, radius: float) -> None:
-    access = pytest.importorskip("access")
+    import access
     from access import weights as aw
 
     rng = np.random.default_rng(7)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from kekiz.reporting import report_svg as svg
 from kekiz.reporting.report_config import ReportConfig
 from kekiz.reporting.report_html import render_html
 from kekiz.settings import load_settings
+from tests.conftest import copy_sqlite
 
 KOELN = "05315000"
 
@@ -82,7 +82,7 @@ def test_a_write_is_not_answered_from_kept_maps(report_db: Path, tmp_path: Path)
     boundary the next report has a new map key, its map shows the new boundary, and it
     equals a report drawn with nothing kept."""
     db = tmp_path / "copy.db"
-    shutil.copy(report_db, db)
+    copy_sqlite(report_db, db)
     m = Kekiz(load_settings({"store": f"sqlite:///{db}", "lang": "de"}, environ={}))
     try:
         cfg = ReportConfig(sections=["indicators", "profiles"])

@@ -6,7 +6,6 @@ pressed (the browser's consent is granted in the test context)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 
 from kekiz.app import Kekiz
 from kekiz.settings import load_settings
+from tests.conftest import copy_sqlite
 from tests.web.browser_kit import AXE, PHONE, browser, open_page, shot  # noqa: F401
 from tests.web.server import Server, kekiz_serve
 from tests.web.test_browser_a11y import AXE_RUN, CHECKS
@@ -25,7 +25,7 @@ from tests.web.test_finder_page import _full_offer
 def server(web_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The demo store with one offer that has every detail (near Neustadt/Süd)."""
     db = tmp_path_factory.mktemp("finder") / "kekiz.db"
-    shutil.copy(web_db, db)
+    copy_sqlite(web_db, db)
     hsds = db.with_name("angebote.hsds.json")
     _full_offer(hsds)
     m = Kekiz(load_settings({"store": f"sqlite:///{db}"}, environ={}))

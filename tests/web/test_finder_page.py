@@ -8,7 +8,6 @@ from __future__ import annotations
 import html as htmllib
 import math
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from kekiz.i18n import fmt_number
 from kekiz.prevention.hsds import write_hsds
 from kekiz.settings import load_settings
 from kekiz.web import create_app
+from tests.conftest import copy_sqlite
 
 
 def _monitor(client: TestClient) -> Any:
@@ -130,7 +130,7 @@ def _full_offer(path: Path) -> None:
 
 def test_every_detail_the_data_hold_is_shown(web_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "finder.db"
-    shutil.copy(web_db, db)
+    copy_sqlite(web_db, db)
     hsds = tmp_path / "angebote.hsds.json"
     _full_offer(hsds)
     settings = load_settings({"store": f"sqlite:///{db}", "lang": "de"}, environ={})
@@ -161,7 +161,7 @@ def test_import_streets_command(tmp_path: Path, web_db: Path) -> None:
     from kekiz.cli import main
 
     db = tmp_path / "k.db"
-    shutil.copy(web_db, db)
+    copy_sqlite(web_db, db)
     path = tmp_path / "strassen.csv"
     path.write_text("strasse;hausnummer_von;hausnummer_bis;gebiet;lat;lon\n"
                     "Testallee;1;99;102;50,9300;6,9500\n", encoding="utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from kekiz.i18n import fmt_number, fmt_percent
 from kekiz.prevention.chain import TOTAL
 from kekiz.settings import load_settings
 from kekiz.web import create_app
+from tests.conftest import copy_sqlite
 from tests.web.conftest import REASON_DE, REASON_EN, SECRET
 from tests.web.test_pages import check_headers
 
@@ -390,7 +390,7 @@ def test_finder_never_shows_or_uses_an_unpublished_offer(web_db: Path,
     addresses) in Neustadt/Süd: the finder lists only the first, and only the first's
     address can serve as a starting point."""
     db = tmp_path / "finder.db"
-    shutil.copy(web_db, db)
+    copy_sqlite(web_db, db)
     table = tmp_path / "angebote.csv"
     table.write_text(
         "name;traeger;lebensphase;bereich;alter_von;alter_bis;thema;veroeffentlicht;"
