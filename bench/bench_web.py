@@ -15,8 +15,17 @@ in two phases: first every distinct URL of the mix once (the *first pass*: what 
 wait for before the response cache holds an answer, issue #17), then the seeded mix
 until the request budget or the time limit is used up (the *mixed load*).
 Prints latency percentiles per
-kind (p50/p95/p99 in ms), errors and the throughput.  Only 127.0.0.1 is contacted; every
-loop is bounded in count and time.  Benchmarks assert nothing.
+kind (p50/p95/p99 in ms), errors, the throughput and the CPU time of the client itself:
+once the server answers from its cache, these Python clients (about 2.5 ms of CPU per
+request) fill a core and measure their own queue.  So the mixed load is then sent a
+second time by wrk (Debian package ``wrk``, a client in C; ``bench/wrk_side.py``) over
+the same number of connections for ``--wrk-seconds``; its figures are the server's.
+
+``--before SRC`` runs everything once more, in the same run, against the kekiz of
+another source tree (the ``src`` folder of e.g. ``git worktree add /tmp/before
+2d3881c``, the main of the issue), with a demo store built by that tree's own ``kekiz
+demo``: the baseline, and the ratios after/before are printed.  Only 127.0.0.1 is
+contacted; every loop is bounded in count and time.  Benchmarks assert nothing.
 
 Then, when pygeoapi is installed (``.venv/bin/pip install pygeoapi``; not a kekiz
 dependency), our OGC API items endpoint (``/ogcapi/collections/stadtteil/items``) and
@@ -28,6 +37,7 @@ p50, p95 and throughput are printed (see ``bench/pygeoapi_side.py``).
     .venv/bin/python bench/bench_web.py [--requests 2000] [--seconds 90] [--workers 2]
                                         [--clients 50] [--backend sqlite|postgresql|both]
                                         [--ogc-requests 1000] [--pygeoapi auto|off]
+                                        [--wrk-seconds 20] [--before SRC]
 """
 
 from __future__ import annotations
@@ -37,7 +47,9 @@ import asyncio
 import os
 import platform
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +57,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -52,7 +65,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.pygeoapi_side import available, export_collection, pygeoapi_serve  # noqa: E402
-from tests.web.server import kekiz_serve  # noqa: E402
+from bench.wrk_side import WrkResult, run_wrk  # noqa: E402
+from bench.wrk_side import available as wrk_missing  # noqa: E402
+from tests.web.server import LAUNCHER, kekiz_serve  # noqa: E402
 
 from kekiz.app import Kekiz  # noqa: E402
 from kekiz.demo import build_demo as build_demo_store  # noqa: E402
@@ -61,12 +76,33 @@ from kekiz.settings import load_settings  # noqa: E402
 SEED = 20170101
 
 
-def build_demo(url: str) -> None:
+def build_demo(url: str, source: str | None = None) -> None:
+    """The demo store at ``url``; by ``kekiz demo`` of the tree ``source`` if given."""
+    if source is not None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KEKIZ_")}
+        subprocess.run([sys.executable, "-c", LAUNCHER, "--store", url, "demo"],
+                       env={**env, "PYTHONPATH": source}, check=True,
+                       stdout=subprocess.DEVNULL, timeout=1800)
+        return
     monitor = Kekiz(load_settings({"store": url}, environ={}))
     try:
         build_demo_store(monitor)
     finally:
         monitor.close()
+
+
+def client_cpu() -> float:
+    """CPU seconds used by this process (the Python clients) so far."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def timed_hammer(base: str, jobs: list[tuple[str, str]], clients: int, seconds: float,
+                 ) -> tuple[dict[str, list[float]], dict[str, int], float, int, float]:
+    """:func:`hammer` and the CPU seconds the clients used meanwhile."""
+    cpu = client_cpu()
+    latencies, errors, elapsed, done = asyncio.run(hammer(base, jobs, clients, seconds))
+    return latencies, errors, elapsed, done, client_cpu() - cpu
 
 
 @contextmanager
@@ -177,7 +213,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(name: str, latencies: dict[str, list[float]], errors: dict[str, int],
-           elapsed: float, done: int) -> None:
+           elapsed: float, done: int, cpu: float | None = None) -> None:
     print(f"\n## {name}")
     print(f"{'kind':<16}{'n':>7}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
           f"{'mean ms':>10}")
@@ -192,6 +228,9 @@ def report(name: str, latencies: dict[str, list[float]], errors: dict[str, int],
           f"{pct(every, 95):>10.1f}{pct(every, 99):>10.1f}"
           f"{(statistics.fmean(every) if every else float('nan')):>10.1f}")
     print(f"throughput: {done / elapsed:.1f} requests/s ({done} in {elapsed:.1f} s)")
+    if cpu is not None:
+        print(f"client CPU: {cpu:.1f} s in {elapsed:.1f} s ({100 * cpu / elapsed:.0f} % of a "
+              f"core; near 100 % the client, not the server, limits these figures)")
 
 
 def items_workload(n: int, rng: random.Random, count: int,
@@ -228,48 +267,97 @@ def ogc_beside_pygeoapi(name: str, base: str, args: argparse.Namespace) -> None:
                             timeout=240) as pga:
             theirs = [(k, f"/collections/{collection}/items{q}") for k, q in queries]
             results = {}
+            fast: dict[str, WrkResult] = {}
             for label, url, jobs in (("kekiz", base, ours), ("pygeoapi", pga, theirs)):
                 check = httpx.get(url + jobs[0][1], timeout=60).json()
                 if check.get("type") != "FeatureCollection":
                     raise RuntimeError(f"{label} did not return features: {check}")
                 for _kind, warm in jobs[:20]:
                     httpx.get(url + warm, timeout=120)
-                lat, err, elapsed, done = asyncio.run(
-                    hammer(url, jobs, args.clients, args.seconds))
+                lat, err, elapsed, done, cpu = timed_hammer(url, jobs, args.clients,
+                                                            args.seconds)
                 report(f"{name}: OGC API items, {label}, {args.workers} worker(s), "
-                       f"{args.clients} clients", lat, err, elapsed, done)
+                       f"{args.clients} clients", lat, err, elapsed, done, cpu)
                 every = [v for vs in lat.values() for v in vs]
                 results[label] = (pct(every, 50), pct(every, 95), done / elapsed,
                                   sum(err.values()))
+                if use_wrk(args):
+                    fast[label] = run_wrk(url, [u for _, u in jobs],
+                                          connections=args.clients, seconds=args.wrk_seconds)
+                    print(fast[label].line(f"{name}: OGC API items, {label}, wrk, "
+                                           f"{args.clients} connections"))
     k, p = results["kekiz"], results["pygeoapi"]
     print(f"\n{name}: pygeoapi / kekiz: p50 {p[0] / k[0]:.2f}x, p95 {p[1] / k[1]:.2f}x "
           f"(latency; >1 = kekiz faster); throughput kekiz / pygeoapi "
-          f"{k[2] / p[2]:.2f}x; errors kekiz {k[3]}, pygeoapi {p[3]}")
+          f"{k[2] / p[2]:.2f}x; errors kekiz {k[3]}, pygeoapi {p[3]} (Python clients)")
+    if fast:
+        kw, pw = fast["kekiz"], fast["pygeoapi"]
+        print(f"{name}: wrk: throughput kekiz / pygeoapi {kw.throughput / pw.throughput:.2f}x;"
+              f" p95 pygeoapi / kekiz {pw.p95_ms / kw.p95_ms:.2f}x; errors kekiz "
+              f"{kw.errors}, pygeoapi {pw.errors}")
 
 
-def run(name: str, url: str, args: argparse.Namespace) -> None:
+def use_wrk(args: argparse.Namespace) -> bool:
+    return args.wrk_seconds > 0 and wrk_missing() is None
+
+
+def run(name: str, url: str, args: argparse.Namespace,
+        source: str | None = None) -> WrkResult | None:
+    """Every phase against one server; the wrk figures of the mixed load (if run)."""
     t0 = time.perf_counter()
-    build_demo(url)
+    build_demo(url, source)
     print(f"{name}: demo store built in {time.perf_counter() - t0:.1f} s")
-    with kekiz_serve(url, workers=args.workers, timeout=240) as server:
+    fast = None
+    with kekiz_serve(url, workers=args.workers, timeout=240, source=source) as server:
         rng = random.Random(SEED)
         jobs = workload(server.url, args.requests, rng)
         first = list(dict.fromkeys(jobs))
-        latencies, errors, elapsed, done = asyncio.run(
-            hammer(server.url, first, args.clients, args.seconds))
+        latencies, errors, elapsed, done, cpu = timed_hammer(server.url, first, args.clients,
+                                                             args.seconds)
         report(f"{name}: first pass, each of {len(first)} distinct URLs once, "
                f"{args.workers} worker(s), {args.clients} clients", latencies, errors,
-               elapsed, done)
-        latencies, errors, elapsed, done = asyncio.run(
-            hammer(server.url, jobs, args.clients, args.seconds))
+               elapsed, done, cpu)
+        latencies, errors, elapsed, done, cpu = timed_hammer(server.url, jobs, args.clients,
+                                                             args.seconds)
         report(f"{name}: mixed load, {args.workers} worker(s), {args.clients} clients",
-               latencies, errors, elapsed, done)
-        if args.pygeoapi != "off":
+               latencies, errors, elapsed, done, cpu)
+        if use_wrk(args):
+            fast = run_wrk(server.url, [u for _, u in jobs], connections=args.clients,
+                           seconds=args.wrk_seconds)
+            print(fast.line(f"\n{name}: mixed load, wrk, {args.workers} worker(s), "
+                            f"{args.clients} connections"))
+        elif args.wrk_seconds > 0:
+            print(f"\n{name}: mixed load with wrk skipped: {wrk_missing()}")
+        if args.pygeoapi != "off" and source is None:
             missing = available()
             if missing:
                 print(f"\npygeoapi comparison skipped: {missing}")
             else:
                 ogc_beside_pygeoapi(name, server.url, args)
+    return fast
+
+
+def backend(name: str, make_url: Any, args: argparse.Namespace) -> None:
+    """The run of this tree and, with ``--before``, of the other tree on ``name``."""
+    with make_url() as url:
+        if url is None:
+            return
+        after = run(name, url, args)
+    if not args.before:
+        return
+    with make_url() as url:
+        before = run(f"{name} before ({args.before})", url, args, source=args.before)
+    if after is not None and before is not None:
+        print(f"\n{name}, wrk mixed load: throughput after / before "
+              f"{after.throughput / before.throughput:.1f}x ({before.throughput:.1f} -> "
+              f"{after.throughput:.1f} requests/s); p95 {before.p95_ms:.0f} -> "
+              f"{after.p95_ms:.1f} ms")
+
+
+@contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="kekiz-bench-") as tmp:
+        yield f"sqlite:///{Path(tmp) / 'kekiz.db'}"
 
 
 def main() -> None:
@@ -281,16 +369,19 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--ogc-requests", type=int, default=1000)
     parser.add_argument("--pygeoapi", choices=["auto", "off"], default="auto")
+    parser.add_argument("--wrk-seconds", type=float, default=20.0,
+                        help="length of the wrk runs (0: no wrk)")
+    parser.add_argument("--before", default="",
+                        help="src folder of another kekiz tree: the baseline of the same run")
     args = parser.parse_args()
     print(f"# kekiz web benchmark: {platform.platform()}, Python {platform.python_version()},"
           f" {os.cpu_count()} CPUs; {args.requests} requests max, {args.seconds:.0f} s max")
+    if args.before:
+        args.before = str(Path(args.before).resolve())
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory(prefix="kekiz-bench-") as tmp:
-            run("SQLite", f"sqlite:///{Path(tmp) / 'kekiz.db'}", args)
+        backend("SQLite", sqlite_url, args)
     if args.backend in ("postgresql", "both"):
-        with postgres_url() as url:
-            if url is not None:
-                run("PostgreSQL", url, args)
+        backend("PostgreSQL", postgres_url, args)
 
 
 if __name__ == "__main__":

@@ -45,12 +45,15 @@ def test_declared_dependencies_are_the_imported_ones() -> None:
     root = Path(__file__).resolve().parents[2]
     meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     import_name = {"scikit-learn": "sklearn", "argon2-cffi": "argon2", "pyyaml": "yaml",
-                   "python-multipart": None, "psycopg": "psycopg", "osmium": "osmium"}
+                   "python-multipart": None, "psycopg": "psycopg", "osmium": "osmium",
+                   # used by uvicorn when installed, never imported by kekiz itself
+                   "httptools": None, "uvloop": None}
 
     def names(specs: list[str]) -> set[str]:
         out = set()
         for spec in specs:
-            dist = spec.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip()
+            dist = spec.split(";")[0].split("[")[0].split(">")[0].split("=")[0]
+            dist = dist.split("<")[0].strip()
             if dist == "kekiz":
                 continue
             mod = import_name.get(dist, dist.replace("-", "_"))

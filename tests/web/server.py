@@ -33,8 +33,12 @@ class Server:
 
 @contextmanager
 def kekiz_serve(store_url: str, *, workers: int = 1, lang: str | None = None,
-                timeout: float = 60.0, extra: tuple[str, ...] = ()) -> Iterator[Server]:
-    """Start ``kekiz --store URL serve --port P``; wait until it answers; stop it."""
+                timeout: float = 60.0, extra: tuple[str, ...] = (),
+                source: str | None = None) -> Iterator[Server]:
+    """Start ``kekiz --store URL serve --port P``; wait until it answers; stop it.
+
+    ``source``: the ``src`` folder of another kekiz tree to serve instead of this one
+    (the benchmarks' "before" baseline)."""
     port = free_port()
     args = [sys.executable, "-c", LAUNCHER, "--store", store_url]
     if lang:
@@ -42,6 +46,8 @@ def kekiz_serve(store_url: str, *, workers: int = 1, lang: str | None = None,
     args += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
              *extra]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEKIZ_")}
+    if source is not None:
+        env["PYTHONPATH"] = source
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

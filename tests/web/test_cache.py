@@ -233,3 +233,64 @@ def test_workers_share_public_answers_only(tmp_path: Path,
         assert _values(a.get(EINWOHNER).text)["2021"] == 1500
         names = [p.name for p in folder.iterdir()]
         assert len(names) == 1 and names[0].split("-")[0] != files[0].split("-")[0]
+
+
+def test_concurrent_requests_share_one_read_of_the_data_version() -> None:
+    """Requests that arrive while no read runs share the next one; a request that
+    arrives while a read runs never takes its (possibly older) answer but waits for a
+    read that began after it came in - so a write committed before a request arrived
+    is always seen."""
+    import asyncio
+    import threading
+    import time
+
+    from kekiz.web.cache import VersionReads
+
+    committed = [1]
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def read() -> int:
+        with lock:
+            started.append(committed[0])
+        value = committed[0]  # what the database holds when the read begins
+        time.sleep(0.05)
+        return value
+
+    async def scenario() -> tuple[list[int], list[int], int]:
+        versions = VersionReads(read)
+        first = [asyncio.ensure_future(versions.get()) for _ in range(20)]
+        await asyncio.sleep(0.01)  # the first read is running
+        committed[0] = 2  # a write commits while it runs
+        later = [asyncio.ensure_future(versions.get()) for _ in range(20)]
+        return (list(await asyncio.gather(*first)), list(await asyncio.gather(*later)),
+                versions.reads)
+
+    first, later, reads = asyncio.run(scenario())
+    assert first == [1] * 20  # they arrived before the write
+    assert later == [2] * 20  # they arrived after it: a newer read, not the running one
+    assert reads == 2 and started == [1, 2]  # 40 requests, two reads
+
+
+def test_a_failed_read_of_the_data_version_reaches_every_waiting_request() -> None:
+    import asyncio
+
+    from kekiz.web.cache import VersionReads
+
+    calls = []
+
+    def read() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database gone")
+        return 5
+
+    async def scenario() -> tuple[list[object], int]:
+        versions = VersionReads(read)
+        out = await asyncio.gather(*(versions.get() for _ in range(3)),
+                                   return_exceptions=True)
+        return list(out), await versions.get()
+
+    failed, after = asyncio.run(scenario())
+    assert all(isinstance(x, RuntimeError) for x in failed)
+    assert after == 5  # the next request reads again

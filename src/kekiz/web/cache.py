@@ -4,9 +4,10 @@ What the pages and APIs of :data:`CACHED` answer depends only on the data in the
 the language, the reader and the URL.  :class:`ResponseCache`, a pure ASGI middleware,
 keeps each such response of every worker process in memory, under a key of
 
-* the store's **data version** (``meta.data_version``, read from the store on every
-  request): every write transaction of any process increments it, so a write through
-  one worker makes every older entry of every worker unreachable on the next request;
+* the store's **data version** (``meta.data_version``, read from the store for every
+  request by :class:`VersionReads`): every write transaction of any process increments
+  it, so a write through one worker makes every older entry of every worker unreachable
+  on the next request;
 * the **reader**: ``public`` for a request without credentials; otherwise the resolved
   account (role, id, CSRF token of the session) and the publication gate's audience key
   (:attr:`kekiz.privacy.publish.Audience.key`: tenant and own units), resolved on every
@@ -43,6 +44,7 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
@@ -146,6 +148,47 @@ class SharedFolder:
                     old.unlink()
 
 
+class VersionReads:
+    """The store's data version for concurrent requests, read once for all requests that
+    arrived before the read began.
+
+    Every request gets the result of a read that *started after the request arrived*, so
+    a write committed before a request came in is always seen, exactly as with one read
+    per request.  Requests that arrive while a read runs wait for the next one, which
+    starts as soon as the running one ends: at most one read per process is in flight,
+    and under load one read (and one trip to a worker thread) serves many requests
+    instead of each taking a thread and a database connection of its own.
+    """
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self.read = read
+        self.waiting: asyncio.Future[int] | None = None
+        self.running = False
+        self.reads = 0
+
+    async def get(self) -> int:
+        if self.waiting is None:
+            self.waiting = asyncio.get_running_loop().create_future()
+            if not self.running:
+                self.running = True
+                asyncio.get_running_loop().create_task(self._run())
+        return await asyncio.shield(self.waiting)
+
+    async def _run(self) -> None:
+        try:
+            while self.waiting is not None:
+                batch, self.waiting = self.waiting, None
+                try:
+                    value = await anyio.to_thread.run_sync(self.read)
+                except Exception as exc:  # every waiting request gets the error
+                    batch.set_exception(exc)
+                else:
+                    batch.set_result(value)
+                self.reads += 1
+        finally:
+            self.running = False
+
+
 def cacheable_path(path: str) -> bool:
     return path in CACHED_EXACT or path.startswith(CACHED)
 
@@ -207,13 +250,15 @@ class ResponseCache:
         self.pending: dict[tuple[Any, ...], asyncio.Future[Entry | None]] = {}
         self.hits = 0
         self.misses = 0
+        self.versions: VersionReads | None = None
+        self.versions_of: object = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" \
                 or not cacheable_path(scope["path"]):
             await self.app(scope, receive, send)
             return
-        key = await anyio.to_thread.run_sync(self._key, scope)
+        key = await self._key(scope)
         if key is None:
             await self.app(scope, receive, send)
             return
@@ -231,14 +276,23 @@ class ResponseCache:
         await self._answer(entry, scope, send)
 
     # -- key ------------------------------------------------------------------------------
-    def _key(self, scope: Scope) -> tuple[Any, ...] | None:
+    async def _key(self, scope: Scope) -> tuple[Any, ...] | None:
         """The cache key of a request, or None when the request must not be cached."""
         app = scope["app"]
         kekiz = app.state.kekiz
         cookies = _cookies(scope)
-        reader = self._reader(scope, cookies)
+        if current_user in app.dependency_overrides:
+            return None  # another auth layer decides who reads: not cached here
+        if not _header(scope, b"authorization") and not cookies.get(SESSION_COOKIE):
+            reader: str | None = "public"
+        else:  # the account is looked up in the store
+            reader = await anyio.to_thread.run_sync(self._reader, scope)
         if reader is None:
             return None
+        store = kekiz.store
+        if self.versions is None or self.versions_of is not store:
+            self.versions, self.versions_of = VersionReads(store.data_version), store
+        version = await self.versions.get()
         query = scope.get("query_string", b"").decode("latin-1")
         chosen = next((v for v in parse_qs(query).get("lang", []) if v in LANGS), None)
         lang = chosen or (cookies.get(COOKIE) if cookies.get(COOKIE) in LANGS else None) \
@@ -246,18 +300,14 @@ class ResponseCache:
                 else "de")
         accept = _header(scope, b"accept") if scope["path"].startswith("/ogcapi") else ""
         day = datetime.now(UTC).date().isoformat()
-        return (kekiz.store.data_version(), reader, lang, scope.get("scheme"),
+        return (version, reader, lang, scope.get("scheme"),
                 _header(scope, b"host"), scope.get("root_path", ""), scope["path"], query,
                 accept, day)
 
     @staticmethod
-    def _reader(scope: Scope, cookies: dict[str, str]) -> str | None:
+    def _reader(scope: Scope) -> str | None:
         """``public``, or the account and audience of the credentials (None: an error
         such as an unknown token, left to the routes)."""
-        if current_user in scope["app"].dependency_overrides:
-            return None  # another auth layer decides who reads: not cached here
-        if not _header(scope, b"authorization") and not cookies.get(SESSION_COOKIE):
-            return "public"
         try:
             user = current_user(Request(scope))
         except KekizError:
