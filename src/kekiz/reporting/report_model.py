@@ -26,6 +26,7 @@ from kekiz.reporting import report_svg as svg
 from kekiz.reporting.report_charts import funnel_svg, trend_svg
 from kekiz.reporting.report_config import SECTIONS, ReportConfig
 from kekiz.reporting.report_text import PHASES, SECTORS, STATUS, T, lisa_label
+from kekiz.reporting.svg import ranking_chart, sparkline
 
 __all__ = ["USABLE", "IndicatorInput", "MonitoringInput", "ProfileInput", "ReportInput",
            "build_view", "cell"]
@@ -258,7 +259,7 @@ def _indicator_view(c: _Ctx, data: IndicatorInput, proj: svg.Projected) -> dict[
     ranked = values.dropna().sort_values(ascending=False)
     if len(ranked) > 30:
         ranked = pd.concat([ranked.head(15), ranked.tail(10)])
-    ranking = svg.ranking_svg(
+    ranking = ranking_chart(
         [(c.names.get(u, u), float(x), c.num(x, dec)) for u, x in ranked.items()],
         label=c.t("ranking_of", what=label), colour=c.primary, highlight_colour=c.accent,
         highlight=[c.names.get(h, h) for h in c.inp.highlight])
@@ -423,9 +424,10 @@ def _profile_views(c: _Ctx, small: svg.Projected,
             dec = int(ind.decimals)
             status = str(r["status"])
             series = p.series.get(ind.id)
-            spark = svg.sparkline_svg(
+            spark = sparkline(
                 [(str(k), None if pd.isna(x) else float(x)) for k, x in series.items()],
-                label=c.t("trend_of", what=c.ind_name(ind)), colour=c.primary) \
+                label=c.t("trend_of", what=c.ind_name(ind)), colour=c.primary, width=120,
+                height=28, mark_last=False) \
                 if series is not None else ""
             rows.append({"name": c.ind_name(ind), "unit": ind.unit, "period": r["period"],
                          "value": cell(r["value"], status, dec, c.lang),

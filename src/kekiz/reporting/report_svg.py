@@ -14,14 +14,14 @@ Areas without a published value are hatched: diagonal lines for values withheld 
 disclosure control, a light cross-hatch for missing values.  Every SVG has its own id
 prefix, so several maps in one HTML document never share pattern ids.
 
-Charts with axes (trends, funnel plots) are drawn with matplotlib
-(:mod:`kekiz.reporting.report_charts`).
+Charts (trends, funnel plots, rankings, sparklines) are drawn by the chart functions
+of :mod:`kekiz.reporting.svg`, the same the pages use (:mod:`kekiz.reporting.report_charts`
+keeps them per data).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -34,8 +34,7 @@ from markupsafe import Markup, escape
 from kekiz.reporting.svg import local_projection, palette, polygon_rings
 
 __all__ = ["MISSING", "SUPPRESSED", "Projected", "class_colours", "clear_projections",
-           "hatch_swatch", "locator_svg", "map_svg", "project", "project_cached",
-           "ranking_svg", "sparkline_svg", "swatch"]
+           "hatch_swatch", "locator_svg", "map_svg", "project", "project_cached", "swatch"]
 
 SUPPRESSED = "suppressed"
 MISSING = "missing"
@@ -229,64 +228,3 @@ def swatch(fill: str) -> Markup:
 
 def hatch_swatch(kind: str) -> Markup:
     return swatch(SUPPRESSED if kind == SUPPRESSED else MISSING)
-
-
-def ranking_svg(items: Sequence[tuple[str, float, str]], *, label: str,
-                colour: str = "#1f4e79", highlight_colour: str = "#c0392b",
-                highlight: Sequence[str] = (), width: int = 640) -> Markup:
-    """Horizontal bars: ``items`` are (name, value, value text), largest first as given."""
-    if not items:
-        return Markup("")
-    row, left, right = 16, 190, 70
-    height = row * len(items) + 8
-    vals = [v for _, v, _ in items]
-    lo = min(0.0, min(vals))
-    hi = max(vals) if max(vals) > lo else lo + 1.0
-    span = hi - lo
-    pw = width - left - right
-    x0 = left + (0 - lo) / span * pw
-    marked = set(highlight)
-    out = [f'<svg class="chart ranking" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-           f"<title>{escape(label)}</title>"]
-    for i, (name, value, text) in enumerate(items):
-        y = 4 + i * row
-        x1 = left + (value - lo) / span * pw
-        fill = highlight_colour if name in marked else colour
-        short = name if len(name) <= 30 else name[:29] + "…"
-        out.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end" class="tick">'
-                   f"{escape(short)}</text>"
-                   f'<rect x="{min(x0, x1):.1f}" y="{y + 2}" width="{abs(x1 - x0):.1f}" '
-                   f'height="{row - 5}" fill="{escape(fill)}"/>'
-                   f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 11}" class="tick">'
-                   f"{escape(text)}</text>")
-    out.append(f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="2" y2="{height - 2}" '
-               'stroke="#666666" stroke-width="0.8"/></svg>')
-    return Markup("".join(out))
-
-
-def sparkline_svg(points: Sequence[tuple[str, float | None]], *, label: str,
-                  colour: str = "#1f4e79", width: int = 120, height: int = 28) -> Markup:
-    """A small trend line; gaps where a value is withheld or missing."""
-    vals = [v for _, v in points if v is not None and math.isfinite(v)]
-    if len(points) < 2 or not vals:
-        return Markup("")
-    lo, hi = min(vals), max(vals)
-    span = hi - lo or 1.0
-    n = len(points)
-    segs: list[list[str]] = [[]]
-    for i, (_, v) in enumerate(points):
-        if v is None or not math.isfinite(v):
-            segs.append([])
-            continue
-        x = 2 + i * (width - 4) / (n - 1)
-        y = height - 3 - (v - lo) / span * (height - 6)
-        segs[-1].append(f"{x:.1f},{y:.1f}")
-    lines = "".join(f'<polyline fill="none" stroke="{escape(colour)}" stroke-width="1.5" '
-                    f'points="{" ".join(s)}"/>' for s in segs if len(s) > 1)
-    dots = "".join(f'<circle cx="{s[0].split(",")[0]}" cy="{s[0].split(",")[1]}" r="1.6" '
-                   f'fill="{escape(colour)}"/>' for s in segs if len(s) == 1)
-    return Markup(f'<svg class="spark" width="{width}" height="{height}" '
-                  f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
-                  f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>'
-                  f"{lines}{dots}</svg>")

@@ -24,12 +24,16 @@ __all__ = [
     "HATCH_MISSING",
     "HATCH_SUPPRESSED",
     "Area",
+    "FunnelPoint",
+    "Series",
     "bar_chart",
     "choropleth",
+    "funnel_chart",
     "line_chart",
     "local_projection",
     "palette",
     "polygon_rings",
+    "ranking_chart",
     "sparkline",
     "swatch",
 ]
@@ -229,52 +233,113 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def sparkline(points: list[tuple[str, float | None]], *, label: str, width: int = 140,
-              height: int = 34) -> Markup:
-    """A small trend line; gaps where a value is withheld or missing."""
-    vals = [v for _, v in points if v is not None]
+def _finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+def sparkline(points: Sequence[tuple[str, float | None]], *, label: str, width: int = 140,
+              height: int = 34, colour: str = "#0b5394", mark_last: bool = True) -> Markup:
+    """A small trend line; gaps where a value is withheld or missing (``None``, NaN);
+    the last value marked in red unless ``mark_last`` is False."""
+    vals = [v for _, v in points if v is not None and math.isfinite(v)]
     if len(points) < 2 or not vals:
         return Markup("")
     lo, hi = min(vals), max(vals)
     span = hi - lo or 1.0
     n = len(points)
+    stroke = escape(colour)
 
     def xy(i: int, v: float) -> tuple[float, float]:
         return (2 + i * (width - 4) / (n - 1), height - 3 - (v - lo) / span * (height - 6))
 
     segments: list[list[tuple[float, float]]] = [[]]
     for i, (_, v) in enumerate(points):
-        if v is None:
+        if v is None or not math.isfinite(v):
             segments.append([])
         else:
             segments[-1].append(xy(i, v))
     lines = "".join(
-        '<polyline fill="none" stroke="#0b5394" stroke-width="1.6" points="'
+        f'<polyline fill="none" stroke="{stroke}" stroke-width="1.6" points="'
         + " ".join(f"{x:.1f},{y:.1f}" for x, y in seg) + '"/>'
         for seg in segments if len(seg) > 1)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="#0b5394"/>'
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="{stroke}"/>'
                    for seg in segments if len(seg) == 1 for x, y in seg)
-    last = next(((i, v) for i, (_, v) in reversed(list(enumerate(points))) if v is not None))
-    lx, ly = xy(*last)
+    marker = ""
+    if mark_last:
+        i, v = next((i, v) for i, (_, v) in reversed(list(enumerate(points))) if _finite(v))
+        lx, ly = xy(i, float(v))  # type: ignore[arg-type]
+        marker = f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="2.6" fill="#c0392b"/>'
     return Markup(
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{escape(label)}</title>{lines}{dots}"
-        f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="2.6" fill="#c0392b"/></svg>')
+        f"<title>{escape(label)}</title>{lines}{dots}{marker}</svg>")
+
+
+#: Width of one character of chart text (11 px sans-serif: the size every chart text
+#: carries as a presentation attribute, so that it holds where a page's CSS does not
+#: reach, as in WeasyPrint's PDF), to lay out legends and shorten axis titles so that
+#: they stay inside the chart.
+CHAR_PX = 6.5
+
+
+def _legend(entries: Sequence[tuple[str, str, str, str]], left: float, top: float,
+            width: float) -> tuple[str, float]:
+    """Legend rows from ``left``/``top`` within ``width``: entries are (name, colour, dash,
+    kind: ``line`` or ``dot``); the SVG and the height it takes."""
+    out: list[str] = []
+    x, y = left, top
+    for name, colour, dash, kind in entries:
+        shown = name if len(name) <= 40 else name[:39] + "…"
+        w = 30 + CHAR_PX * len(shown) + 14
+        if x > left and x + w > left + width:
+            x, y = left, y + 16
+        mid = y + 8
+        if kind == "dot":
+            out.append(f'<circle cx="{x + 12:.1f}" cy="{mid:.1f}" r="3.5" fill="{colour}"/>')
+        else:
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(f'<line x1="{x:.1f}" x2="{x + 24:.1f}" y1="{mid:.1f}" y2="{mid:.1f}" '
+                       f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        out.append(f'<text x="{x + 30:.1f}" y="{mid + 3.5:.1f}" class="tick" font-size="11">'
+                   f"{escape(shown)}</text>")
+        x += w
+    return "".join(out), (y - top + 16) if entries else 0.0
+
+
+def _y_title(text: str, top: float, plot_height: float) -> str:
+    """An axis title along the y axis (rotated), shortened to the plot's height."""
+    if not text:
+        return ""
+    room = max(int(plot_height / CHAR_PX), 4)
+    shown = text if len(text) <= room else text[:room - 1] + "…"
+    return (f'<text class="tick axis-title" font-size="11" text-anchor="middle" '
+            f'transform="translate(12 {top + plot_height / 2:.1f}) rotate(-90)">'
+            f"{escape(shown)}</text>")
 
 
 def line_chart(series: Sequence[Series], *, label: str, fmt: object,
-               width: int = 760, height: int = 320) -> Markup:
-    """Several lines over shared x labels, with axes, ticks and a legend.
+               width: int = 760, height: int = 320, y_title: str = "",
+               colours: Sequence[str] | None = None, legend: bool = False) -> Markup:
+    """Several lines over shared x labels, with axes and ticks; with ``y_title`` a title
+    along the y axis, with ``legend`` the names of the lines below the chart (the
+    chart grows by the legend's rows).
 
-    ``fmt`` formats a tick or point value (e.g. German numbers).
+    ``fmt`` formats a tick or point value (e.g. German numbers); ``colours`` replace the
+    default line colours in order; a value ``None`` or NaN leaves a gap.
     """
+    series = [Series(s.name, [(x, v if _finite(v) else None) for x, v in s.points])
+              for s in series]
     xs = sorted({x for s in series for x, _ in s.points})
     vals = [v for s in series for _, v in s.points if v is not None]
     if not xs or not vals:
         return Markup("")
-    left, right, top, bottom = 70, 16, 14, 40
+    palette_ = list(colours or LINE_COLOURS)
+    left, right, top, bottom = (86 if y_title else 70), 16, 14, 40
     pw, ph = width - left - right, height - top - bottom
+    keys, key_height = _legend(
+        [(s.name, palette_[n % len(palette_)], LINE_DASHES[n % len(LINE_DASHES)], "line")
+         for n, s in enumerate(series)] if legend else [], left, height - 8, pw)
+    total = height + key_height
     lo, hi = min(vals), max(vals)
     ticks = _nice_ticks(lo, hi)
     lo, hi = min([lo, *ticks]), max([hi, *ticks])
@@ -285,26 +350,26 @@ def line_chart(series: Sequence[Series], *, label: str, fmt: object,
     def y_of(v: float) -> float:
         return top + ph - (v - lo) / span * ph
 
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+    out = [f'<svg class="chart" viewBox="0 0 {width} {total:.0f}" role="img" '
            f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-           f"<title>{escape(label)}</title>"]
+           f"<title>{escape(label)}</title>{_y_title(y_title, top, ph)}{keys}"]
     for t in ticks:
         y = y_of(t)
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" '
                    'stroke="#dddddd" stroke-width="1"/>'
                    f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                   f'class="tick">{escape(fmt(t))}</text>')  # type: ignore[operator]
+                   f'class="tick" font-size="11">{escape(fmt(t))}</text>')  # type: ignore[operator]
     every = max(1, math.ceil(len(xs) / 12))
     for i, x in enumerate(xs):
         last = i == len(xs) - 1
         if last or (i % every == 0 and len(xs) - 1 - i >= every):
             out.append(f'<text x="{pos[x]:.1f}" y="{top + ph + 18}" text-anchor="middle" '
-                       f'class="tick">{escape(x)}</text>')
+                       f'class="tick" font-size="11">{escape(x)}</text>')
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#666666"/>'
                f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" '
                'stroke="#666666"/>')
     for n, s in enumerate(series):
-        colour = LINE_COLOURS[n % len(LINE_COLOURS)]
+        colour = palette_[n % len(palette_)]
         dash = LINE_DASHES[n % len(LINE_DASHES)]
         segs: list[list[tuple[float, float, str, float]]] = [[]]
         for x, v in sorted(s.points):
@@ -350,8 +415,140 @@ def bar_chart(items: Sequence[tuple[str, float]], *, label: str, fmt: object,
                    f'fill="#0b5394" data-x="{escape(name)}" data-v="{v:.10g}">'
                    f'<title>{escape(name)}: {text}</title></rect>'
                    f'<text x="{x + bw * 0.35:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
-                   f'class="tick">{text}</text>'
+                   f'class="tick" font-size="11">{text}</text>'
                    f'<text x="{x + bw * 0.35:.1f}" y="{height - 8}" text-anchor="middle" '
-                   f'class="tick">{escape(name)}</text>')
+                   f'class="tick" font-size="11">{escape(name)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def ranking_chart(items: Sequence[tuple[str, float, str]], *, label: str,
+                  colour: str = "#1f4e79", highlight_colour: str = "#c0392b",
+                  highlight: Sequence[str] = (), width: int = 640) -> Markup:
+    """Horizontal bars: ``items`` are (name, value, value text), largest first as given."""
+    if not items:
+        return Markup("")
+    row, left, right = 16, 190, 70
+    height = row * len(items) + 8
+    vals = [v for _, v, _ in items]
+    lo = min(0.0, min(vals))
+    hi = max(vals) if max(vals) > lo else lo + 1.0
+    span = hi - lo
+    pw = width - left - right
+    x0 = left + (0 - lo) / span * pw
+    marked = set(highlight)
+    out = [f'<svg class="chart ranking" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>"]
+    for i, (name, value, text) in enumerate(items):
+        y = 4 + i * row
+        x1 = left + (value - lo) / span * pw
+        fill = highlight_colour if name in marked else colour
+        short = name if len(name) <= 30 else name[:29] + "…"
+        out.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end" class="tick" '
+                   f'font-size="11">{escape(short)}</text>'
+                   f'<rect x="{min(x0, x1):.1f}" y="{y + 2}" width="{abs(x1 - x0):.1f}" '
+                   f'height="{row - 5}" fill="{escape(fill)}"/>'
+                   f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 11}" class="tick" font-size="11">'
+                   f"{escape(text)}</text>")
+    out.append(f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="2" y2="{height - 2}" '
+               'stroke="#666666" stroke-width="0.8"/></svg>')
+    return Markup("".join(out))
+
+
+@dataclass
+class FunnelPoint:
+    """One area of a funnel plot: its denominator, its value and how far outside the
+    limits it lies (0 inside, +-1 beyond 95 %, +-2 beyond 99.8 %)."""
+
+    name: str
+    n: float
+    value: float
+    outside: int
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks of a log axis: the powers of ten in range, with 2 and 5 between them when
+    the range spans less than three decades."""
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    steps = (1, 2, 5) if last - first < 3 else (1,)
+    return [m * 10.0 ** e for e in range(first, last + 1) for m in steps
+            if lo <= m * 10.0 ** e <= hi]
+
+
+def funnel_chart(points: Sequence[FunnelPoint],
+                 limits: Sequence[tuple[float, float, float, float, float]], *,
+                 target: float, label: str, fmt: Callable[[float], str],
+                 x_title: str, y_title: str, names: tuple[str, str, str],
+                 n_fmt: Callable[[float], str] | None = None, highlight: str | None = None,
+                 width: int = 760, height: int = 400) -> Markup:
+    """A funnel plot: values over their denominators (log scale) with the 95 % and
+    99.8 % limits around ``target``; ``limits`` are (n, lower 95, upper 95, lower 99.8,
+    upper 99.8) in order of n; ``names`` label the 95 % and 99.8 % limits and the target
+    in the legend; ``n_fmt`` formats the denominators (default ``fmt``).  Areas beyond a
+    limit are red, ``highlight`` is ringed and named."""
+    pts = [p for p in points if p.n > 0 and math.isfinite(p.value)]
+    if not pts:
+        return Markup("")
+    left, right, top, bottom = 86, 16, 14, 52
+    pw, ph = width - left - right, height - top - bottom
+    n_lo, n_hi = min(p.n for p in pts), max(p.n for p in pts)
+    if n_hi <= n_lo:
+        n_lo, n_hi = n_lo / 2, n_hi * 2
+    bands = [v for row in limits for v in row[1:] if math.isfinite(v)]
+    vals = [p.value for p in pts] + bands + [target]
+    ticks = _nice_ticks(min(vals), max(vals))
+    lo, hi = min([*vals, *ticks]), max([*vals, *ticks])
+    span = hi - lo or 1.0
+    a, b = math.log10(n_lo), math.log10(n_hi)
+
+    def x_of(n: float) -> float:
+        return left + (math.log10(min(max(n, n_lo), n_hi)) - a) / (b - a) * pw
+
+    def y_of(v: float) -> float:
+        return top + ph - (v - lo) / span * ph
+
+    keys, key_height = _legend([(names[0], "#555555", "6 3", "line"),
+                                (names[1], "#555555", "2 3", "line"),
+                                (names[2], "#1f4e79", "", "line")], left, height - 8, pw)
+    out = [f'<svg class="chart funnel" viewBox="0 0 {width} {height + key_height:.0f}" '
+           f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+           f"<title>{escape(label)}</title>{_y_title(y_title, top, ph)}{keys}"]
+    for t in ticks:
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y_of(t):.1f}" '
+                   f'y2="{y_of(t):.1f}" stroke="#eeeeee"/><text x="{left - 6}" '
+                   f'y="{y_of(t) + 4:.1f}" text-anchor="end" class="tick" font-size="11">'
+                   f"{escape(fmt(t))}</text>")
+    for t in _log_ticks(n_lo, n_hi):
+        out.append(f'<text x="{x_of(t):.1f}" y="{top + ph + 16}" text-anchor="middle" '
+                   f'class="tick" font-size="11">{escape((n_fmt or fmt)(t))}</text>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph + 32}" text-anchor="middle" '
+               f'class="tick axis-title" font-size="11">{escape(x_title)}</text>'
+               f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#666666"/>'
+               f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" '
+               'stroke="#666666"/>')
+    out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y_of(target):.1f}" '
+               f'y2="{y_of(target):.1f}" stroke="#1f4e79" stroke-width="1.2"/>')
+    for col, dash in ((1, "6 3"), (2, "6 3"), (3, "2 3"), (4, "2 3")):
+        line = [(x_of(r[0]), y_of(r[col])) for r in limits
+                if n_lo <= r[0] <= n_hi and math.isfinite(r[col])]
+        if len(line) > 1:
+            out.append('<polyline fill="none" stroke="#555555" stroke-width="1" '
+                       f'stroke-dasharray="{dash}" points="'
+                       + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>')
+    for p in pts:
+        fill = "#c0392b" if p.outside else "#7f8c8d"
+        out.append(f'<circle cx="{x_of(p.n):.1f}" cy="{y_of(p.value):.1f}" r="2.6" '
+                   f'fill="{fill}" fill-opacity="0.85"><title>{escape(p.name)}: '
+                   f"{escape(fmt(p.value))}</title></circle>")
+    marked = next((p for p in pts if p.name == highlight), None)
+    if marked is not None:
+        cx, cy = x_of(marked.n), y_of(marked.value)
+        anchor = "end" if cx > left + pw * 0.7 else "start"
+        dx = -8 if anchor == "end" else 8
+        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="none" '
+                   f'stroke="#000000" stroke-width="1.5"/><text x="{cx + dx:.1f}" '
+                   f'y="{max(cy - 6, top + 10):.1f}" text-anchor="{anchor}" class="tick" '
+                   f'font-size="11">{escape(marked.name)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
