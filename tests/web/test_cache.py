@@ -294,3 +294,16 @@ def test_a_failed_read_of_the_data_version_reaches_every_waiting_request() -> No
     failed, after = asyncio.run(scenario())
     assert all(isinstance(x, RuntimeError) for x in failed)
     assert after == 5  # the next request reads again
+
+
+def test_version_reads_survive_a_new_event_loop() -> None:
+    """One middleware object may serve several event loops one after the other (the
+    test client starts one per request without a ``with`` block): each loop reads."""
+    import asyncio
+
+    from kekiz.web.cache import VersionReads
+
+    versions = VersionReads(lambda: 7)
+    assert asyncio.run(versions.get()) == 7
+    assert asyncio.run(versions.get()) == 7
+    assert versions.reads == 2

@@ -282,24 +282,21 @@ def sparkline(points: Sequence[tuple[str, float | None]], *, label: str, width: 
 CHAR_PX = 6.5
 
 
-def _legend(entries: Sequence[tuple[str, str, str, str]], left: float, top: float,
+def _legend(entries: Sequence[tuple[str, str, str]], left: float, top: float,
             width: float) -> tuple[str, float]:
-    """Legend rows from ``left``/``top`` within ``width``: entries are (name, colour, dash,
-    kind: ``line`` or ``dot``); the SVG and the height it takes."""
+    """Legend rows of lines from ``left``/``top`` within ``width``: entries are (name,
+    colour, dash pattern); the SVG and the height it takes."""
     out: list[str] = []
     x, y = left, top
-    for name, colour, dash, kind in entries:
+    for name, colour, dash in entries:
         shown = name if len(name) <= 40 else name[:39] + "…"
         w = 30 + CHAR_PX * len(shown) + 14
         if x > left and x + w > left + width:
             x, y = left, y + 16
         mid = y + 8
-        if kind == "dot":
-            out.append(f'<circle cx="{x + 12:.1f}" cy="{mid:.1f}" r="3.5" fill="{colour}"/>')
-        else:
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            out.append(f'<line x1="{x:.1f}" x2="{x + 24:.1f}" y1="{mid:.1f}" y2="{mid:.1f}" '
-                       f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<line x1="{x:.1f}" x2="{x + 24:.1f}" y1="{mid:.1f}" y2="{mid:.1f}" '
+                   f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
         out.append(f'<text x="{x + 30:.1f}" y="{mid + 3.5:.1f}" class="tick" font-size="11">'
                    f"{escape(shown)}</text>")
         x += w
@@ -337,7 +334,7 @@ def line_chart(series: Sequence[Series], *, label: str, fmt: object,
     left, right, top, bottom = (86 if y_title else 70), 16, 14, 40
     pw, ph = width - left - right, height - top - bottom
     keys, key_height = _legend(
-        [(s.name, palette_[n % len(palette_)], LINE_DASHES[n % len(LINE_DASHES)], "line")
+        [(s.name, palette_[n % len(palette_)], LINE_DASHES[n % len(LINE_DASHES)])
          for n, s in enumerate(series)] if legend else [], left, height - 8, pw)
     total = height + key_height
     lo, hi = min(vals), max(vals)
@@ -508,9 +505,8 @@ def funnel_chart(points: Sequence[FunnelPoint],
     def y_of(v: float) -> float:
         return top + ph - (v - lo) / span * ph
 
-    keys, key_height = _legend([(names[0], "#555555", "6 3", "line"),
-                                (names[1], "#555555", "2 3", "line"),
-                                (names[2], "#1f4e79", "", "line")], left, height - 8, pw)
+    keys, key_height = _legend([(names[0], "#555555", "6 3"), (names[1], "#555555", "2 3"),
+                                (names[2], "#1f4e79", "")], left, height - 8, pw)
     out = [f'<svg class="chart funnel" viewBox="0 0 {width} {height + key_height:.0f}" '
            f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
            f"<title>{escape(label)}</title>{_y_title(y_title, top, ph)}{keys}"]

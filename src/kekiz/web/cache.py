@@ -163,30 +163,35 @@ class VersionReads:
     def __init__(self, read: Callable[[], int]) -> None:
         self.read = read
         self.waiting: asyncio.Future[int] | None = None
-        self.running = False
+        self.task: asyncio.Task[None] | None = None
         self.reads = 0
 
     async def get(self) -> int:
+        loop = asyncio.get_running_loop()
+        if self.task is not None and self.task.get_loop() is not loop:
+            self.waiting = self.task = None  # a new event loop: nothing of the old one
         if self.waiting is None:
-            self.waiting = asyncio.get_running_loop().create_future()
-            if not self.running:
-                self.running = True
-                asyncio.get_running_loop().create_task(self._run())
+            self.waiting = loop.create_future()
+        if self.task is None or self.task.done():
+            self.task = loop.create_task(self._run())
         return await asyncio.shield(self.waiting)
 
     async def _run(self) -> None:
-        try:
-            while self.waiting is not None:
-                batch, self.waiting = self.waiting, None
-                try:
-                    value = await anyio.to_thread.run_sync(self.read)
-                except Exception as exc:  # every waiting request gets the error
-                    batch.set_exception(exc)
-                else:
-                    batch.set_result(value)
-                self.reads += 1
-        finally:
-            self.running = False
+        """Read for the waiting requests until none are left (the task ends with no
+        await between the last check and its end, so a request that finds it done
+        starts the next one)."""
+        while self.waiting is not None:
+            batch, self.waiting = self.waiting, None
+            try:
+                value = await anyio.to_thread.run_sync(self.read)
+            except asyncio.CancelledError:
+                batch.cancel()
+                raise
+            except Exception as exc:  # every waiting request gets the error
+                batch.set_exception(exc)
+            else:
+                batch.set_result(value)
+            self.reads += 1
 
 
 def cacheable_path(path: str) -> bool:
