@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -24,8 +25,9 @@ from kekiz.storage.url import StoreUrl
 __all__ = ["Dialect", "PostgresDialect", "SqliteDialect", "dialect_for"]
 
 
-class Dialect:
-    """What differs between the backends; the SQL text itself is shared."""
+class Dialect(ABC):
+    """What differs between the backends; the SQL text itself is shared.  Each backend
+    implements the abstract methods (connecting, "one of", the id of an inserted row)."""
 
     name = ""
     #: the statement that opens a write transaction
@@ -37,16 +39,17 @@ class Dialect:
     def __init__(self, url: StoreUrl) -> None:
         self.url = url
 
+    @abstractmethod
     def connect(self) -> Any:
-        raise NotImplementedError
+        """A new open connection of the driver, set up for the store."""
 
     def sql(self, text: str) -> str:
         """``text`` with the driver's placeholders."""
         return text
 
+    @abstractmethod
     def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column`` is one of ``values``: an SQL condition and its parameters."""
-        raise NotImplementedError
 
     def date_in(self, value: date | None) -> Any:
         return value
@@ -60,9 +63,9 @@ class Dialect:
     def datetime_out(self, value: Any) -> datetime | None:
         return _utc(value)
 
+    @abstractmethod
     def insert_id(self, cursor: Any, sql: str, params: Sequence[Any]) -> int:
         """Run an ``INSERT`` into a table with an ``id`` key; the new row's id."""
-        raise NotImplementedError
 
     def is_disconnect(self, exc: BaseException, raw: Any) -> bool:
         """Whether ``exc`` left the connection ``raw`` unusable (the server went away)."""
