@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 
+from tests.web.routes import walk_routes
 from tests.web.test_browser import ARGS, SHOTS, _chromium
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -49,22 +49,12 @@ class HtmlPage:
     login: bool = False
 
 
-def _walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        inner = getattr(route, "original_router", None)  # FastAPI >= 0.120 nests routers
-        if inner is not None:
-            context = getattr(route, "include_context", None)
-            yield from _walk(list(inner.routes), prefix + getattr(context, "prefix", ""))
-
-
 def html_pages(app: FastAPI) -> list[HtmlPage]:
     """Every GET route that answers HTML: the pages (HTMLResponse), the OGC API's pages
     (``f=html``), with demo values for their parameters; plus the error page."""
     found: dict[str, HtmlPage] = {}
     missing = []
-    for path, route in _walk(list(app.routes)):
+    for path, route in walk_routes(list(app.routes)):
         if "GET" not in (route.methods or set()):
             continue
         ogc = path.startswith("/ogcapi")

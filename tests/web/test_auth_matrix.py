@@ -37,13 +37,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from kekiz.app import Kekiz
@@ -57,6 +55,7 @@ from tests.web.conftest import (
     SECRET,
     SUPPRESSED_STADTTEIL,
 )
+from tests.web.routes import walk_routes
 
 pytestmark = pytest.mark.slow  # every endpoint for every role
 
@@ -95,20 +94,10 @@ class Call:
     unit: str | None  # the unit the call names, if any
 
 
-def _walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        inner = getattr(route, "original_router", None)  # FastAPI >= 0.120 nests routers
-        if inner is not None:
-            context = getattr(route, "include_context", None)
-            yield from _walk(list(inner.routes), prefix + getattr(context, "prefix", ""))
-
-
 def _calls(app: FastAPI) -> list[Call]:
     out: list[Call] = []
     missing: list[str] = []
-    for path, route in _walk(list(app.routes)):
+    for path, route in walk_routes(list(app.routes)):
         path_names = {p.name for p in route.dependant.path_params}
         query = {p.name: p for p in route.dependant.query_params}
         unit_query = [n for n in query if "unit" in n or "parent" in n]
@@ -284,7 +273,7 @@ def _indicator_urls(app: FastAPI, indicator: str) -> dict[str, str]:
     """Every route that takes an indicator, called for ``indicator`` on Köln's
     Stadtteile: template -> URL."""
     out: dict[str, str] = {}
-    for path, route in _walk(list(app.routes)):
+    for path, route in walk_routes(list(app.routes)):
         if "GET" not in route.methods:
             continue
         names = {p.name for p in route.dependant.path_params}

@@ -17,6 +17,21 @@ from kekiz.i18n import fmt_number
 from kekiz.services.chain import QUADRANTS, parse_change
 from kekiz.services.chain_data import write_frame
 
+
+def offer_kind(kind: str) -> str | None:
+    """The ``--kind`` option as the services take it: "alle"/"all"/empty = every kind."""
+    return None if kind in ("alle", "all", "") else kind
+
+
+def deliver(result: Any, output: Path | None, as_json: bool) -> bool:
+    """Write the result's table to ``output`` (if given) and print it as JSON (if asked);
+    whether the command is done (JSON printed, nothing else to show)."""
+    if output is not None:
+        write_frame(result.table, output, current_lang())
+    if as_json:
+        print_json(result.to_dict())
+    return as_json
+
 if TYPE_CHECKING:
     pass
 
@@ -96,7 +111,7 @@ def chain_gaps(
     Beispiel: kekiz chain gaps --kind kita --life-phase 3-6
     """
     result = kekiz().chain.gaps(need, level, supply=supply, life_phase=life_phase,
-                          kind=None if kind in ("alle", "all", "") else kind, radius=radius,
+                          kind=offer_kind(kind), radius=radius,
                           **({"network": network, "mode": mode} if network else {}))
     if as_json:
         print_json(result.to_dict())
@@ -219,13 +234,10 @@ def chain_what_if(
                *(parse_change("move", x) for x in move or []),
                *(parse_change("add", x) for x in add or [])]
     result = kekiz().chain.what_if(changes, level, life_phase,
-                             kind=None if kind in ("alle", "all", "") else kind,
+                             kind=offer_kind(kind),
                              radius=radius, demand=demand, cell=cell, network=network,
                              mode=mode)
-    if output is not None:
-        write_frame(result.table, output, current_lang())
-    if as_json:
-        print_json(result.to_dict())
+    if deliver(result, output, as_json):
         return
     _print_what_if(result, show_all, limit)
     print_notes(result.notes)
@@ -298,12 +310,9 @@ def chain_access(
     Beispiel: kekiz chain access --network koeln.osm.pbf --mode walk --kind kita
     """
     result = kekiz().chain.compare_access(network, mode, level, life_phase,
-                                    kind=None if kind in ("alle", "all", "") else kind,
+                                    kind=offer_kind(kind),
                                     radius=radius, demand=demand, cell=cell)
-    if output is not None:
-        write_frame(result.table, output, current_lang())
-    if as_json:
-        print_json(result.to_dict())
+    if deliver(result, output, as_json):
         return
     m = result.meta
     en = current_lang() == "en"

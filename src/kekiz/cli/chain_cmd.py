@@ -20,11 +20,12 @@ from kekiz.cli.chain_analysis_cmd import (
     chain_matrix,
     chain_sites,
     chain_what_if,
+    deliver,
+    offer_kind,
 )
 from kekiz.cli.context import current_lang, kekiz, num, out, print_json, print_notes, print_plain, t
 from kekiz.domain.errors import KekizError
 from kekiz.i18n import fmt_number
-from kekiz.services.chain_data import write_frame
 
 if TYPE_CHECKING:
     pass
@@ -103,13 +104,10 @@ def coverage(
                         output, lat, lon, capacity)
         return
     result = kekiz().chain.coverage(level, life_phase, population_indicator, period,
-                              kind=None if kind in ("alle", "all", "") else kind,
+                              kind=offer_kind(kind),
                               radius=radius, demand=demand, cell=cell, network=network,
                               mode=mode)
-    if output is not None:
-        write_frame(result.table, output, current_lang())
-    if as_json:
-        print_json(result.to_dict())
+    if deliver(result, output, as_json):
         return
     _print_coverage(result, limit, output)
 

@@ -26,14 +26,20 @@ def _german(text: str) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def fmt_number(value: Any, decimals: int = 1, lang: str = "de", *, sign: bool = False
-               ) -> str:
-    """``1.234,5`` (German) or ``1,234.5``; ``sign`` adds ``+`` to positive numbers."""
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (not a number, NaN, infinite)."""
     try:
         f = float(value)
     except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(f):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def fmt_number(value: Any, decimals: int = 1, lang: str = "de", *, sign: bool = False
+               ) -> str:
+    """``1.234,5`` (German) or ``1,234.5``; ``sign`` adds ``+`` to positive numbers."""
+    f = _finite(value)
+    if f is None:
         return "–"
     decimals = max(int(decimals), 0)
     q = Decimal(repr(f)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -58,11 +64,8 @@ def fmt_percent(share: Any, decimals: int = 1, lang: str = "de") -> str:
 
 def fmt_short(value: Any, lang: str = "de") -> str:
     """A number as short as it is exact, for messages: ``75``, ``12,5`` (de), ``12.5``."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(f):
+    f = _finite(value)
+    if f is None:
         return "–"
     text = f"{int(f):,}" if f == int(f) else f"{f:,.10g}"
     return _german(text) if lang != "en" else text
